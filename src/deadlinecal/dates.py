@@ -1,0 +1,212 @@
+"""The fuzzy-date vocabulary: parse what the data says, and say it back in words."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+import zoneinfo
+
+from .model import Duration, FuzzyDate, Precision
+
+DATE_FORMS = (
+    '"2026-10-14", "2026-10-14 23:59 America/New_York", "2026-10-14 23:59 AoE", '
+    '"2026-10", "early|mid|late 2026-10", "fall 2026", "2026-07..2026-08", '
+    'any of these after "around"'
+)
+DURATION_FORMS = '"10 days", "2 weeks", "2-4 weeks", "1 month"'
+
+_PARTS = {"early": (1, 10), "mid": (11, 20), "late": (21, 31)}
+# Meteorological seasons of the northern hemisphere, where these cycles run.
+_SEASONS = {"spring": (3, 5), "summer": (6, 8), "fall": (9, 11), "autumn": (9, 11)}
+_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_PART = re.compile(r"^(early|mid|late)[ -](\d{4})-(\d{2})$")
+_SEASON = re.compile(r"^(spring|summer|fall|autumn|winter) (\d{4})$")
+_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T](\d{2}):(\d{2})(?: (\S+))?$")
+_DURATION = re.compile(r"^(\d+)(?:\s*(?:-|–|\.\.)\s*(\d+))?\s*(day|week|month)s?$")
+_UNIT_DAYS = {"day": 1, "week": 7, "month": 30}
+# Anywhere on Earth is UTC-12; we store the instant in UTC so no Etc/ zone name is needed.
+AOE_OFFSET = dt.timedelta(hours=-12)
+
+
+class DateSyntaxError(ValueError):
+    """The text is not a date in our vocabulary; the message says why."""
+
+
+def parse_fuzzy(text: str, *, allow_time: bool = True, default_zone: str | None = None) -> FuzzyDate:
+    """Parse one fuzzy date.
+
+    Raises DateSyntaxError with a reason when the text is not in the vocabulary, names an
+    impossible day, or an unknown time zone.
+    """
+    raw = " ".join(text.strip().split())
+    approximate = False
+    lowered = raw.lower()
+    for prefix in ("around ", "~"):
+        if lowered.startswith(prefix):
+            approximate = True
+            raw = raw[len(prefix):].strip()
+            lowered = raw.lower()
+            break
+    if ".." in raw:
+        first, _, second = raw.partition("..")
+        start = _parse_single(first.strip(), allow_time=False, default_zone=default_zone)
+        stop = _parse_single(second.strip(), allow_time=False, default_zone=default_zone)
+        if stop.latest < start.earliest:
+            raise DateSyntaxError(f"the range {text.strip()!r} ends before it starts")
+        return FuzzyDate(
+            earliest=start.earliest,
+            latest=stop.latest,
+            precision=Precision.RANGE,
+            approximate=approximate or start.approximate or stop.approximate,
+            wording=_range_wording(start, stop),
+        )
+    single = _parse_single(raw, allow_time=allow_time, default_zone=default_zone)
+    if not approximate:
+        return single
+    return FuzzyDate(
+        earliest=single.earliest,
+        latest=single.latest,
+        precision=single.precision,
+        approximate=True,
+        wording=f"around {single.wording}",
+        moment=single.moment,
+        zone=single.zone,
+    )
+
+
+def _make_day(year: int, month: int, day: int, text: str) -> dt.date:
+    try:
+        return dt.date(year, month, day)
+    except ValueError as exc:
+        raise DateSyntaxError(f"{text!r} is not a real date ({exc})") from None
+
+
+def _month_bounds(year: int, month: int, text: str) -> tuple[dt.date, dt.date]:
+    if not 1 <= month <= 12:
+        raise DateSyntaxError(f"{text!r} has month {month}; months run 01 to 12")
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, 1), dt.date(year, month, last)
+
+
+def _parse_single(text: str, *, allow_time: bool, default_zone: str | None) -> FuzzyDate:
+    lowered = text.lower()
+    if match := _DAY.match(text):
+        day = _make_day(int(match[1]), int(match[2]), int(match[3]), text)
+        return FuzzyDate(
+            earliest=day, latest=day, precision=Precision.DAY, approximate=False,
+            wording=human_day(day),
+        )
+    if match := _MONTH.match(text):
+        first, last = _month_bounds(int(match[1]), int(match[2]), text)
+        return FuzzyDate(
+            earliest=first, latest=last, precision=Precision.MONTH, approximate=False,
+            wording=first.strftime("%B %Y"),
+        )
+    if match := _PART.match(lowered):
+        first, last = _month_bounds(int(match[2]), int(match[3]), text)
+        low, high = _PARTS[match[1]]
+        return FuzzyDate(
+            earliest=first.replace(day=low),
+            latest=last.replace(day=min(high, last.day)),
+            precision=Precision.PART_OF_MONTH,
+            approximate=False,
+            wording=f"{match[1]}-{first.strftime('%B %Y')}",
+        )
+    if match := _SEASON.match(lowered):
+        return _season(match[1], int(match[2]))
+    if match := _TIME.match(text):
+        if not allow_time:
+            raise DateSyntaxError(
+                f"{text!r} has a time of day, which only closes and deadline may have"
+            )
+        return _parse_time(match, text, default_zone)
+    raise DateSyntaxError(f"{text!r} is not a date we understand")
+
+
+def _season(name: str, year: int) -> FuzzyDate:
+    if name == "winter":
+        # Winter 2026 is December 2026 to February 2027.
+        first = dt.date(year, 12, 1)
+        last = dt.date(year + 1, 2, calendar.monthrange(year + 1, 2)[1])
+    else:
+        low, high = _SEASONS[name]
+        first = dt.date(year, low, 1)
+        last = dt.date(year, high, calendar.monthrange(year, high)[1])
+    return FuzzyDate(
+        earliest=first, latest=last, precision=Precision.SEASON, approximate=False,
+        wording=f"{name} {year}",
+    )
+
+
+def _parse_time(match: re.Match[str], text: str, default_zone: str | None) -> FuzzyDate:
+    year, month, day = (int(part) for part in match[1].split("-"))
+    date = _make_day(year, month, day, text)
+    hour, minute = int(match[2]), int(match[3])
+    if hour > 23 or minute > 59:
+        raise DateSyntaxError(f"{text!r} has an impossible time {match[2]}:{match[3]}")
+    zone_name = match[4] or default_zone
+    if zone_name is None:
+        raise DateSyntaxError(
+            f"{text!r} has a time but no time zone, and the dataset sets no default timezone"
+        )
+    local = dt.datetime.combine(date, dt.time(hour, minute))
+    clock = f"{hour:02d}:{minute:02d}"
+    if zone_name.lower() == "aoe":
+        moment = (local - AOE_OFFSET).replace(tzinfo=dt.UTC)
+        return FuzzyDate(
+            earliest=date, latest=date, precision=Precision.TIME, approximate=False,
+            wording=f"{human_day(date)}, {clock} Anywhere on Earth (UTC−12)",
+            moment=moment, zone="AoE",
+        )
+    zone = load_zone(zone_name)
+    return FuzzyDate(
+        earliest=date, latest=date, precision=Precision.TIME, approximate=False,
+        wording=f"{human_day(date)}, {clock} {zone_name}",
+        moment=local.replace(tzinfo=zone), zone=zone_name,
+    )
+
+
+def load_zone(name: str) -> zoneinfo.ZoneInfo:
+    """Look up an IANA zone. Raises DateSyntaxError for unknown names and Etc/ aliases."""
+    if name.startswith("Etc/") or "/" not in name and name != "UTC":
+        raise DateSyntaxError(
+            f"time zone {name!r} is not a city-based IANA zone such as America/New_York "
+            "(calendar clients misread Etc/ and abbreviations; write AoE for Anywhere on Earth)"
+        )
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise DateSyntaxError(f"unknown time zone {name!r}") from None
+
+
+def parse_duration(text: str) -> Duration:
+    """Parse "2 weeks" or "2-4 weeks". Raises DateSyntaxError."""
+    raw = " ".join(text.strip().lower().split())
+    match = _DURATION.match(raw)
+    if not match:
+        raise DateSyntaxError(f"{text!r} is not a duration we understand")
+    low = int(match[1])
+    high = int(match[2]) if match[2] else low
+    if high < low or low == 0:
+        raise DateSyntaxError(f"{text!r} is not a sensible duration")
+    unit = match[3]
+    per = _UNIT_DAYS[unit]
+    wording = f"{low}–{high} {unit}s" if high != low else f"{low} {unit}{'s' if low != 1 else ''}"
+    return Duration(min_days=low * per, max_days=high * per, wording=wording)
+
+
+def human_day(day: dt.date) -> str:
+    """Write a day as "14 October 2026"."""
+    return f"{day.day} {day.strftime('%B %Y')}"
+
+
+def _range_wording(start: FuzzyDate, stop: FuzzyDate) -> str:
+    if (
+        start.precision is Precision.MONTH
+        and stop.precision is Precision.MONTH
+        and start.earliest.year == stop.earliest.year
+    ):
+        return f"{start.earliest.strftime('%B')}–{stop.wording}"
+    return f"between {start.wording} and {stop.wording}"

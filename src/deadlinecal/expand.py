@@ -1,0 +1,203 @@
+"""Records -> dated events: openings, follow-ups, closings, deadlines and watch-list entries.
+
+This is the only module that does date arithmetic. It never reads the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from dateutil.relativedelta import relativedelta
+
+from . import dates
+from .model import Dataset, Event, EventKind, FuzzyDate, Precision, Program, Window
+
+# Timed deadlines become a short block that ends at the deadline, so clients that hide
+# zero-length events still show them and DTEND stays after DTSTART.
+DEADLINE_BLOCK = dt.timedelta(minutes=30)
+ESTIMATE_MARK = " (est.)"
+
+
+def expand(dataset: Dataset) -> tuple[Event, ...]:
+    """Every event of every program, sorted by start, then program id, then UID."""
+    events: list[Event] = []
+    stamp = dt.datetime.combine(dataset.updated, dt.time(), tzinfo=dt.UTC)
+    terms = _Terms(dataset)
+    for program in dataset.programs:
+        events.extend(_program_events(dataset, program, stamp, terms))
+    events.sort(key=lambda event: event.sort_key)
+    return tuple(events)
+
+
+class _Terms:
+    """Titles of vocabulary keys, looked up once per dataset."""
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.tracks = {term.key: term.title for term in dataset.tracks}
+        self.eligibility = {term.key: term.title for term in dataset.eligibility}
+        self.citizenship = {term.key: term.title for term in dataset.citizenship}
+
+
+def _program_events(dataset: Dataset, program: Program, stamp: dt.datetime,
+                    terms: _Terms) -> list[Event]:
+    about = _about(dataset, program, terms)
+    categories = (terms.tracks[program.track], program.employer)
+    offset = program.follow_up_days or dataset.follow_up_days
+    built: list[Event] = []
+
+    def add(kind: EventKind, window: Window | None, what: str, lead: str,
+            start: dt.date | dt.datetime, end: dt.date | dt.datetime, confirmed: bool) -> None:
+        window_part = f".{window.key}" if window is not None else ""
+        mark = "" if confirmed or kind is EventKind.WATCH else ESTIMATE_MARK
+        note = f"\n\nAbout this window: {window.note}" if window is not None and window.note else ""
+        built.append(Event(
+            uid=f"{dataset.id}.{program.id}{window_part}.{kind.value}@deadlinecal",
+            kind=kind,
+            program=program,
+            window=window,
+            summary=f"{program.title} — {what}{mark}",
+            description=f"{lead}{note}\n\n{about}",
+            start=start,
+            end=end,
+            confirmed=confirmed,
+            categories=categories,
+            url=program.link,
+            stamp=stamp,
+        ))
+
+    dated = False
+    for window in program.windows:
+        rolling = _rolling_note(window)
+        if window.opens is not None:
+            dated = True
+            opens = window.opens
+            day = opens.earliest
+            add(EventKind.OPENS, window, "applications open",
+                f"Applications open: {_when(opens, window)}.{rolling}",
+                day, day + dt.timedelta(days=1), opens.exact)
+            follow = day + relativedelta(days=offset)
+            add(EventKind.FOLLOW_UP, window, f"apply within {_span(offset)}",
+                _follow_up_lead(opens, offset, follow, window),
+                follow, follow + dt.timedelta(days=1), opens.exact)
+        closes = window.closes
+        if closes is None and window.opens is not None and window.duration is not None:
+            closes = _closing_from_duration(window.opens, window)
+        if closes is not None:
+            dated = True
+            start, end = _span_of(closes)
+            add(EventKind.CLOSES, window, "applications close",
+                f"Applications close: {_when(closes, window)}.{rolling}",
+                start, end, closes.exact)
+        if window.deadline is not None:
+            dated = True
+            start, end = _span_of(window.deadline)
+            many = window.deadline.precision is Precision.RANGE
+            add(EventKind.DEADLINE, window, "deadlines begin" if many else "application deadline",
+                f"Application deadline: {_when(window.deadline, window)}.{rolling}",
+                start, end, window.deadline.exact)
+        if window.opens is None and window.closes is None and window.deadline is None:
+            dated = True
+            what = "open year-round" if window.year_round else "watch list: no date yet"
+            lead = ("Applications are accepted all year; there is no date to wait for."
+                    if window.year_round else
+                    "No date is known for this window yet; it is listed on the first day "
+                    "of the cycle so it is not forgotten.")
+            day = dataset.cycle_starts
+            add(EventKind.WATCH, window, what, lead + rolling, day, day + dt.timedelta(days=1),
+                False)
+    if not dated:
+        day = dataset.cycle_starts
+        add(EventKind.WATCH, None, "watch list: no date yet",
+            "No application date has been published for this program. It is listed on the "
+            "first day of the cycle so subscribers know to watch for it; the date will "
+            "move here once it is known.", day, day + dt.timedelta(days=1), False)
+    return built
+
+
+def _closing_from_duration(opens: FuzzyDate, window: Window) -> FuzzyDate:
+    """The earliest a window of known length can close, never more precise than its opening."""
+    assert window.duration is not None
+    earliest = opens.earliest + dt.timedelta(days=window.duration.min_days)
+    latest = opens.latest + dt.timedelta(days=window.duration.max_days)
+    return FuzzyDate(
+        earliest=earliest,
+        latest=latest,
+        precision=Precision.RANGE,
+        approximate=True,
+        wording=f"{window.duration.wording} after it opens ({opens.wording}), so between "
+                f"{dates.human_day(earliest)} and {dates.human_day(latest)}",
+    )
+
+
+def _span_of(when: FuzzyDate) -> tuple[dt.date | dt.datetime, dt.date | dt.datetime]:
+    if when.moment is not None:
+        return when.moment - DEADLINE_BLOCK, when.moment
+    return when.earliest, when.earliest + dt.timedelta(days=1)
+
+
+def _when(when: FuzzyDate, window: Window) -> str:
+    """Say a date exactly as precisely as the data knows it."""
+    if when.exact:
+        return f"on {when.wording}, confirmed"
+    parts = [f"expected {when.wording}"]
+    if window.duration is not None and when is window.opens:
+        parts.append(f"{window.duration.wording} window")
+    parts.append("not yet announced")
+    text = ", ".join(parts)
+    if when.earliest != when.latest:
+        text += (f". This entry sits on the earliest possible day, "
+                 f"{dates.human_day(when.earliest)}; the real date may be as late as "
+                 f"{dates.human_day(when.latest)}")
+    return text
+
+
+def _follow_up_lead(opens: FuzzyDate, offset: int, follow: dt.date, window: Window) -> str:
+    relative = (f"{offset} days after applications open ({_when(opens, window)})")
+    return (
+        f"Reminder to have your application in: {relative}."
+        + ("" if opens.exact else f" Counted from the earliest possible opening, so this "
+           f"falls no earlier than {dates.human_day(follow)}.")
+        + " Most of these programs review applications as they arrive and fill places as "
+        "they go, so an application sent in the first two weeks competes for more places "
+        "than one sent near the close."
+        + _rolling_note(window)
+    )
+
+
+def _rolling_note(window: Window) -> str:
+    if window.rolling:
+        return " Rolling admission: applications are reviewed as they arrive."
+    return ""
+
+
+def _span(days: int) -> str:
+    if days % 7 == 0:
+        weeks = days // 7
+        return f"{weeks} week{'s' if weeks != 1 else ''}"
+    return f"{days} day{'s' if days != 1 else ''}"
+
+
+def _about(dataset: Dataset, program: Program, terms: _Terms) -> str:
+    """The part of every description that describes the program itself."""
+    lines = [
+        f"Program: {program.program} ({program.employer})",
+        f"Track: {terms.tracks[program.track]}",
+        "Eligible: " + "; ".join(terms.eligibility[key] for key in program.eligibility),
+    ]
+    if program.citizenship:
+        lines.append("Citizenship: only "
+                     + "; ".join(terms.citizenship[key] for key in program.citizenship))
+    else:
+        lines.append("Citizenship: no requirement stated")
+    if program.pay:
+        lines.append(f"Pay: {program.pay}")
+    if program.screens_for:
+        lines.append(f"Screens for: {program.screens_for}")
+    if program.notes:
+        lines.append(f"Notes: {program.notes}")
+    if program.link:
+        lines.append(f"Apply or read more: {program.link}")
+    source = program.source or dataset.source
+    lines.append(f"Source: {source.name}" + (f" ({source.url})" if source.url else ""))
+    lines.append(f"Last verified: {dates.human_day(program.last_verified)}")
+    return "\n".join(lines)

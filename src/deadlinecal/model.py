@@ -1,0 +1,195 @@
+"""Typed, frozen records: what a data file means once it has been validated."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+
+
+class Precision(enum.Enum):
+    """How precisely a date is known, from most to least precise."""
+
+    TIME = "time"
+    DAY = "day"
+    PART_OF_MONTH = "part-of-month"
+    MONTH = "month"
+    SEASON = "season"
+    RANGE = "range"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FuzzyDate:
+    """A date known only to lie between `earliest` and `latest` (inclusive days).
+
+    `moment` is set only for exact times (an aware datetime, or UTC for AoE).
+    """
+
+    earliest: dt.date
+    latest: dt.date
+    precision: Precision
+    approximate: bool
+    wording: str
+    moment: dt.datetime | None = None
+    zone: str | None = None
+
+    @property
+    def exact(self) -> bool:
+        """True when the data names one day (or one minute) and does not call it approximate."""
+        return self.precision in (Precision.DAY, Precision.TIME) and not self.approximate
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Duration:
+    """How long a window stays open: between `min_days` and `max_days`."""
+
+    min_days: int
+    max_days: int
+    wording: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Vocabulary:
+    """One declared term (a track, an eligibility group, a citizenship status)."""
+
+    key: str
+    title: str
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Source:
+    name: str
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Window:
+    """One application window of a program."""
+
+    key: str
+    opens: FuzzyDate | None = None
+    closes: FuzzyDate | None = None
+    deadline: FuzzyDate | None = None
+    duration: Duration | None = None
+    rolling: bool = False
+    year_round: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Program:
+    id: str
+    employer: str
+    program: str
+    track: str
+    eligibility: tuple[str, ...]
+    citizenship: tuple[str, ...] = ()
+    pay: str = ""
+    screens_for: str = ""
+    link: str | None = None
+    source: Source | None = None
+    last_verified: dt.date
+    notes: str = ""
+    follow_up_days: int | None = None
+    windows: tuple[Window, ...] = ()
+
+    @property
+    def title(self) -> str:
+        """Employer and program, without repeating the employer when the program names it."""
+        if self.program.lower().startswith(self.employer.lower()):
+            return self.program
+        return f"{self.employer} {self.program}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Filter:
+    """Which programs and events a feed keeps. Empty tuples mean "no restriction".
+
+    OR within one field, AND across fields.
+    """
+
+    tracks: tuple[str, ...] = ()
+    eligibility: tuple[str, ...] = ()
+    employers: tuple[str, ...] = ()
+    citizenship: tuple[str, ...] = ()
+    confirmed_only: bool = False
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.tracks or self.eligibility or self.employers or self.citizenship
+        ) and not self.confirmed_only
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FeedSpec:
+    """One feed to write: where, what it is called, and which events it keeps."""
+
+    path: str
+    title: str
+    description: str
+    filter: Filter = field(default_factory=Filter)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Dataset:
+    id: str
+    title: str
+    description: str
+    cycle_starts: dt.date
+    cycle_ends: dt.date
+    source: Source
+    updated: dt.date
+    timezone: str | None
+    follow_up_days: int
+    refresh_hours: int
+    tracks: tuple[Vocabulary, ...]
+    eligibility: tuple[Vocabulary, ...]
+    citizenship: tuple[Vocabulary, ...]
+    feeds: tuple[FeedSpec, ...]
+    programs: tuple[Program, ...]
+    file: str = ""
+
+
+class EventKind(enum.Enum):
+    """What an event marks. The value is part of the UID, so never rename one."""
+
+    OPENS = "opens"
+    FOLLOW_UP = "follow-up"
+    CLOSES = "closes"
+    DEADLINE = "deadline"
+    WATCH = "watch"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    """One calendar entry, independent of any file format.
+
+    All-day events have `start`/`end` dates with `end` exclusive; timed ones have aware
+    datetimes.
+    """
+
+    uid: str
+    kind: EventKind
+    program: Program
+    window: Window | None
+    summary: str
+    description: str
+    start: dt.date | dt.datetime
+    end: dt.date | dt.datetime
+    confirmed: bool
+    categories: tuple[str, ...]
+    url: str | None
+    stamp: dt.datetime
+
+    @property
+    def all_day(self) -> bool:
+        return not isinstance(self.start, dt.datetime)
+
+    @property
+    def sort_key(self) -> tuple[str, str, str]:
+        start = self.start.astimezone(dt.UTC).isoformat() if isinstance(
+            self.start, dt.datetime
+        ) else self.start.isoformat()
+        return (start, self.program.id, self.uid)

@@ -1,0 +1,114 @@
+"""Events + feed metadata -> iCalendar bytes. The only module that imports icalendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+import icalendar
+
+from .model import Dataset, Event, FeedSpec
+from .select import select
+
+PRODID = "-//deadlinecal//deadlinecal//EN"
+_END = b"END:VCALENDAR\r\n"
+
+
+class Renderer:
+    """Renders each event and time zone once and reuses the bytes in every feed."""
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.dataset = dataset
+        self._events: dict[str, bytes] = {}
+        self._zones: dict[str, bytes] = {}
+
+    def feed(self, spec: FeedSpec, events: Sequence[Event]) -> bytes:
+        """One complete VCALENDAR holding the events that `spec` selects."""
+        chosen = select(events, spec.filter)
+        parts = [self._header(spec)]
+        zones = sorted({zone for event in chosen if (zone := _zone_of(event))})
+        parts.extend(self._zone(zone) for zone in zones)
+        parts.extend(self.event(event) for event in chosen)
+        parts.append(_END)
+        return b"".join(parts)
+
+    def event(self, event: Event) -> bytes:
+        cached = self._events.get(event.uid)
+        if cached is None:
+            cached = self._events[event.uid] = event_component(event).to_ical()
+        return cached
+
+    def _header(self, spec: FeedSpec) -> bytes:
+        dataset = self.dataset
+        refresh = dt.timedelta(hours=dataset.refresh_hours)
+        calendar = icalendar.Calendar.new(
+            prodid=PRODID,
+            calscale="GREGORIAN",
+            method="PUBLISH",
+            name=spec.title,
+            description=spec.description,
+            refresh_interval=refresh,
+            uid=f"{dataset.id}.{spec.path.removesuffix('.ics').replace('/', '.')}@deadlinecal",
+        )
+        # Outlook and older Apple clients read only the X-PUBLISHED-TTL spelling.
+        calendar.add("X-PUBLISHED-TTL", icalendar.vDuration(refresh))
+        if dataset.source.url:
+            calendar.add("SOURCE", dataset.source.url, parameters={"VALUE": "URI"})
+        text = calendar.to_ical()
+        assert text.endswith(_END)
+        return text[: -len(_END)]
+
+    def _zone(self, name: str) -> bytes:
+        cached = self._zones.get(name)
+        if cached is None:
+            cached = self._zones[name] = timezone_component(
+                name, self.dataset.cycle_starts, self.dataset.cycle_ends
+            )
+        return cached
+
+
+def event_component(event: Event) -> icalendar.Event:
+    """The icalendar component of one event, properties in a fixed order."""
+    component = icalendar.Event.new(
+        uid=event.uid,
+        stamp=event.stamp,
+        start=event.start,
+        end=event.end,
+        summary=event.summary,
+        description=event.description,
+        status="CONFIRMED" if event.confirmed else "TENTATIVE",
+        transparency="TRANSPARENT",
+        categories=list(event.categories),
+        url=event.url,
+    )
+    return component
+
+
+def timezone_component(name: str, first: dt.date, last: dt.date) -> bytes:
+    """A VTIMEZONE for `name` covering the cycle with a year's margin either side."""
+    from zoneinfo import ZoneInfo
+
+    probe = icalendar.Calendar()
+    holder = icalendar.Event()
+    holder.start = dt.datetime.combine(first, dt.time(12), tzinfo=ZoneInfo(name))
+    probe.add_component(holder)
+    probe.add_missing_timezones(
+        first_date=first.replace(year=first.year - 1, day=1),
+        last_date=last.replace(year=last.year + 1, day=1),
+    )
+    zone: icalendar.Timezone = probe.timezones[0]
+    return zone.to_ical()
+
+
+def _zone_of(event: Event) -> str | None:
+    start = event.start
+    if isinstance(start, dt.datetime) and start.tzinfo is not dt.UTC:
+        return str(start.tzinfo)
+    return None
+
+
+def render_feeds(dataset: Dataset, events: Sequence[Event],
+                 specs: Iterable[FeedSpec]) -> dict[str, bytes]:
+    """Every feed's bytes by its path under the output folder."""
+    renderer = Renderer(dataset)
+    return {spec.path: renderer.feed(spec, events) for spec in specs}

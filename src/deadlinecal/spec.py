@@ -1,0 +1,137 @@
+"""The data format, declared once. The validator walks it; the JSON Schema is generated from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One key of a mapping in the data file.
+
+    `kind` is one of: text, slug, int, bool, day, fuzzy, moment (a fuzzy date that may carry
+    a time), duration, url, key (one term of `vocab`), keys (a list of them), object, list
+    (of `shape` objects), vocabulary (a mapping of slug -> term), feeds (slug -> feed).
+    """
+
+    name: str
+    kind: str
+    doc: str
+    required: bool = False
+    shape: Shape | None = None
+    vocab: str | None = None
+    minimum: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    name: str
+    doc: str
+    fields: tuple[Field, ...]
+
+    def field(self, name: str) -> Field | None:
+        for candidate in self.fields:
+            if candidate.name == name:
+                return candidate
+        return None
+
+
+SOURCE = Shape("source", "Where facts come from.", (
+    Field("name", "text", "Name of the source (an article, a program page).", required=True),
+    Field("url", "url", "Link to the source (http or https)."),
+))
+
+CYCLE = Shape("cycle", "The season this dataset covers.", (
+    Field("starts", "day", "First day of the cycle (YYYY-MM-DD); undated programs are "
+          "listed on it.", required=True),
+    Field("ends", "day", "Last day of the cycle (YYYY-MM-DD).", required=True),
+))
+
+DATASET = Shape("dataset", "What this file is about.", (
+    Field("id", "slug", "Stable identifier; part of every event UID, never change it.",
+          required=True),
+    Field("title", "text", "Title shown as the calendar name.", required=True),
+    Field("description", "text", "A paragraph on what the dataset covers."),
+    Field("cycle", "object", "The season the dataset covers.", required=True, shape=CYCLE),
+    Field("source", "object", "Where the facts come from.", required=True, shape=SOURCE),
+    Field("updated", "day", "Day the data was last edited (YYYY-MM-DD); used as DTSTAMP.",
+          required=True),
+    Field("timezone", "text", "Default IANA time zone for deadlines given with a time."),
+    Field("follow_up_days", "int", "Days after an opening to place the apply-soon follow-up "
+          "(default 14).", minimum=1),
+    Field("refresh_hours", "int", "How often subscribers should refresh (default 12).",
+          minimum=1),
+))
+
+TERM = Shape("term", "One term of a vocabulary.", (
+    Field("title", "text", "Human name.", required=True),
+    Field("description", "text", "What it means."),
+))
+
+FILTER = Shape("filter", "Which programs a feed keeps: OR within a key, AND across keys.", (
+    Field("track", "keys", "Keep programs of these tracks.", vocab="tracks"),
+    Field("eligibility", "keys", "Keep programs open to any of these groups.",
+          vocab="eligibility"),
+    Field("employer", "texts", "Keep programs of these employers (exact names)."),
+    Field("citizenship", "keys", "Keep programs open to any of these statuses (programs "
+          "without a citizenship rule are open to all).", vocab="citizenship"),
+    Field("confirmed_only", "bool", "Keep only events whose date is confirmed."),
+))
+
+FEED = Shape("feed", "A named feed written to calendars/feeds/<key>.ics.", (
+    Field("title", "text", "Calendar name.", required=True),
+    Field("description", "text", "What the feed holds."),
+    Field("filter", "object", "Which programs it keeps.", required=True, shape=FILTER),
+))
+
+WINDOW = Shape("window", "One application window.", (
+    Field("key", "slug", "Stable key, unique in the program; part of the UIDs. Defaults to "
+          "'main' when the program has one window."),
+    Field("opens", "fuzzy", "When applications open (a fuzzy date)."),
+    Field("closes", "moment", "When applications close (a fuzzy date, or a day with time "
+          "and zone)."),
+    Field("deadline", "moment", "The application deadline (a fuzzy date, or a day with "
+          "time and zone)."),
+    Field("duration", "duration", "How long the window stays open once it opens, e.g. "
+          "'2-4 weeks'."),
+    Field("rolling", "bool", "Applications are reviewed as they arrive."),
+    Field("year_round", "bool", "Applications are accepted all year."),
+    Field("note", "text", "Anything else about this window."),
+))
+
+PROGRAM = Shape("program", "One program (an internship, a scholarship, a call).", (
+    Field("id", "slug", "Stable identifier, unique in the file; never change it.",
+          required=True),
+    Field("employer", "text", "Who runs it.", required=True),
+    Field("program", "text", "Name of the program.", required=True),
+    Field("track", "key", "One of the declared tracks.", required=True, vocab="tracks"),
+    Field("eligibility", "keys", "Declared eligibility groups that may apply.",
+          required=True, vocab="eligibility"),
+    Field("citizenship", "keys", "Citizenship or residency statuses that may apply; leave "
+          "out when there is no such rule.", vocab="citizenship"),
+    Field("pay", "text", "Pay, as precisely as known."),
+    Field("screens_for", "text", "What the selection looks at."),
+    Field("link", "url", "Where to apply or read more (http or https)."),
+    Field("source", "object", "Where these facts come from (defaults to the dataset's).",
+          shape=SOURCE),
+    Field("last_verified", "day", "Day the facts were last checked (YYYY-MM-DD).",
+          required=True),
+    Field("notes", "text", "Anything else a student should know."),
+    Field("follow_up_days", "int", "Override the dataset's follow-up offset.", minimum=1),
+    Field("windows", "list", "Application windows; leave out when no date is known.",
+          shape=WINDOW),
+))
+
+ROOT = Shape("deadlinecal data file", "A dataset of dated application windows.", (
+    Field("format", "int", "Version of this format; must be 1.", required=True, minimum=1),
+    Field("dataset", "object", "What this file is about.", required=True, shape=DATASET),
+    Field("tracks", "vocabulary", "The tracks programs belong to.", required=True),
+    Field("eligibility", "vocabulary", "The groups of people programs are open to.",
+          required=True),
+    Field("citizenship", "vocabulary", "Citizenship or residency statuses programs may "
+          "require."),
+    Field("feeds", "feeds", "Extra named feeds."),
+    Field("programs", "list", "The programs.", required=True, shape=PROGRAM),
+))
+
+FORMAT_VERSION = 1

@@ -1,0 +1,509 @@
+"""YAML nodes -> typed records, collecting every problem with its line and YAML path."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from . import dates
+from .errors import DataError, Problem
+from .load import parse_yaml
+from .model import (
+    Dataset,
+    Duration,
+    FeedSpec,
+    Filter,
+    FuzzyDate,
+    Program,
+    Source,
+    Vocabulary,
+    Window,
+)
+from .spec import FEED, FORMAT_VERSION, PROGRAM, ROOT, TERM, Field, Shape
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+_BOOL_WORDS = {"yes", "no", "on", "off", "y", "n"}
+DEFAULT_FOLLOW_UP_DAYS = 14
+DEFAULT_REFRESH_HOURS = 12
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Loaded:
+    """A valid dataset and the warnings found while reading it."""
+
+    dataset: Dataset
+    warnings: tuple[Problem, ...]
+
+
+def load_dataset(
+    data: bytes, *, file: str, as_of: dt.date | None = None, max_age_days: int = 180
+) -> Loaded:
+    """Parse and validate a data file.
+
+    `as_of` enables the stale-`last_verified` warning. Raises DataError listing every problem.
+    """
+    root = parse_yaml(data, file=file)
+    checker = _Checker(file)
+    dataset = checker.dataset(root)
+    if checker.errors or dataset is None:
+        raise DataError(checker.errors)
+    if as_of is not None:
+        checker.warn_stale(dataset, as_of, max_age_days)
+    return Loaded(dataset=dataset, warnings=tuple(sorted(checker.warnings, key=Problem.sort_key)))
+
+
+class _Checker:
+    """Walks nodes against the spec; remembers problems instead of stopping at the first."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.errors: list[Problem] = []
+        self.warnings: list[Problem] = []
+        self.default_zone: str | None = None
+        self.vocabularies: dict[str, dict[str, Vocabulary]] = {}
+        self._program_lines: dict[str, int] = {}
+
+    # -- reporting ---------------------------------------------------------------------
+
+    def problem(self, node: yaml.Node | None, path: str, message: str, expected: str = "",
+                *, warning: bool = False) -> None:
+        mark = node.start_mark if node is not None else None
+        entry = Problem(
+            file=self.file,
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
+            path=path,
+            message=message,
+            expected=expected,
+            severity="warning" if warning else "error",
+        )
+        (self.warnings if warning else self.errors).append(entry)
+
+    # -- structure ---------------------------------------------------------------------
+
+    def fields(self, node: yaml.Node, path: str, shape: Shape) -> dict[str, Any] | None:
+        """Check a mapping against `shape`; return converted values (None where invalid)."""
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(node, path, f"{_describe(node)} where a mapping is needed",
+                         f"a mapping with keys {', '.join(f.name for f in shape.fields)}")
+            return None
+        values: dict[str, Any] = {}
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, str):
+                self.problem(key_node, path, "a key must be plain text")
+                continue
+            if key in seen:
+                self.problem(key_node, _join(path, key), f"duplicate key {key!r}",
+                             "each key once")
+                continue
+            seen.add(key)
+            field = shape.field(key)
+            if field is None:
+                names = [f.name for f in shape.fields]
+                close = difflib.get_close_matches(key, names, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                self.problem(key_node, _join(path, key), f"unknown key {key!r}{hint}",
+                             f"one of {', '.join(names)}")
+                continue
+            values[key] = self.value(value_node, _join(path, key), field)
+        for field in shape.fields:
+            if field.required and field.name not in seen:
+                self.problem(node, _join(path, field.name),
+                             f"missing required key {field.name!r}", field.doc)
+        return values
+
+    def value(self, node: yaml.Node, path: str, field: Field) -> Any:
+        kind = field.kind
+        if kind == "object":
+            assert field.shape is not None
+            return self.fields(node, path, field.shape)
+        if kind == "list":
+            assert field.shape is not None
+            if not isinstance(node, yaml.SequenceNode):
+                self.problem(node, path, f"{_describe(node)} where a list is needed",
+                             f"a list of {field.shape.name}s, each starting with '- '")
+                return None
+            return [(item, self.fields(item, f"{path}[{index}]", field.shape))
+                    for index, item in enumerate(node.value)]
+        if kind in ("vocabulary", "feeds"):
+            return self.keyed(node, path, TERM if kind == "vocabulary" else FEED)
+        if kind in ("keys", "texts"):
+            items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+            converted = [self.scalar(item, f"{path}[{i}]" if len(items) > 1 or
+                                     isinstance(node, yaml.SequenceNode) else path,
+                                     "key" if kind == "keys" else "text", field)
+                         for i, item in enumerate(items)]
+            if not items:
+                self.problem(node, path, "the list is empty", "at least one entry")
+            return [(item, value) for item, value in zip(items, converted, strict=True)]
+        return self.scalar(node, path, kind, field)
+
+    def keyed(self, node: yaml.Node, path: str, shape: Shape) -> list[tuple[yaml.Node, str,
+                                                                          dict[str, Any]]]:
+        """A mapping from slug keys to objects of `shape` (vocabularies, feeds)."""
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(node, path, f"{_describe(node)} where a mapping is needed",
+                         "a mapping of slug -> {title: ..., ...}")
+            return []
+        entries = []
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else ""
+            where = _join(path, str(key))
+            if not isinstance(key, str) or not _SLUG.match(key):
+                self.problem(key_node, where, f"{key!r} is not a valid key",
+                             "lower-case letters, digits and hyphens, like 'phd'")
+                continue
+            if key in seen:
+                self.problem(key_node, where, f"duplicate key {key!r}", "each key once")
+                continue
+            seen.add(key)
+            values = self.fields(value_node, where, shape)
+            if values is not None:
+                entries.append((key_node, key, values))
+        if not entries and not self.errors:
+            self.problem(node, path, "no entries", "at least one entry")
+        return entries
+
+    # -- scalars -----------------------------------------------------------------------
+
+    def scalar(self, node: yaml.Node, path: str, kind: str, field: Field) -> Any:
+        if not isinstance(node, yaml.ScalarNode):
+            self.problem(node, path, f"{_describe(node)} where a single value is needed",
+                         _expected(kind, field))
+            return None
+        text: str = node.value
+        tag = node.tag
+        if tag == "tag:yaml.org,2002:null":
+            self.problem(node, path, "no value given", _expected(kind, field))
+            return None
+        if kind == "bool":
+            if tag == "tag:yaml.org,2002:bool":
+                return text.lower() == "true"
+            extra = " (yes/no/on/off are not booleans here)" if text.lower() in _BOOL_WORDS else ""
+            self.problem(node, path, f"{text!r} is not true or false{extra}", "true or false")
+            return None
+        if kind == "int":
+            if tag == "tag:yaml.org,2002:int":
+                number = int(text)
+                if field.minimum is not None and number < field.minimum:
+                    self.problem(node, path, f"{number} is too small",
+                                 f"a whole number of at least {field.minimum}")
+                    return None
+                return number
+            self.problem(node, path, f"{text!r} is not a whole number", "a whole number")
+            return None
+        if kind == "text":
+            return text.strip()
+        if kind in ("slug", "key"):
+            if not _SLUG.match(text):
+                self.problem(node, path, f"{text!r} is not a valid identifier",
+                             "lower-case letters, digits and hyphens, like 'google-step'")
+                return None
+            return text
+        if kind == "url":
+            if not _URL.match(text.strip()):
+                self.problem(node, path, f"{text!r} is not a web link",
+                             "an address starting with http:// or https://")
+                return None
+            return text.strip()
+        if kind in ("day", "fuzzy", "moment"):
+            return self.date(node, path, kind, text)
+        if kind == "duration":
+            try:
+                return dates.parse_duration(text)
+            except dates.DateSyntaxError as exc:
+                self.problem(node, path, str(exc), dates.DURATION_FORMS)
+                return None
+        raise AssertionError(f"unhandled kind {kind}")  # pragma: no cover - spec bug
+
+    def date(self, node: yaml.Node, path: str, kind: str, text: str) -> Any:
+        try:
+            parsed = dates.parse_fuzzy(text, allow_time=kind == "moment",
+                                       default_zone=self.default_zone)
+        except dates.DateSyntaxError as exc:
+            expected = "a day as YYYY-MM-DD" if kind == "day" else dates.DATE_FORMS
+            self.problem(node, path, str(exc), expected)
+            return None
+        if kind == "day":
+            if not parsed.exact or parsed.moment is not None:
+                self.problem(node, path, f"{text!r} is not one exact day",
+                             "a day as YYYY-MM-DD")
+                return None
+            return parsed.earliest
+        return parsed
+
+    # -- records -----------------------------------------------------------------------
+
+    def dataset(self, root: yaml.Node) -> Dataset | None:
+        if isinstance(root, yaml.MappingNode):
+            # The default zone must be known before any deadline is parsed.
+            for key_node, value_node in root.value:
+                if key_node.value == "dataset" and isinstance(value_node, yaml.MappingNode):
+                    for inner_key, inner_value in value_node.value:
+                        if inner_key.value == "timezone" and isinstance(
+                            inner_value, yaml.ScalarNode
+                        ):
+                            self.zone(inner_value)
+        top = self.fields(root, "", ROOT)
+        if top is None:
+            return None
+        version = top.get("format")
+        if version is not None and version != FORMAT_VERSION:
+            self.problem(_child(root, "format"), "format",
+                         f"format {version} is not supported", f"format: {FORMAT_VERSION}")
+        for name in ("tracks", "eligibility", "citizenship"):
+            self.vocabularies[name] = {
+                key: Vocabulary(key=key, title=values.get("title") or key,
+                                description=values.get("description") or "")
+                for _, key, values in top.get(name) or []
+            }
+        meta = top.get("dataset") or {}
+        programs = self.programs(top.get("programs") or [])
+        feeds = self.feeds(top.get("feeds") or [])
+        cycle = meta.get("cycle") or {}
+        if cycle.get("starts") and cycle.get("ends") and cycle["ends"] < cycle["starts"]:
+            self.problem(_child(_child(_child(root, "dataset"), "cycle"), "ends"),
+                         "dataset.cycle.ends", "the cycle ends before it starts",
+                         "a day on or after dataset.cycle.starts")
+        if self.errors:
+            return None
+        follow_up = meta.get("follow_up_days") or DEFAULT_FOLLOW_UP_DAYS
+        dataset = Dataset(
+            id=meta["id"],
+            title=meta["title"],
+            description=meta.get("description") or "",
+            cycle_starts=cycle["starts"],
+            cycle_ends=cycle["ends"],
+            source=_source(meta["source"]),
+            updated=meta["updated"],
+            timezone=self.default_zone,
+            follow_up_days=follow_up,
+            refresh_hours=meta.get("refresh_hours") or DEFAULT_REFRESH_HOURS,
+            tracks=tuple(self.vocabularies["tracks"].values()),
+            eligibility=tuple(self.vocabularies["eligibility"].values()),
+            citizenship=tuple(self.vocabularies["citizenship"].values()),
+            feeds=feeds,
+            programs=tuple(program for _, program in programs),
+        )
+        self.warn_follow_ups(dataset, programs)
+        return dataset
+
+    def zone(self, node: yaml.ScalarNode) -> None:
+        try:
+            dates.load_zone(node.value)
+        except dates.DateSyntaxError as exc:
+            self.problem(node, "dataset.timezone", str(exc), "an IANA zone like Europe/Paris")
+            return
+        self.default_zone = node.value
+
+    def programs(self, items: list[tuple[yaml.Node, dict[str, Any] | None]]
+                 ) -> list[tuple[yaml.Node, Program]]:
+        if not items:
+            return []
+        built = []
+        for index, (node, values) in enumerate(items):
+            path = f"programs[{index}]"
+            if values is None:
+                continue
+            program_id = values.get("id")
+            if program_id:
+                if program_id in self._program_lines:
+                    self.problem(_child(node, "id"), f"{path}.id",
+                                 f"duplicate program id {program_id!r} (first used on line "
+                                 f"{self._program_lines[program_id]})", "a unique id")
+                else:
+                    self._program_lines[program_id] = node.start_mark.line + 1
+            self.check_terms(node, path, values, "track", "tracks")
+            self.check_terms(node, path, values, "eligibility", "eligibility")
+            self.check_terms(node, path, values, "citizenship", "citizenship")
+            windows = self.windows(node, path, values.get("windows") or [])
+            if any(values.get(f.name) is None for f in PROGRAM_REQUIRED):
+                continue
+            built.append((node, Program(
+                id=values["id"],
+                employer=values["employer"],
+                program=values["program"],
+                track=values["track"],
+                eligibility=tuple(value for _, value in values["eligibility"]),
+                citizenship=tuple(value for _, value in values.get("citizenship") or []),
+                pay=values.get("pay") or "",
+                screens_for=values.get("screens_for") or "",
+                link=values.get("link"),
+                source=_source(values["source"]) if values.get("source") else None,
+                last_verified=values["last_verified"],
+                notes=values.get("notes") or "",
+                follow_up_days=values.get("follow_up_days"),
+                windows=windows,
+            )))
+        return built
+
+    def check_terms(self, node: yaml.Node, path: str, values: dict[str, Any], name: str,
+                    vocabulary: str) -> None:
+        declared = self.vocabularies.get(vocabulary, {})
+        raw = values.get(name)
+        entries = raw if isinstance(raw, list) else [(_child(node, name), raw)]
+        for index, (item_node, key) in enumerate(entries):
+            if key is None or key in declared:
+                continue
+            where = f"{path}.{name}" + (f"[{index}]" if isinstance(raw, list) else "")
+            close = difflib.get_close_matches(key, list(declared), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            valid = ", ".join(declared) or f"none declared: add a top-level {vocabulary}: key"
+            self.problem(item_node, where, f"{key!r} is not a declared {name} term{hint}",
+                         f"one of {valid}")
+            if isinstance(raw, list):
+                raw[index] = (item_node, None)
+        if not isinstance(raw, list) and raw is not None and raw not in declared:
+            values[name] = None
+
+    def windows(self, program_node: yaml.Node, path: str,
+                items: list[tuple[yaml.Node, dict[str, Any] | None]]) -> tuple[Window, ...]:
+        built: list[Window] = []
+        keys: set[str] = set()
+        for index, (node, values) in enumerate(items):
+            where = f"{path}.windows[{index}]"
+            if values is None:
+                continue
+            key = values.get("key")
+            if key is None:
+                if "key" in values:
+                    continue
+                if len(items) > 1:
+                    self.problem(node, f"{where}.key", "a program with several windows needs "
+                                 "a key on each", "a slug such as 'summer-2027'")
+                    continue
+                key = "main"
+            if key in keys:
+                self.problem(_child(node, "key"), f"{where}.key", f"duplicate window key "
+                             f"{key!r}", "a key unique within the program")
+                continue
+            keys.add(key)
+            window = Window(
+                key=key,
+                opens=values.get("opens"),
+                closes=values.get("closes"),
+                deadline=values.get("deadline"),
+                duration=values.get("duration"),
+                rolling=bool(values.get("rolling")),
+                year_round=bool(values.get("year_round")),
+                note=values.get("note") or "",
+            )
+            self.check_window_order(node, where, window)
+            built.append(window)
+        return tuple(built)
+
+    def check_window_order(self, node: yaml.Node, where: str, window: Window) -> None:
+        if window.opens is None:
+            return
+        for name in ("closes", "deadline"):
+            later: FuzzyDate | None = getattr(window, name)
+            if later is not None and later.latest < window.opens.earliest:
+                self.problem(_child(node, name), f"{where}.{name}",
+                             f"{name} ({later.wording}) is before opens "
+                             f"({window.opens.wording})", f"a date on or after the opening")
+
+    def feeds(self, entries: list[tuple[yaml.Node, str, dict[str, Any]]]
+              ) -> tuple[FeedSpec, ...]:
+        feeds = []
+        for key_node, key, values in entries:
+            chosen = values.get("filter") or {}
+            for name, vocabulary in (("track", "tracks"), ("eligibility", "eligibility"),
+                                     ("citizenship", "citizenship")):
+                self.check_terms(key_node, f"feeds.{key}.filter", chosen, name, vocabulary)
+            if values.get("title") is None:
+                continue
+            feeds.append(FeedSpec(
+                path=f"feeds/{key}.ics",
+                title=values["title"],
+                description=values.get("description") or "",
+                filter=Filter(
+                    tracks=_plain(chosen.get("track")),
+                    eligibility=_plain(chosen.get("eligibility")),
+                    employers=_plain(chosen.get("employer")),
+                    citizenship=_plain(chosen.get("citizenship")),
+                    confirmed_only=bool(chosen.get("confirmed_only")),
+                ),
+            ))
+        return tuple(feeds)
+
+    # -- warnings ----------------------------------------------------------------------
+
+    def warn_follow_ups(self, dataset: Dataset,
+                        programs: list[tuple[yaml.Node, Program]]) -> None:
+        for index, (node, program) in enumerate(programs):
+            offset = program.follow_up_days or dataset.follow_up_days
+            for w_index, window in enumerate(program.windows):
+                if window.opens is None or window.closes is None:
+                    continue
+                follow_up = window.opens.earliest + dt.timedelta(days=offset)
+                if follow_up > window.closes.latest:
+                    self.problem(node, f"programs[{index}].windows[{w_index}]",
+                                 f"the {offset}-day follow-up ({dates.human_day(follow_up)}) "
+                                 f"falls after the window closes ({window.closes.wording})",
+                                 "a shorter follow_up_days for this program", warning=True)
+
+    def warn_stale(self, dataset: Dataset, as_of: dt.date, max_age_days: int) -> None:
+        for index, program in enumerate(dataset.programs):
+            age = (as_of - program.last_verified).days
+            if age > max_age_days:
+                self.problem(None, f"programs[{index}].last_verified",
+                             f"{program.id} was last verified {age} days ago "
+                             f"({program.last_verified.isoformat()})",
+                             f"a check within {max_age_days} days", warning=True)
+
+
+PROGRAM_REQUIRED = tuple(f for f in PROGRAM.fields if f.required)
+
+
+def _plain(entries: list[tuple[yaml.Node, Any]] | None) -> tuple[str, ...]:
+    return tuple(value for _, value in entries or [] if value is not None)
+
+
+def _source(values: dict[str, Any]) -> Source:
+    return Source(name=values["name"], url=values.get("url"))
+
+
+def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    """The value node under `key`, for pointing an error at it; the mapping if absent."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if key_node.value == key:
+                return value_node  # type: ignore[no-any-return]
+    return node
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _describe(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    return f"the value {node.value!r}"
+
+
+def _expected(kind: str, field: Field) -> str:
+    return {
+        "bool": "true or false",
+        "int": "a whole number",
+        "text": "text",
+        "texts": "text, or a list of texts",
+        "slug": "lower-case letters, digits and hyphens",
+        "key": f"one of the declared {field.vocab}",
+        "url": "an http:// or https:// address",
+        "day": "a day as YYYY-MM-DD",
+        "fuzzy": dates.DATE_FORMS,
+        "moment": dates.DATE_FORMS,
+        "duration": dates.DURATION_FORMS,
+    }.get(kind, field.doc)
