@@ -19,12 +19,12 @@ DURATION_FORMS = '"10 days", "2 weeks", "2-4 weeks", "1 month"'
 _PARTS = {"early": (1, 10), "mid": (11, 20), "late": (21, 31)}
 # Meteorological seasons of the northern hemisphere, where these cycles run.
 _SEASONS = {"spring": (3, 5), "summer": (6, 8), "fall": (9, 11), "autumn": (9, 11)}
-_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_PART = re.compile(r"^(early|mid|late)[ -](\d{4})-(\d{2})$")
-_SEASON = re.compile(r"^(spring|summer|fall|autumn|winter) (\d{4})$")
-_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T](\d{2}):(\d{2})(?: (\S+))?$")
-_DURATION = re.compile(r"^(\d+)(?:\s*(?:-|–|\.\.)\s*(\d+))?\s*(day|week|month)s?$")
+_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+_PART = re.compile(r"(early|mid|late)[ -]([0-9]{4})-([0-9]{2})")
+_SEASON = re.compile(r"(spring|summer|fall|autumn|winter) ([0-9]{4})")
+_TIME = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]([0-9]{2}):([0-9]{2})(?: ([A-Za-z][A-Za-z0-9_+/-]*))?")
+_DURATION = re.compile(r"([0-9]+)(?: ?(?:-|–) ?([0-9]+))? (day|week|month)s?")
 _UNIT_DAYS = {"day": 1, "week": 7, "month": 30}
 # Anywhere on Earth is UTC-12; we store the instant in UTC so no Etc/ zone name is needed.
 AOE_OFFSET = dt.timedelta(hours=-12)
@@ -40,14 +40,12 @@ def parse_fuzzy(text: str, *, allow_time: bool = True, default_zone: str | None 
     Raises DateSyntaxError with a reason when the text is not in the vocabulary, names an
     impossible day, or an unknown time zone.
     """
-    raw = " ".join(text.strip().split())
+    raw = text.strip()
     approximate = False
-    lowered = raw.lower()
     for prefix in ("around ", "~"):
-        if lowered.startswith(prefix):
+        if raw.startswith(prefix):
             approximate = True
             raw = raw[len(prefix):].strip()
-            lowered = raw.lower()
             break
     if ".." in raw:
         first, _, second = raw.partition("..")
@@ -91,20 +89,19 @@ def _month_bounds(year: int, month: int, text: str) -> tuple[dt.date, dt.date]:
 
 
 def _parse_single(text: str, *, allow_time: bool, default_zone: str | None) -> FuzzyDate:
-    lowered = text.lower()
-    if match := _DAY.match(text):
+    if match := _DAY.fullmatch(text):
         day = _make_day(int(match[1]), int(match[2]), int(match[3]), text)
         return FuzzyDate(
             earliest=day, latest=day, precision=Precision.DAY, approximate=False,
             wording=human_day(day),
         )
-    if match := _MONTH.match(text):
+    if match := _MONTH.fullmatch(text):
         first, last = _month_bounds(int(match[1]), int(match[2]), text)
         return FuzzyDate(
             earliest=first, latest=last, precision=Precision.MONTH, approximate=False,
             wording=first.strftime("%B %Y"),
         )
-    if match := _PART.match(lowered):
+    if match := _PART.fullmatch(text):
         first, last = _month_bounds(int(match[2]), int(match[3]), text)
         low, high = _PARTS[match[1]]
         return FuzzyDate(
@@ -114,9 +111,9 @@ def _parse_single(text: str, *, allow_time: bool, default_zone: str | None) -> F
             approximate=False,
             wording=f"{match[1]}-{first.strftime('%B %Y')}",
         )
-    if match := _SEASON.match(lowered):
+    if match := _SEASON.fullmatch(text):
         return _season(match[1], int(match[2]))
-    if match := _TIME.match(text):
+    if match := _TIME.fullmatch(text):
         if not allow_time:
             raise DateSyntaxError(
                 f"{text!r} has a time of day, which only closes and deadline may have"
@@ -153,7 +150,7 @@ def _parse_time(match: re.Match[str], text: str, default_zone: str | None) -> Fu
         )
     local = dt.datetime.combine(date, dt.time(hour, minute))
     clock = f"{hour:02d}:{minute:02d}"
-    if zone_name.lower() == "aoe":
+    if zone_name == "AoE":
         moment = (local - AOE_OFFSET).replace(tzinfo=dt.UTC)
         return FuzzyDate(
             earliest=date, latest=date, precision=Precision.TIME, approximate=False,
@@ -183,8 +180,7 @@ def load_zone(name: str) -> zoneinfo.ZoneInfo:
 
 def parse_duration(text: str) -> Duration:
     """Parse "2 weeks" or "2-4 weeks". Raises DateSyntaxError."""
-    raw = " ".join(text.strip().lower().split())
-    match = _DURATION.match(raw)
+    match = _DURATION.fullmatch(text.strip())
     if not match:
         raise DateSyntaxError(f"{text!r} is not a duration we understand")
     low = int(match[1])

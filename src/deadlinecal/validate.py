@@ -26,8 +26,8 @@ from .model import (
 )
 from .spec import FEED, FORMAT_VERSION, PROGRAM, ROOT, TERM, Field, Shape
 
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+_URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
 _BOOL_WORDS = {"yes", "no", "on", "off", "y", "n"}
 DEFAULT_FOLLOW_UP_DAYS = 14
 DEFAULT_REFRESH_HOURS = 12
@@ -158,7 +158,7 @@ class _Checker:
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else ""
             where = _join(path, str(key))
-            if not isinstance(key, str) or not _SLUG.match(key):
+            if not isinstance(key, str) or not _SLUG.fullmatch(key):
                 self.problem(key_node, where, f"{key!r} is not a valid key",
                              "lower-case letters, digits and hyphens, like 'phd'")
                 continue
@@ -204,13 +204,13 @@ class _Checker:
         if kind == "text":
             return text.strip()
         if kind in ("slug", "key"):
-            if not _SLUG.match(text):
+            if not _SLUG.fullmatch(text):
                 self.problem(node, path, f"{text!r} is not a valid identifier",
                              "lower-case letters, digits and hyphens, like 'google-step'")
                 return None
             return text
         if kind == "url":
-            if not _URL.match(text.strip()):
+            if not _URL.fullmatch(text.strip()):
                 self.problem(node, path, f"{text!r} is not a web link",
                              "an address starting with http:// or https://")
                 return None
