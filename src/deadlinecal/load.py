@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import re
+from typing import Any, ClassVar
 
 import yaml
 
 from .errors import DataError, Problem
 
-MAX_INPUT_BYTES = 64 * 1024 * 1024
+# About 20,000 programs written like the default data file; a thousand times its size.
+MAX_INPUT_BYTES = 16 * 1024 * 1024
+# A valid file nests 5 levels (programs[].windows[].opens); anything far deeper is hostile.
 MAX_DEPTH = 32
+# About 40 values per program: room for 20,000 programs in about 250 MB of nodes.
+MAX_NODES = 1_000_000
+# Explicit tags are refused except the two that only say "text" (`! 2026`, `!!str 2026`).
+_ALLOWED_TAGS = (None, "!", "tag:yaml.org,2002:str")
 
 try:  # libyaml's parser is several times faster; the pure-Python one gives the same nodes.
     _BaseLoader: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = yaml.CSafeLoader
@@ -24,7 +31,7 @@ class _PlainLoader(_BaseLoader):  # type: ignore[valid-type,misc]
     a date; we keep them as text so each field decides what it accepts.
     """
 
-    yaml_implicit_resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, re.Pattern[str]]]]] = {}
 
 
 _PlainLoader.add_implicit_resolver(
@@ -42,7 +49,9 @@ def parse_yaml(data: bytes, *, file: str) -> yaml.Node:
     """Parse one YAML document into nodes.
 
     Raises DataError for input that is too large, not UTF-8, empty, not YAML, more than one
-    document, uses anchors/aliases, or nests deeper than any valid data file does.
+    document, uses anchors/aliases or tags, nests deeper than MAX_DEPTH or holds more than
+    MAX_NODES values. Every refusal happens while reading parser events, before any node is
+    built below it, so hostile input costs time and memory in proportion to what was read.
     """
     if len(data) > MAX_INPUT_BYTES:
         raise _error(file, None, None, f"the file is {len(data):,} bytes; the limit is "
@@ -58,13 +67,17 @@ def parse_yaml(data: bytes, *, file: str) -> yaml.Node:
     ):
         raise _error(file, None, None, "the file is empty", "a mapping with format, dataset, "
                      "tracks, eligibility and programs")
-    _check_depth(text, file)
     loader = _PlainLoader(text)
     try:
-        node = loader.get_single_node()
+        node = _compose(loader, file)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(filter(None, [exc.context, exc.problem]))
+        if "maximum nesting depth" in message:  # libyaml's own limit, met before ours
+            raise _error(file, mark.line + 1 if mark else None,
+                         mark.column + 1 if mark else None,
+                         f"the data nests more than {MAX_DEPTH} levels deep",
+                         f"at most {MAX_DEPTH} levels; a valid data file needs 5") from None
         raise _error(
             file,
             mark.line + 1 if mark else None,
@@ -78,46 +91,83 @@ def parse_yaml(data: bytes, *, file: str) -> yaml.Node:
         loader.dispose()
     if node is None:
         raise _error(file, None, None, "the file is empty", "a mapping of data")
-    _refuse_aliases(node, file)
     return node
 
 
-def _check_depth(text: str, file: str) -> None:
-    """Refuse absurd nesting before the parser recurses into it."""
-    depth = 0
-    deepest = 0
-    for char in text:
-        if char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-            if deepest > MAX_DEPTH:
-                break
-        elif char in "]}":
-            depth = max(0, depth - 1)
-    indents = {len(line) - len(line.lstrip(" -")) for line in text.splitlines() if line.strip()}
-    if deepest > MAX_DEPTH or len(indents) > MAX_DEPTH * 2:
-        raise _error(file, None, None, "the data nests far deeper than any data file needs",
-                     f"at most {MAX_DEPTH} levels")
+def _compose(loader: Any, file: str) -> yaml.Node | None:
+    """Build the node tree from parser events with an explicit stack, never recursing.
 
-
-def _refuse_aliases(root: yaml.Node, file: str) -> None:
-    """Anchors let a few lines expand to billions of values; data files never need them."""
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            mark = node.start_mark
+    PyYAML's own composers (the Cython one and the pure-Python one) recurse once per level
+    of nesting and expand nothing, but they accept aliases and any depth; we check both,
+    exactly, on the event that would open the offending node.
+    """
+    loader.get_event()  # StreamStart
+    if loader.check_event(yaml.StreamEndEvent):
+        return None
+    loader.get_event()  # DocumentStart
+    root: yaml.Node | None = None
+    # Open collections, each with the key node waiting for its value (mappings only).
+    stack: list[list[Any]] = []
+    count = 0
+    while True:
+        event: Any = loader.get_event()
+        if isinstance(event, yaml.DocumentEndEvent):
+            break
+        # libyaml's marks are their own class; both have .line and .column.
+        mark: Any = event.start_mark
+        end: Any = event.end_mark
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             raise _error(file, mark.line + 1, mark.column + 1,
                          "anchors and aliases (&name, *name) are not supported",
                          "each value written out in full")
-        seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                stack.append(key)
-                stack.append(value)
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
+        node: yaml.Node
+        if isinstance(event, yaml.ScalarEvent | yaml.SequenceStartEvent | yaml.MappingStartEvent):
+            count += 1
+            if count > MAX_NODES:
+                raise _error(file, mark.line + 1, mark.column + 1,
+                             f"the file holds more than {MAX_NODES:,} values",
+                             "a smaller file")
+            if event.tag not in _ALLOWED_TAGS:
+                raise _error(file, mark.line + 1, mark.column + 1,
+                             f"YAML tags such as {event.tag!r} are not supported",
+                             "plain values without a !tag")
+        if isinstance(event, yaml.ScalarEvent):
+            if event.tag is None:
+                tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+            else:  # "!" and "!!str" both mean text
+                tag = "tag:yaml.org,2002:str"
+            node = yaml.ScalarNode(tag, event.value, mark, end, style=event.style)
+        elif isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+            if len(stack) >= MAX_DEPTH:
+                raise _error(file, mark.line + 1, mark.column + 1,
+                             f"the data nests more than {MAX_DEPTH} levels deep",
+                             f"at most {MAX_DEPTH} levels; a valid data file needs 5")
+            kind = (yaml.SequenceNode if isinstance(event, yaml.SequenceStartEvent)
+                    else yaml.MappingNode)
+            tag = loader.resolve(kind, None, event.implicit)
+            collection = kind(tag, [], mark, None, flow_style=event.flow_style)
+            stack.append([collection, None])
+            continue
+        else:  # SequenceEnd or MappingEnd
+            node = stack.pop()[0]
+            node.end_mark = end
+        if not stack:
+            root = node
+            continue
+        parent = stack[-1]
+        if isinstance(parent[0], yaml.SequenceNode):
+            parent[0].value.append(node)
+        elif parent[1] is None:
+            parent[1] = node
+        else:
+            parent[0].value.append((parent[1], node))
+            parent[1] = None
+    if not loader.check_event(yaml.StreamEndEvent):
+        mark = loader.peek_event().start_mark
+        raise _error(file, mark.line + 1, mark.column + 1,
+                     "the file holds more than one YAML document",
+                     "one document (remove the second '---')")
+    return root
 
 
 def _error(file: str, line: int | None, column: int | None, message: str,
