@@ -13,6 +13,9 @@ import click
 
 DEFAULT_DATA = Path("data/ml-internships-summer-2027.yaml")
 DEFAULT_OUTPUT = Path("calendars")
+DEFAULT_MAX_AGE = 180
+# Exit status when deadlinecal itself fails (a bug), kept apart from 1 (data) and 2 (usage).
+INTERNAL_ERROR_EXIT = 3
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -41,7 +44,12 @@ def _run(function: F) -> F:
                 raise
             count = sum(p.severity == "error" for p in exc.problems)
             lines = [p.format() for p in exc.problems]
-            lines.append(f"{count} error{'s' if count != 1 else ''}; nothing was written.")
+            if count:
+                lines.append(f"{count} error{'s' if count != 1 else ''}; nothing was written.")
+            else:
+                warned = len(exc.problems)
+                lines.append(f"{warned} warning{'s' if warned != 1 else ''}; --strict treats "
+                             "warnings as errors, so nothing was written.")
             raise DataProblems("\n".join(lines)) from None
         except FilterError as exc:
             raise click.UsageError(str(exc), context) from None
@@ -49,15 +57,28 @@ def _run(function: F) -> F:
             if context.find_root().params.get("debug"):
                 raise
             raise click.ClickException(str(exc)) from None
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:
+            # A bug of ours, never the user's fault: one line, not a traceback.
+            if context.find_root().params.get("debug"):
+                raise
+            click.echo(f"deadlinecal: internal error: {type(exc).__name__}: {exc}\n"
+                       "This is a bug in deadlinecal, not in your data; please report it "
+                       "with the data file (--debug shows the traceback).", err=True)
+            context.exit(INTERNAL_ERROR_EXIT)
 
     return wrapper  # type: ignore[return-value]
 
 
 def _read(path: Path) -> bytes:
     from .errors import DataError, Problem
+    from .load import MAX_INPUT_BYTES
 
     try:
-        return path.read_bytes()
+        with path.open("rb") as handle:
+            # One byte past the limit is enough for load.py to refuse it (think /dev/zero).
+            return handle.read(MAX_INPUT_BYTES + 1)
     except FileNotFoundError:
         hint = "a path to a YAML data file"
         if path == DEFAULT_DATA:
@@ -73,11 +94,16 @@ def _read(path: Path) -> bytes:
 def _show_warnings(warnings: Any, strict: bool) -> None:
     from .errors import DataError
 
-    for warning in warnings:
-        click.echo(warning.format(), err=True)
     if strict and warnings:
         raise DataError(warnings)
+    for warning in warnings:
+        click.echo(warning.format(), err=True)
 
+
+max_age_option = click.option(
+    "--max-age", "max_age", type=click.IntRange(min=0), default=DEFAULT_MAX_AGE,
+    show_default=True, metavar="DAYS",
+    help="Warn about programs whose last_verified is older than this.")
 
 data_argument = click.argument(
     "data", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_DATA,
@@ -132,8 +158,10 @@ def main(debug: bool) -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Today's date for staleness warnings (default: today).")
+@max_age_option
 @_run
-def build(data: Path, output: Path, strict: bool, as_of: dt.datetime | None) -> None:
+def build(data: Path, output: Path, strict: bool, as_of: dt.datetime | None,
+          max_age: int) -> None:
     """Write every feed (all, per track, per eligibility group, named) into a folder.
 
     \b
@@ -144,7 +172,7 @@ def build(data: Path, output: Path, strict: bool, as_of: dt.datetime | None) -> 
     from .write import write_tree
 
     today = as_of.date() if as_of else dt.date.today()
-    result = run_build(_read(data), file=str(data), as_of=today)
+    result = run_build(_read(data), file=str(data), as_of=today, max_age_days=max_age)
     _show_warnings(result.warnings, strict)
     report = write_tree(output, result.files)
     click.echo(f"Built {len(result.files)} feeds from {data}: "
@@ -229,8 +257,9 @@ def list_events(data: Path, as_of: dt.datetime | None, show_all: bool, **chosen:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Today's date for staleness warnings (default: today).")
+@max_age_option
 @_run
-def validate(data: Path, strict: bool, as_of: dt.datetime | None) -> None:
+def validate(data: Path, strict: bool, as_of: dt.datetime | None, max_age: int) -> None:
     """Check a data file and report every problem, without writing anything.
 
     \b
@@ -240,7 +269,7 @@ def validate(data: Path, strict: bool, as_of: dt.datetime | None) -> None:
     from .validate import load_dataset
 
     today = as_of.date() if as_of else dt.date.today()
-    loaded = load_dataset(_read(data), file=str(data), as_of=today)
+    loaded = load_dataset(_read(data), file=str(data), as_of=today, max_age_days=max_age)
     _show_warnings(loaded.warnings, strict)
     dataset = loaded.dataset
     windows = sum(len(p.windows) for p in dataset.programs)

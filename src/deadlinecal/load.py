@@ -54,8 +54,8 @@ def parse_yaml(data: bytes, *, file: str) -> yaml.Node:
     built below it, so hostile input costs time and memory in proportion to what was read.
     """
     if len(data) > MAX_INPUT_BYTES:
-        raise _error(file, None, None, f"the file is {len(data):,} bytes; the limit is "
-                     f"{MAX_INPUT_BYTES:,}", "a smaller file, or split it with include")
+        raise _error(file, None, None, f"the file is larger than the limit of "
+                     f"{MAX_INPUT_BYTES:,} bytes", "a smaller file; split the dataset in two")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -129,7 +129,7 @@ def _compose(loader: Any, file: str) -> yaml.Node | None:
                              "a smaller file")
             if event.tag not in _ALLOWED_TAGS:
                 raise _error(file, mark.line + 1, mark.column + 1,
-                             f"YAML tags such as {event.tag!r} are not supported",
+                             f"YAML tags such as {_short_tag(event.tag)!r} are not supported",
                              "plain values without a !tag")
         if isinstance(event, yaml.ScalarEvent):
             if event.tag is None:
@@ -168,6 +168,11 @@ def _compose(loader: Any, file: str) -> yaml.Node | None:
                      "the file holds more than one YAML document",
                      "one document (remove the second '---')")
     return root
+
+
+def _short_tag(tag: str) -> str:
+    """Write a tag the way the file spelled it: `!!int`, not `tag:yaml.org,2002:int`."""
+    return tag.replace("tag:yaml.org,2002:", "!!", 1)
 
 
 def _error(file: str, line: int | None, column: int | None, message: str,

@@ -32,9 +32,10 @@ class Build:
         return len(select(self.events, spec.filter))
 
 
-def build(data: bytes, *, file: str, as_of: dt.date | None = None) -> Build:
+def build(data: bytes, *, file: str, as_of: dt.date | None = None,
+          max_age_days: int = 180) -> Build:
     """Validate, expand and render every standard and named feed. Raises DataError."""
-    loaded = load_dataset(data, file=file, as_of=as_of)
+    loaded = load_dataset(data, file=file, as_of=as_of, max_age_days=max_age_days)
     events = expand(loaded.dataset)
     feeds = standard_feeds(loaded.dataset)
     return Build(

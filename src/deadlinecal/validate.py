@@ -15,7 +15,6 @@ from .errors import DataError, Problem
 from .load import parse_yaml
 from .model import (
     Dataset,
-    Duration,
     FeedSpec,
     Filter,
     FuzzyDate,
@@ -28,6 +27,17 @@ from .spec import FEED, FORMAT_VERSION, PROGRAM, ROOT, TERM, Field, Shape
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 _URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
+# Characters that RFC 3986 never allows in a link and that could close an HTML attribute or
+# tag on the subscribe page; write them percent-encoded (%22 %3C %3E %5C %60).
+_URL_FORBIDDEN = re.compile(r'["<>\\`]')
+# Control characters (C0 but tab and newline, DEL, C1) and Unicode line/paragraph separators:
+# refused in every text value. Most reach YAML only through escapes such as "\r" or "\x07",
+# so they are never typed by accident, and they are invisible in a calendar.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_NAMES = {"\r": "a carriage return (\\r)", "\x00": "a NUL byte (\\0)",
+                  "\x0b": "a vertical tab (\\v)", "\x0c": "a form feed (\\f)",
+                  "\x1b": "an escape character (\\e)", "\x85": "a next-line character (\\N)",
+                  "\u2028": "a line separator (\\L)", "\u2029": "a paragraph separator (\\P)"}
 _BOOL_WORDS = {"yes", "no", "on", "off", "y", "n"}
 DEFAULT_FOLLOW_UP_DAYS = 14
 DEFAULT_REFRESH_HOURS = 12
@@ -68,6 +78,7 @@ class _Checker:
         self.default_zone: str | None = None
         self.vocabularies: dict[str, dict[str, Vocabulary]] = {}
         self._program_lines: dict[str, int] = {}
+        self._program_nodes: list[yaml.Node] = []
 
     # -- reporting ---------------------------------------------------------------------
 
@@ -131,6 +142,8 @@ class _Checker:
                 self.problem(node, path, f"{_describe(node)} where a list is needed",
                              f"a list of {field.shape.name}s, each starting with '- '")
                 return None
+            if field.required and not node.value:
+                self.problem(node, path, "the list is empty", f"at least one {field.shape.name}")
             return [(item, self.fields(item, f"{path}[{index}]", field.shape))
                     for index, item in enumerate(node.value)]
         if kind in ("vocabulary", "feeds"):
@@ -202,6 +215,11 @@ class _Checker:
             self.problem(node, path, f"{text!r} is not a whole number", "a whole number")
             return None
         if kind == "text":
+            if not self.plain_text(node, path, text):
+                return None
+            if field.required and not text.strip():
+                self.problem(node, path, "the text is empty", field.doc)
+                return None
             return text.strip()
         if kind in ("slug", "key"):
             if not _SLUG.fullmatch(text):
@@ -210,6 +228,13 @@ class _Checker:
                 return None
             return text
         if kind == "url":
+            if not self.plain_text(node, path, text):
+                return None
+            if forbidden := _URL_FORBIDDEN.search(text):
+                self.problem(node, path, f"the link contains {forbidden[0]!r}, which web "
+                             "addresses may not hold", "the character percent-encoded, e.g. "
+                             "%22 for a quote, %3C and %3E for < and >")
+                return None
             if not _URL.fullmatch(text.strip()):
                 self.problem(node, path, f"{text!r} is not a web link",
                              "an address starting with http:// or https://")
@@ -224,6 +249,17 @@ class _Checker:
                 self.problem(node, path, str(exc), dates.DURATION_FORMS)
                 return None
         raise AssertionError(f"unhandled kind {kind}")  # pragma: no cover - spec bug
+
+    def plain_text(self, node: yaml.Node, path: str, text: str) -> bool:
+        """False (with a problem) when `text` holds a control character."""
+        found = _CONTROL.search(text)
+        if found is None:
+            return True
+        char = found[0]
+        name = _CONTROL_NAMES.get(char, f"the control character U+{ord(char):04X}")
+        self.problem(node, path, f"the text contains {name} at character {found.start() + 1}",
+                     "printable text; for a line break use a real new line in a | block")
+        return False
 
     def date(self, node: yaml.Node, path: str, kind: str, text: str) -> Any:
         try:
@@ -295,6 +331,7 @@ class _Checker:
             programs=tuple(program for _, program in programs),
         )
         self.warn_follow_ups(dataset, programs)
+        self._program_nodes = [node for node, _ in programs]
         return dataset
 
     def zone(self, node: yaml.ScalarNode) -> None:
@@ -409,7 +446,7 @@ class _Checker:
             if later is not None and later.latest < window.opens.earliest:
                 self.problem(_child(node, name), f"{where}.{name}",
                              f"{name} ({later.wording}) is before opens "
-                             f"({window.opens.wording})", f"a date on or after the opening")
+                             f"({window.opens.wording})", "a date on or after the opening")
 
     def feeds(self, entries: list[tuple[yaml.Node, str, dict[str, Any]]]
               ) -> tuple[FeedSpec, ...]:
@@ -446,7 +483,8 @@ class _Checker:
                     continue
                 follow_up = window.opens.earliest + dt.timedelta(days=offset)
                 if follow_up > window.closes.latest:
-                    self.problem(node, f"programs[{index}].windows[{w_index}]",
+                    self.problem(_child(_item(_child(node, "windows"), w_index), "closes"),
+                                 f"programs[{index}].windows[{w_index}].closes",
                                  f"the {offset}-day follow-up ({dates.human_day(follow_up)}) "
                                  f"falls after the window closes ({window.closes.wording})",
                                  "a shorter follow_up_days for this program", warning=True)
@@ -455,7 +493,9 @@ class _Checker:
         for index, program in enumerate(dataset.programs):
             age = (as_of - program.last_verified).days
             if age > max_age_days:
-                self.problem(None, f"programs[{index}].last_verified",
+                node = (_child(self._program_nodes[index], "last_verified")
+                        if index < len(self._program_nodes) else None)
+                self.problem(node, f"programs[{index}].last_verified",
                              f"{program.id} was last verified {age} days ago "
                              f"({program.last_verified.isoformat()})",
                              f"a check within {max_age_days} days", warning=True)
@@ -478,6 +518,13 @@ def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
         for key_node, value_node in node.value:
             if key_node.value == key:
                 return value_node  # type: ignore[no-any-return]
+    return node
+
+
+def _item(node: yaml.Node | None, index: int) -> yaml.Node | None:
+    """The `index`-th entry of a sequence node, for pointing an error at it."""
+    if isinstance(node, yaml.SequenceNode) and index < len(node.value):
+        return node.value[index]  # type: ignore[no-any-return]
     return node
 
 
