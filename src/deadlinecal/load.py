@@ -72,7 +72,10 @@ def parse_yaml(data: bytes, *, file: str) -> yaml.Node:
         node = _compose(loader, file)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        message = " ".join(filter(None, [exc.context, exc.problem]))
+        message = ", ".join(filter(None, [exc.context, exc.problem]))
+        start = exc.context_mark
+        if start is not None and mark is not None and start.line != mark.line:
+            message += f" (it began on line {start.line + 1})"
         if "maximum nesting depth" in message:  # libyaml's own limit, met before ours
             raise _error(file, mark.line + 1 if mark else None,
                          mark.column + 1 if mark else None,

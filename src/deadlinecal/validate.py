@@ -128,7 +128,8 @@ class _Checker:
         for field in shape.fields:
             if field.required and field.name not in seen:
                 self.problem(node, _join(path, field.name),
-                             f"missing required key {field.name!r}", field.doc)
+                             f"missing required key {field.name!r}",
+                             f"{field.name}: {_expected(field.kind, field)}")
         return values
 
     def value(self, node: yaml.Node, path: str, field: Field) -> Any:
@@ -218,7 +219,7 @@ class _Checker:
             if not self.plain_text(node, path, text):
                 return None
             if field.required and not text.strip():
-                self.problem(node, path, "the text is empty", field.doc)
+                self.problem(node, path, "the text is empty", "some text")
                 return None
             return text.strip()
         if kind in ("slug", "key"):
@@ -553,4 +554,9 @@ def _expected(kind: str, field: Field) -> str:
         "fuzzy": dates.DATE_FORMS,
         "moment": dates.DATE_FORMS,
         "duration": dates.DURATION_FORMS,
+        "keys": f"a list of the declared {field.vocab}",
+        "list": f"a list of {field.shape.name}s" if field.shape else "a list",
+        "object": ("a mapping with keys " + ", ".join(f.name for f in field.shape.fields)
+                   if field.shape else "a mapping"),
+        "vocabulary": "a mapping of key -> {title: ...}",
     }.get(kind, field.doc)
