@@ -28,6 +28,10 @@ _DURATION = re.compile(r"([0-9]+)(?: ?(?:-|–) ?([0-9]+))? (day|week|month)s?")
 _UNIT_DAYS = {"day": 1, "week": 7, "month": 30}
 # Anywhere on Earth is UTC-12; we store the instant in UTC so no Etc/ zone name is needed.
 AOE_OFFSET = dt.timedelta(hours=-12)
+# Years a date may name. Far from 1 and 9999, so no date arithmetic can overflow.
+MIN_YEAR, MAX_YEAR = 1900, 2999
+# The longest window a duration may describe, for the same reason.
+MAX_DURATION_DAYS = 3660
 
 
 class DateSyntaxError(ValueError):
@@ -74,7 +78,14 @@ def parse_fuzzy(text: str, *, allow_time: bool = True, default_zone: str | None 
     )
 
 
+def _check_year(year: int, text: str) -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise DateSyntaxError(f"{text!r} names the year {year}; years run {MIN_YEAR} to "
+                              f"{MAX_YEAR}")
+
+
 def _make_day(year: int, month: int, day: int, text: str) -> dt.date:
+    _check_year(year, text)
     try:
         return dt.date(year, month, day)
     except ValueError as exc:
@@ -82,6 +93,7 @@ def _make_day(year: int, month: int, day: int, text: str) -> dt.date:
 
 
 def _month_bounds(year: int, month: int, text: str) -> tuple[dt.date, dt.date]:
+    _check_year(year, text)
     if not 1 <= month <= 12:
         raise DateSyntaxError(f"{text!r} has month {month}; months run 01 to 12")
     last = calendar.monthrange(year, month)[1]
@@ -112,6 +124,7 @@ def _parse_single(text: str, *, allow_time: bool, default_zone: str | None) -> F
             wording=f"{match[1]}-{first.strftime('%B %Y')}",
         )
     if match := _SEASON.fullmatch(text):
+        _check_year(int(match[2]), text)
         return _season(match[1], int(match[2]))
     if match := _TIME.fullmatch(text):
         if not allow_time:
@@ -185,8 +198,10 @@ def parse_duration(text: str) -> Duration:
         raise DateSyntaxError(f"{text!r} is not a duration we understand")
     low = int(match[1])
     high = int(match[2]) if match[2] else low
-    if high < low or low == 0:
+    if high < low or low == 0 or len(match[1]) > 5 or len(match[2] or "") > 5:
         raise DateSyntaxError(f"{text!r} is not a sensible duration")
+    if high * _UNIT_DAYS[match[3]] > MAX_DURATION_DAYS:
+        raise DateSyntaxError(f"{text!r} is longer than {MAX_DURATION_DAYS // 366} years")
     unit = match[3]
     per = _UNIT_DAYS[unit]
     wording = f"{low}–{high} {unit}s" if high != low else f"{low} {unit}{'s' if low != 1 else ''}"

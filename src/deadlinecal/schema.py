@@ -87,6 +87,8 @@ def _kind(field: Field) -> dict[str, Any]:
         bounded: dict[str, Any] = {"type": "integer"}
         if field.minimum is not None:
             bounded["minimum"] = field.minimum
+        if field.maximum is not None:
+            bounded["maximum"] = field.maximum
         return bounded
     simple: dict[str, dict[str, Any]] = {
         "text": _TEXT,

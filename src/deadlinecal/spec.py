@@ -21,6 +21,7 @@ class Field:
     shape: Shape | None = None
     vocab: str | None = None
     minimum: int | None = None
+    maximum: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +59,9 @@ DATASET = Shape("dataset", "What this file is about.", (
           required=True),
     Field("timezone", "text", "Default IANA time zone for deadlines given with a time."),
     Field("follow_up_days", "int", "Days after an opening to place the apply-soon follow-up "
-          "(default 14).", minimum=1),
+          "(default 14).", minimum=1, maximum=365),
     Field("refresh_hours", "int", "How often subscribers should refresh (default 12).",
-          minimum=1),
+          minimum=1, maximum=720),
 ))
 
 TERM = Shape("term", "One term of a vocabulary.", (
@@ -117,7 +118,8 @@ PROGRAM = Shape("program", "One program (an internship, a scholarship, a call)."
     Field("last_verified", "day", "Day the facts were last checked (YYYY-MM-DD).",
           required=True),
     Field("notes", "text", "Anything else a student should know."),
-    Field("follow_up_days", "int", "Override the dataset's follow-up offset.", minimum=1),
+    Field("follow_up_days", "int", "Override the dataset's follow-up offset.", minimum=1,
+          maximum=365),
     Field("windows", "list", "Application windows; leave out when no date is known.",
           shape=WINDOW),
 ))

@@ -207,10 +207,17 @@ class _Checker:
             return None
         if kind == "int":
             if tag == "tag:yaml.org,2002:int":
-                number = int(text)
-                if field.minimum is not None and number < field.minimum:
-                    self.problem(node, path, f"{number} is too small",
-                                 f"a whole number of at least {field.minimum}")
+                # Python refuses to read integers of more than 4,300 digits; none is sane.
+                number = int(text) if len(text) <= 18 else None
+                low, high = field.minimum, field.maximum
+                bounds = (f"a whole number from {low} to {high}" if low is not None and
+                          high is not None else f"a whole number of at least {low}"
+                          if low is not None else "a whole number")
+                if number is None or (high is not None and number > high):
+                    self.problem(node, path, f"{_clip(text)} is too large", bounds)
+                    return None
+                if low is not None and number < low:
+                    self.problem(node, path, f"{number} is too small", bounds)
                     return None
                 return number
             self.problem(node, path, f"{text!r} is not a whole number", "a whole number")
@@ -520,6 +527,11 @@ def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
             if key_node.value == key:
                 return value_node  # type: ignore[no-any-return]
     return node
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    """Quote a long value in a message without repeating all of it."""
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
 
 
 def _item(node: yaml.Node | None, index: int) -> yaml.Node | None:
