@@ -103,6 +103,10 @@ def timezone_component(name: str, first: dt.date, last: dt.date) -> bytes:
 def _zone_of(event: Event) -> str | None:
     start = event.start
     if isinstance(start, dt.datetime) and start.tzinfo is not dt.UTC:
+        # A deadline in zone "UTC" is written with Z and needs no VTIMEZONE (icalendar
+        # makes none for it, so asking for one failed).
+        if start.utcoffset() == dt.timedelta(0) and str(start.tzinfo) in ("UTC", "Etc/UTC"):
+            return None
         return str(start.tzinfo)
     return None
 

@@ -38,6 +38,9 @@ _CONTROL_NAMES = {"\r": "a carriage return (\\r)", "\x00": "a NUL byte (\\0)",
                   "\x0b": "a vertical tab (\\v)", "\x0c": "a form feed (\\f)",
                   "\x1b": "an escape character (\\e)", "\x85": "a next-line character (\\N)",
                   "\u2028": "a line separator (\\L)", "\u2029": "a paragraph separator (\\P)"}
+# Text that becomes an event title, a calendar's name or description, or a category: one line.
+# (icalendar 7.3 writes a calendar's NAME and DESCRIPTION unescaped and refuses a newline.)
+_ONE_LINE = {"title", "employer", "program", "name", "description"}
 _BOOL_WORDS = {"yes", "no", "on", "off", "y", "n"}
 DEFAULT_FOLLOW_UP_DAYS = 14
 DEFAULT_REFRESH_HOURS = 12
@@ -227,6 +230,10 @@ class _Checker:
                 return None
             if field.required and not text.strip():
                 self.problem(node, path, "the text is empty", "some text")
+                return None
+            if field.name in _ONE_LINE and "\n" in text.strip():
+                self.problem(node, path, f"the text has a line break; {field.name} is one line",
+                             "one line of text (fold a long one with >-)")
                 return None
             return text.strip()
         if kind in ("slug", "key"):
