@@ -140,3 +140,10 @@ class TestSameNodesAsPyYAML:
         ours = load.parse_yaml(text.encode(), file="x.yaml")
         theirs = load._PlainLoader(text).get_single_node()
         assert _shape(ours) == _shape(theirs)
+
+
+class TestCharacters:
+    def test_raw_control_character_is_located(self, parser: str) -> None:
+        assert refusal("a: 1\nb: x\x07y\n") == (
+            "x.yaml:2:5: error: the file contains the control character U+0007, which YAML "
+            "does not allow (expected printable text; delete the character)")

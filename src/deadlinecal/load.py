@@ -67,8 +67,9 @@ def parse_yaml(data: bytes, *, file: str) -> yaml.Node:
     ):
         raise _error(file, None, None, "the file is empty", "a mapping with format, dataset, "
                      "tracks, eligibility and programs")
-    loader = _PlainLoader(text)
+    loader = None
     try:
+        loader = _PlainLoader(text)  # the pure-Python reader checks characters right here
         node = _compose(loader, file)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -88,10 +89,17 @@ def parse_yaml(data: bytes, *, file: str) -> yaml.Node:
             f"this is not valid YAML: {message}",
             "valid YAML (check indentation, quotes and colons)",
         ) from None
+    except yaml.reader.ReaderError as exc:
+        # A raw control character in the file itself; YAML refuses it before parsing.
+        at = exc.position
+        raise _error(file, text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at),
+                     f"the file contains the control character U+{exc.character:04X}, which "
+                     "YAML does not allow", "printable text; delete the character") from None
     except yaml.YAMLError as exc:
         raise _error(file, None, None, f"this is not valid YAML: {exc}", "valid YAML") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if node is None:
         raise _error(file, None, None, "the file is empty", "a mapping of data")
     return node

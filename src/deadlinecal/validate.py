@@ -112,7 +112,8 @@ class _Checker:
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str):
-                self.problem(key_node, path, "a key must be plain text")
+                self.problem(key_node, path, "a key must be plain text",
+                             f"one of {', '.join(f.name for f in shape.fields)}")
                 continue
             if key in seen:
                 self.problem(key_node, _join(path, key), f"duplicate key {key!r}",
