@@ -453,3 +453,37 @@ class TestNoTraceback:
         assert (done.returncode, done.stdout, done.stderr) == (1, "", (
             "data.yaml:1:9: error: YAML tags such as '!!python/object:os.system' are not "
             "supported (expected plain values without a !tag)\n" + ONE))
+
+
+class TestReadmeExamples:
+    """The two runs shown under "When the data is wrong" are what the code prints today."""
+
+    DATA = "data/ml-internships-summer-2027.yaml"
+
+    def shown(self, command: str) -> str:
+        readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+        return readme.split(f"$ {command}\n", 1)[1].split("```", 1)[0]
+
+    def run_on(self, workdir: Path, edits: dict[int, tuple[str, str]], *args: str) -> str:
+        lines = (Path(__file__).resolve().parents[1] / self.DATA).read_text(
+            encoding="utf-8").split("\n")
+        for number, (old, new) in edits.items():
+            assert old in lines[number - 1]
+            lines[number - 1] = lines[number - 1].replace(old, new)
+        (workdir / "data").mkdir()
+        (workdir / self.DATA).write_text("\n".join(lines), encoding="utf-8")
+        result = invoke(*args)
+        assert result.exit_code == 1
+        return result.stderr
+
+    def test_three_typos(self, workdir: Path) -> None:
+        stderr = self.run_on(workdir, {86: ("opens:", "opnes:"), 87: ('"2027-03"', '"2027-02-30"'),
+                                       94: ("research", "reserch")},
+                             "build", "--as-of", "2026-08-01")
+        assert stderr == self.shown("deadlinecal build --as-of 2026-08-01")
+
+    def test_strict_follow_up_warning(self, workdir: Path) -> None:
+        stderr = self.run_on(workdir, {103: ('"fall 2026"', '"fall 2026"\n        closes: '
+                                             '"2026-09-10"')},
+                             "validate", "--strict", "--as-of", "2026-08-01")
+        assert stderr == self.shown("deadlinecal validate --strict --as-of 2026-08-01")
