@@ -487,3 +487,12 @@ class TestReadmeExamples:
                                              '"2026-09-10"')},
                              "validate", "--strict", "--as-of", "2026-08-01")
         assert stderr == self.shown("deadlinecal validate --strict --as-of 2026-08-01")
+
+
+class TestFeedCommand:
+    def test_bad_data_writes_no_feed_file(self, workdir: Path) -> None:
+        (workdir / "data.yaml").write_text(replaced("    track: research", "    track: reserch"))
+        result = invoke("feed", "data.yaml", "-o", "out.ics")
+        assert (result.exit_code, result.stdout) == (1, "")
+        assert result.stderr.endswith(ONE)
+        assert not (workdir / "out.ics").exists()
