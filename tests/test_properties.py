@@ -9,6 +9,7 @@ bytes to feeds is exercised. Example counts are set per test below; run with
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -46,9 +47,15 @@ ZONES = ["America/New_York", "Europe/Paris", "Asia/Kolkata", "Australia/Lord_How
          "America/St_Johns", "Pacific/Chatham", "UTC", "AoE"]
 
 
+# Characters YAML refuses to see raw in a file (json.dumps leaves them as they are).
+_YAML_UNPRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\xa0-\ud7ff\ue000-\ufffd"
+                               "\U00010000-\U0010ffff]")
+
+
 def q(text: str) -> str:
-    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
-    return json.dumps(text, ensure_ascii=False)
+    """A YAML double-quoted scalar holding exactly `text` (JSON strings are valid YAML)."""
+    return _YAML_UNPRINTABLE.sub(lambda m: f"\\u{ord(m[0]):04x}",
+                                 json.dumps(text, ensure_ascii=False))
 
 
 @st.composite
@@ -282,3 +289,39 @@ class TestBrokenData:
                 assert result.stdout == ""
                 assert result.stderr.endswith("nothing was written.\n")
                 assert snapshot(calendars) == before
+
+
+INJECTION_EXAMPLES = 150
+any_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=60)
+
+
+class TestAnyText:
+    """Whatever text lands in a field, the feed keeps its shape and the text is kept whole."""
+
+    @settings(max_examples=INJECTION_EXAMPLES, **SETTINGS)
+    @given(st.sampled_from(["employer", "notes", "pay"]), any_text)
+    def test_text_is_refused_or_carried_verbatim(self, name: str, text: str) -> None:
+        from badinput_support import BASE, replaced
+
+        data = replaced("    link: https://example.org/alpha\n",
+                        f"    link: https://example.org/alpha\n    {name}: {q(text)}\n")
+        data = data.replace("    employer: Acme\n", "") if name == "employer" else data
+        try:
+            result = build(data.encode(), file="x.yaml")
+        except DataError as error:
+            event("DataError")
+            assert [p.path for p in error.problems] == [f"programs[0].{name}"]
+            return
+        event("carried")
+        clean = build(BASE.encode(), file="x.yaml").files["all.ics"]
+        ics = result.files["all.ics"]
+        shape = [(part.name, sorted({key for key, _ in part.property_items(recursive=False)}))
+                 for part in icalendar.Calendar.from_ical(ics).walk()]
+        assert shape == [(part.name, sorted({key for key, _ in part.property_items(
+            recursive=False)})) for part in icalendar.Calendar.from_ical(clean).walk()]
+        label = {"employer": "", "notes": "Notes: ", "pay": "Pay: "}[name]
+        alpha = [e for e in icalendar.Calendar.from_ical(ics).walk("VEVENT")
+                 if ".alpha." in str(e["UID"])]
+        wanted = f"{label}{text.strip()}" if text.strip() else "Acme"  # empty: left out
+        assert alpha
+        assert all(wanted in str(e["DESCRIPTION" if label else "SUMMARY"]) for e in alpha)
