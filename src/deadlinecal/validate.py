@@ -41,6 +41,9 @@ _CONTROL_NAMES = {"\r": "a carriage return (\\r)", "\x00": "a NUL byte (\\0)",
 # Text that becomes an event title, a calendar's name or description, or a category: one line.
 # (icalendar 7.3 writes a calendar's NAME and DESCRIPTION unescaped and refuses a newline.)
 _ONE_LINE = {"title", "employer", "program", "name", "description"}
+# Every text is copied into each event of its program in every feed that holds it, so one
+# huge value multiplies (5 MB of notes made 47 MB of feeds). The default data's longest is 403.
+MAX_TEXT_CHARS = 10_000
 _BOOL_WORDS = {"yes", "no", "on", "off", "y", "n"}
 DEFAULT_FOLLOW_UP_DAYS = 14
 DEFAULT_REFRESH_HOURS = 12
@@ -267,7 +270,11 @@ class _Checker:
         raise AssertionError(f"unhandled kind {kind}")  # pragma: no cover - spec bug
 
     def plain_text(self, node: yaml.Node, path: str, text: str) -> bool:
-        """False (with a problem) when `text` holds a control character."""
+        """False (with a problem) when `text` is too long or holds a control character."""
+        if len(text) > MAX_TEXT_CHARS:
+            self.problem(node, path, f"the text is {len(text):,} characters long",
+                         f"at most {MAX_TEXT_CHARS:,} characters; link to a page for more")
+            return False
         found = _CONTROL.search(text)
         if found is None:
             return True
