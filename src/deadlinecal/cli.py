@@ -85,6 +85,11 @@ data_argument = click.argument(
 )
 
 
+data_paths_argument = click.argument(
+    "data", nargs=-1, type=click.Path(path_type=Path, dir_okay=False),
+)
+
+
 def filter_options(function: F) -> F:
     """The options every command that selects events shares."""
     options = [
@@ -98,6 +103,12 @@ def filter_options(function: F) -> F:
                      help="Keep programs open to this citizenship status (repeatable)."),
         click.option("--confirmed-only", is_flag=True,
                      help="Keep only events whose date is confirmed."),
+        click.option("--from", "date_from", type=click.DateTime(formats=["%Y-%m-%d"]),
+                     default=None, metavar="YYYY-MM-DD",
+                     help="Keep only events on or after this day."),
+        click.option("--until", "date_until", type=click.DateTime(formats=["%Y-%m-%d"]),
+                     default=None, metavar="YYYY-MM-DD",
+                     help="Keep only events on or before this day."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -105,11 +116,17 @@ def filter_options(function: F) -> F:
 
 
 def _filter(tracks: tuple[str, ...], eligibility: tuple[str, ...], employers: tuple[str, ...],
-            citizenship: tuple[str, ...], confirmed_only: bool) -> Any:
+            citizenship: tuple[str, ...], confirmed_only: bool,
+            date_from: dt.datetime | None = None, date_until: dt.datetime | None = None) -> Any:
+    from .errors import FilterError
     from .model import Filter
 
+    if date_from and date_until and date_until < date_from:
+        raise FilterError(f"--until {date_until:%Y-%m-%d} is before --from {date_from:%Y-%m-%d}")
     return Filter(tracks=tracks, eligibility=eligibility, employers=employers,
-                  citizenship=citizenship, confirmed_only=confirmed_only)
+                  citizenship=citizenship, confirmed_only=confirmed_only,
+                  date_from=date_from.date() if date_from else None,
+                  date_until=date_until.date() if date_until else None)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -126,28 +143,47 @@ def main(debug: bool) -> None:
 
 
 @main.command()
-@data_argument
+@data_paths_argument
 @click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False),
               default=DEFAULT_OUTPUT, show_default=True, help="Folder to write feeds into.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Today's date for staleness warnings (default: today).")
+@click.option("--check", is_flag=True,
+              help="Write nothing; exit 1 naming the feeds that differ from what the data "
+              "produces (for CI and pre-commit).")
 @_run
-def build(data: Path, output: Path, strict: bool, as_of: dt.datetime | None) -> None:
+def build(data: tuple[Path, ...], output: Path, strict: bool, as_of: dt.datetime | None,
+          check: bool) -> None:
     """Write every feed (all, per track, per eligibility group, named) into a folder.
+
+    Several DATA files (and their `include:`s) build into one set of feeds. Events whose
+    content changed since the feeds already in the folder get SEQUENCE + 1.
 
     \b
     Example:
       deadlinecal build data/ml-internships-summer-2027.yaml -o calendars
+      deadlinecal build --check          # exit 1 if calendars/ is stale
     """
-    from .pipeline import build as run_build
-    from .write import write_tree
+    from .write import stale_files, write_tree
 
+    paths = data or (DEFAULT_DATA,)
     today = as_of.date() if as_of else dt.date.today()
-    result = run_build(_read(data), file=str(data), as_of=today)
+    result, _ = _build_against(paths, output, today)
     _show_warnings(result.warnings, strict)
+    named = ", ".join(str(path) for path in paths)
+    if check:
+        stale = stale_files(output, result.files)
+        if stale:
+            lines = [f"{output}/ is stale: {len(stale)} file{'s' if len(stale) != 1 else ''} "
+                     f"differ from what {named} produces:"]
+            lines.extend(f"  {output}/{relative}" for relative in stale)
+            lines.append("Run `deadlinecal build` and commit the result.")
+            raise click.ClickException("\n".join(lines))
+        click.echo(f"{output}/ is up to date with {named} ({len(result.files)} feeds).")
+        return
     report = write_tree(output, result.files)
-    click.echo(f"Built {len(result.files)} feeds from {data}: "
+    click.echo(f"Built {len(result.files)} feeds from {named}: "
                f"{len(result.dataset.programs)} programs, {len(result.events)} events.")
     click.echo(f"  {output}/: {len(report.written)} written, {len(report.unchanged)} "
                f"unchanged, {len(report.removed)} removed.")
@@ -160,6 +196,58 @@ def build(data: Path, output: Path, strict: bool, as_of: dt.datetime | None) -> 
                    f"events on {day}:")
         for program in undated:
             click.echo(f"  {program.id:<36} {program.title}")
+
+
+@main.command()
+@data_paths_argument
+@click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False),
+              default=DEFAULT_OUTPUT, show_default=True, help="Folder of the current feeds.")
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Today's date (default: today).")
+@_run
+def diff(data: tuple[Path, ...], output: Path, as_json: bool, as_of: dt.datetime | None) -> None:
+    """Show, per feed, what a rebuild would add, remove, move or re-word. Writes nothing.
+
+    \b
+    Example:
+      deadlinecal diff                    # default data against calendars/
+      deadlinecal diff --json | jq .
+    """
+    import json
+
+    from . import history
+
+    paths = data or (DEFAULT_DATA,)
+    today = as_of.date() if as_of else dt.date.today()
+    result, previous = _build_against(paths, output, today)
+    _show_warnings(result.warnings, False)
+    old, _ = history.read_feeds(previous)
+    new, _ = history.read_feeds(result.files)
+    changes = history.compare(old, new)
+    if as_json:
+        click.echo(json.dumps({"feeds": [
+            {"path": feed.path, "state": feed.state,
+             "changes": [change.as_dict() for change in feed.changes]}
+            for feed in changes]}, indent=2, ensure_ascii=False))
+        return
+    for line in history.format_changes(changes, folder=str(output)):
+        click.echo(line)
+
+
+def _build_against(paths: tuple[Path, ...], output: Path, today: dt.date) -> tuple[Any, Any]:
+    """Build `paths` against the feeds already in `output`; the build and those feeds."""
+    from .errors import OutputError
+    from .pipeline import build_all
+    from .write import read_tree
+
+    try:
+        previous = read_tree(output)
+    except OSError as exc:
+        raise OutputError(f"cannot read the current feeds in {output}: {exc}") from None
+    result = build_all([str(path) for path in paths], lambda path: _read(Path(path)),
+                       as_of=today, previous=previous)
+    return result, previous
 
 
 @main.command()

@@ -5,7 +5,9 @@ This is the only module that does date arithmetic. It never reads the clock.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import re
 
 from dateutil.relativedelta import relativedelta
 
@@ -16,6 +18,8 @@ from .model import Dataset, Event, EventKind, FuzzyDate, Precision, Program, Win
 # zero-length events still show them and DTEND stays after DTSTART.
 DEADLINE_BLOCK = dt.timedelta(minutes=30)
 ESTIMATE_MARK = " (est.)"
+CANCELLED_MARK = "Cancelled: "
+_YEAR_SUFFIX = re.compile(r"([0-9]{4})$")
 
 
 def expand(dataset: Dataset) -> tuple[Event, ...]:
@@ -50,12 +54,25 @@ def _program_events(dataset: Dataset, program: Program, stamp: dt.datetime,
         window_part = f".{window.key}" if window is not None else ""
         mark = "" if confirmed or kind is EventKind.WATCH else ESTIMATE_MARK
         note = f"\n\nAbout this window: {window.note}" if window is not None and window.note else ""
+        summary = f"{program.title} — {what}{mark}"
+        cancelled = program.cancelled or (window is not None and window.cancelled)
+        if window is not None and window.projected_from is not None:
+            label = f"projected from the {window.projected_from} window"
+            summary = f"{program.title} — {what} ({label})"
+            note = (f"\n\nThis is a projection, {label}: the program recurs every year, so "
+                    "the same dates a year later are assumed until the real dates are "
+                    "announced." + note)
+        if cancelled:
+            # Kept (not dropped) so subscribed calendars strike the entry out.
+            summary = CANCELLED_MARK + summary
+            note = (f"\n\nCancelled: this {'program' if program.cancelled else 'window'} "
+                    "will not take place this cycle." + note)
         built.append(Event(
             uid=f"{dataset.id}.{program.id}{window_part}.{kind.value}@deadlinecal",
             kind=kind,
             program=program,
             window=window,
-            summary=f"{program.title} — {what}{mark}",
+            summary=summary,
             description=f"{lead}{note}\n\n{about}",
             start=start,
             end=end,
@@ -63,10 +80,11 @@ def _program_events(dataset: Dataset, program: Program, stamp: dt.datetime,
             categories=categories,
             url=program.link,
             stamp=stamp,
+            cancelled=cancelled,
         ))
 
     dated = False
-    for window in program.windows:
+    for window in (*program.windows, *projections(program)):
         rolling = _rolling_note(window)
         if window.opens is not None:
             dated = True
@@ -112,6 +130,56 @@ def _program_events(dataset: Dataset, program: Program, stamp: dt.datetime,
             "first day of the cycle so subscribers know to watch for it; the date will "
             "move here once it is known.", day, day + dt.timedelta(days=1), False)
     return built
+
+
+def projections(program: Program) -> tuple[Window, ...]:
+    """Next year's tentative windows for the program's recurring windows.
+
+    A recurring window keyed `<name>-<year>` projects `<name>-<year+1>` (so its events get
+    the UIDs the real window will have), unless the program already has a window under that
+    key: entering the real dates replaces the projection, under the same UIDs.
+    """
+    keys = {window.key for window in program.windows}
+    projected = []
+    for window in program.windows:
+        match = _YEAR_SUFFIX.search(window.key)
+        if not window.recurs_yearly or window.cancelled or program.cancelled or match is None:
+            continue
+        key = window.key[: match.start()] + str(int(match[1]) + 1)
+        first = next((when for when in (window.opens, window.closes, window.deadline)
+                      if when is not None), None)
+        if key in keys or first is None:
+            continue
+        projected.append(dataclasses.replace(
+            window,
+            key=key,
+            opens=_next_year(window.opens),
+            closes=_next_year(window.closes),
+            deadline=_next_year(window.deadline),
+            recurs_yearly=False,
+            projected_from=first.earliest.year,
+        ))
+    return tuple(projected)
+
+
+def _next_year(when: FuzzyDate | None) -> FuzzyDate | None:
+    """The same date a year later, as an estimate (relativedelta keeps 29 February sane)."""
+    if when is None:
+        return None
+    year = relativedelta(years=1)
+    earliest: dt.date = when.earliest + year
+    latest: dt.date = when.latest + year
+    wording = (f"around {dates.human_day(earliest)}" if earliest == latest else
+               f"between {dates.human_day(earliest)} and {dates.human_day(latest)}")
+    return FuzzyDate(
+        earliest=earliest,
+        latest=latest,
+        precision=when.precision,
+        approximate=True,
+        wording=wording,
+        moment=when.moment + year if when.moment is not None else None,
+        zone=when.zone,
+    )
 
 
 def _closing_from_duration(opens: FuzzyDate, window: Window) -> FuzzyDate:

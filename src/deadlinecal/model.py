@@ -75,6 +75,10 @@ class Window:
     rolling: bool = False
     year_round: bool = False
     note: str = ""
+    cancelled: bool = False
+    recurs_yearly: bool = False
+    # Set only on a window that expand projected from last cycle's: the year it came from.
+    projected_from: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -93,6 +97,7 @@ class Program:
     notes: str = ""
     follow_up_days: int | None = None
     windows: tuple[Window, ...] = ()
+    cancelled: bool = False
 
     @property
     def title(self) -> str:
@@ -114,12 +119,15 @@ class Filter:
     employers: tuple[str, ...] = ()
     citizenship: tuple[str, ...] = ()
     confirmed_only: bool = False
+    # Keep events that touch this range of days (inclusive); None leaves that side open.
+    date_from: dt.date | None = None
+    date_until: dt.date | None = None
 
     @property
     def is_empty(self) -> bool:
         return not (
             self.tracks or self.eligibility or self.employers or self.citizenship
-        ) and not self.confirmed_only
+        ) and not self.confirmed_only and self.date_from is None and self.date_until is None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -150,6 +158,8 @@ class Dataset:
     feeds: tuple[FeedSpec, ...]
     programs: tuple[Program, ...]
     file: str = ""
+    # Other data files built together with this one, as written (relative to this file).
+    includes: tuple[str, ...] = ()
 
 
 class EventKind(enum.Enum):
@@ -182,6 +192,11 @@ class Event:
     categories: tuple[str, ...]
     url: str | None
     stamp: dt.datetime
+    cancelled: bool = False
+    # Revision of this event as subscribers have seen it (see history.py): SEQUENCE and
+    # LAST-MODIFIED. A first revision has sequence 0 and is modified at `stamp`.
+    sequence: int = 0
+    modified: dt.datetime | None = None
 
     @property
     def all_day(self) -> bool:

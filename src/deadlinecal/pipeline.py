@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import posixpath
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from .errors import Problem
+from .errors import DataError, Problem
 from .expand import expand
 from .model import Dataset, Event, EventKind, FeedSpec, Filter, Program
 from .render import render_feeds
 from .select import check_filter, select, standard_feeds
-from .validate import load_dataset
+from .validate import Loaded, load_dataset
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -24,9 +27,9 @@ class Build:
     @property
     def undated(self) -> tuple[Program, ...]:
         """Programs with no date at all: they appear only as watch-list events."""
-        watched = {e.program.id for e in self.events if e.kind is EventKind.WATCH
+        watched = {id(e.program) for e in self.events if e.kind is EventKind.WATCH
                    and e.window is None}
-        return tuple(p for p in self.dataset.programs if p.id in watched)
+        return tuple(p for p in self.dataset.programs if id(p) in watched)
 
     def count(self, spec: FeedSpec) -> int:
         return len(select(self.events, spec.filter))
@@ -44,6 +47,112 @@ def build(data: bytes, *, file: str, as_of: dt.date | None = None) -> Build:
         files=render_feeds(loaded.dataset, events, feeds),
         warnings=loaded.warnings,
     )
+
+
+def build_all(paths: Sequence[str], read: Callable[[str], bytes], *,
+              as_of: dt.date | None = None, previous: Mapping[str, bytes] | None = None
+              ) -> Build:
+    """Build several data files (and whatever they `include:`) into one set of feeds.
+
+    `read` turns a path into bytes (the CLI passes its file reader, tests a dict lookup), so
+    the core stays free of the filesystem. The first dataset's title, time zone and refresh
+    rate head every feed; each dataset keeps its own id, which namespaces its UIDs.
+    `previous` is the output folder's current files (path -> bytes): events whose content
+    changed get SEQUENCE + 1 (see history.py). Raises DataError.
+    """
+    loaded = load_all(paths, read, as_of=as_of)
+    dataset = combine([entry.dataset for entry in loaded])
+    events: list[Event] = []
+    for entry in loaded:
+        events.extend(current_events(entry.dataset, as_of))
+    events.sort(key=lambda event: event.sort_key)
+    warnings = [warning for entry in loaded for warning in entry.warnings]
+    revised: tuple[Event, ...] = tuple(events)
+    if previous:
+        from . import history
+        from .render import event_component
+
+        old, unreadable = history.read_feeds(previous)
+        warnings.extend(Problem(file=path, line=None, column=None, path="",
+                                message="the previous feed could not be read; its events "
+                                "start again at SEQUENCE 0", severity="warning")
+                        for path in unreadable)
+        revised = history.revise(events, history.latest(old.values()),
+                                 lambda event: event_component(event).to_ical())
+    feeds = standard_feeds(dataset)
+    return Build(
+        dataset=dataset,
+        events=revised,
+        feeds=feeds,
+        files=render_feeds(dataset, revised, feeds),
+        warnings=tuple(warnings),
+    )
+
+
+def load_all(paths: Sequence[str], read: Callable[[str], bytes], *,
+             as_of: dt.date | None = None) -> list[Loaded]:
+    """Load each path and, depth first, the files it includes (each once). Raises DataError."""
+    loaded: list[Loaded] = []
+    seen: set[str] = set()
+    pending = [posixpath.normpath(path) for path in reversed(paths)]
+    while pending:
+        path = pending.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        entry = load_dataset(read(path), file=path, as_of=as_of)
+        loaded.append(entry)
+        base = posixpath.dirname(path)
+        pending.extend(posixpath.normpath(posixpath.join(base, included))
+                       for included in reversed(entry.dataset.includes))
+    return loaded
+
+
+def combine(datasets: Sequence[Dataset]) -> Dataset:
+    """One dataset holding every program; vocabularies and feeds merged by key, first wins.
+
+    Raises DataError when two files share a dataset id (their UIDs would collide).
+    """
+    first = datasets[0]
+    if len(datasets) == 1:
+        return first
+    owners: dict[str, str] = {}
+    problems = []
+    for dataset in datasets:
+        if dataset.id in owners:
+            problems.append(Problem(
+                file=dataset.file, line=None, column=None, path="dataset.id",
+                message=f"dataset id {dataset.id!r} is also used by {owners[dataset.id]}; "
+                "event UIDs would collide", expected="a dataset id unique in the build"))
+        owners.setdefault(dataset.id, dataset.file)
+    if problems:
+        raise DataError(problems)
+
+    def merged(name: str) -> tuple[object, ...]:
+        by_key: dict[str, object] = {}
+        for dataset in datasets:
+            for item in getattr(dataset, name):
+                by_key.setdefault(getattr(item, "key", None) or item.path, item)
+        return tuple(by_key.values())
+
+    return dataclasses.replace(
+        first,
+        tracks=merged("tracks"),  # type: ignore[arg-type]
+        eligibility=merged("eligibility"),  # type: ignore[arg-type]
+        citizenship=merged("citizenship"),  # type: ignore[arg-type]
+        feeds=merged("feeds"),  # type: ignore[arg-type]
+        programs=tuple(program for dataset in datasets for program in dataset.programs),
+        cycle_starts=min(dataset.cycle_starts for dataset in datasets),
+        cycle_ends=max(dataset.cycle_ends for dataset in datasets),
+    )
+
+
+def current_events(dataset: Dataset, as_of: dt.date | None) -> list[Event]:
+    """The dataset's events; cancelled ones stay (struck out) until its cycle has ended."""
+    events = expand(dataset)
+    if as_of is not None and as_of > dataset.cycle_ends:
+        return [event for event in events if not event.cancelled]
+    return list(events)
 
 
 def one_feed(data: bytes, *, file: str, chosen: Filter, title: str | None = None
@@ -78,4 +187,8 @@ def describe_filter(chosen: Filter, dataset: Dataset) -> str:
         parts.append("open to " + " or ".join(titles.get(k, k) for k in chosen.citizenship))
     if chosen.confirmed_only:
         parts.append("confirmed dates only")
+    if chosen.date_from is not None or chosen.date_until is not None:
+        first = chosen.date_from.isoformat() if chosen.date_from else "…"
+        last = chosen.date_until.isoformat() if chosen.date_until else "…"
+        parts.append(f"dated {first} to {last}")
     return ", ".join(parts) or "everything"

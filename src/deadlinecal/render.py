@@ -76,10 +76,13 @@ def event_component(event: Event) -> icalendar.Event:
         end=event.end,
         summary=event.summary,
         description=event.description,
-        status="CONFIRMED" if event.confirmed else "TENTATIVE",
+        status="CANCELLED" if event.cancelled else
+        "CONFIRMED" if event.confirmed else "TENTATIVE",
         transparency="TRANSPARENT",
         categories=list(event.categories),
         url=event.url,
+        sequence=event.sequence,
+        last_modified=event.modified or event.stamp,
     )
     return component
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from .model import Dataset, Event, FeedSpec, Filter, Program
@@ -29,16 +30,32 @@ def select(events: Iterable[Event], chosen: Filter) -> list[Event]:
     """The events a filter keeps, in their original order."""
     if chosen.is_empty:
         return list(events)
-    verdicts: dict[str, bool] = {}
+    # Keyed by the record itself, not its id: two included datasets may reuse a program id.
+    verdicts: dict[int, bool] = {}
     kept = []
     for event in events:
-        program_id = event.program.id
-        keep = verdicts.get(program_id)
+        program_key = id(event.program)
+        keep = verdicts.get(program_key)
         if keep is None:
-            keep = verdicts[program_id] = program_matches(event.program, chosen)
-        if keep and (event.confirmed or not chosen.confirmed_only):
+            keep = verdicts[program_key] = program_matches(event.program, chosen)
+        if keep and (event.confirmed or not chosen.confirmed_only) and in_range(event, chosen):
             kept.append(event)
     return kept
+
+
+def in_range(event: Event, chosen: Filter) -> bool:
+    """True when the event touches the filter's days (`date_from`..`date_until`, inclusive)."""
+    first = _day(event.start)
+    # All-day ends are exclusive; a timed event ends on the day its end falls.
+    last = (_day(event.end) - dt.timedelta(days=1)) if event.all_day else _day(event.end)
+    last = max(first, last)
+    if chosen.date_from is not None and last < chosen.date_from:
+        return False
+    return not (chosen.date_until is not None and first > chosen.date_until)
+
+
+def _day(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
 
 
 def standard_feeds(dataset: Dataset) -> tuple[FeedSpec, ...]:

@@ -76,6 +76,8 @@ FILTER = Shape("filter", "Which programs a feed keeps: OR within a key, AND acro
     Field("citizenship", "keys", "Keep programs open to any of these statuses (programs "
           "without a citizenship rule are open to all).", vocab="citizenship"),
     Field("confirmed_only", "bool", "Keep only events whose date is confirmed."),
+    Field("from", "day", "Keep only events on or after this day (YYYY-MM-DD)."),
+    Field("until", "day", "Keep only events on or before this day (YYYY-MM-DD)."),
 ))
 
 FEED = Shape("feed", "A named feed written to calendars/feeds/<key>.ics.", (
@@ -97,6 +99,11 @@ WINDOW = Shape("window", "One application window.", (
     Field("rolling", "bool", "Applications are reviewed as they arrive."),
     Field("year_round", "bool", "Applications are accepted all year."),
     Field("note", "text", "Anything else about this window."),
+    Field("cancelled", "bool", "This window will not happen: its events stay in the feeds "
+          "as cancelled (STATUS:CANCELLED) until the cycle ends."),
+    Field("recurs_yearly", "bool", "The window comes back every year: a tentative window a "
+          "year later is projected. The key must end in a year (summer-2027 projects "
+          "summer-2028); enter the real dates under that key to replace the projection."),
 ))
 
 PROGRAM = Shape("program", "One program (an internship, a scholarship, a call).", (
@@ -120,6 +127,8 @@ PROGRAM = Shape("program", "One program (an internship, a scholarship, a call)."
     Field("follow_up_days", "int", "Override the dataset's follow-up offset.", minimum=1),
     Field("windows", "list", "Application windows; leave out when no date is known.",
           shape=WINDOW),
+    Field("cancelled", "bool", "The program will not run this cycle: its events stay in the "
+          "feeds as cancelled (STATUS:CANCELLED) until the cycle ends."),
 ))
 
 ROOT = Shape("deadlinecal data file", "A dataset of dated application windows.", (
@@ -131,6 +140,8 @@ ROOT = Shape("deadlinecal data file", "A dataset of dated application windows.",
     Field("citizenship", "vocabulary", "Citizenship or residency statuses programs may "
           "require."),
     Field("feeds", "feeds", "Extra named feeds."),
+    Field("include", "texts", "Other data files (paths relative to this one) built together "
+          "with it; each keeps its own dataset id, which namespaces its UIDs."),
     Field("programs", "list", "The programs.", required=True, shape=PROGRAM),
 ))
 

@@ -27,6 +27,7 @@ from .model import (
 from .spec import FEED, FORMAT_VERSION, PROGRAM, ROOT, TERM, Field, Shape
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+_YEAR_KEY = re.compile(r"(?:^|-)[0-9]{4}$")
 _URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
 _BOOL_WORDS = {"yes", "no", "on", "off", "y", "n"}
 DEFAULT_FOLLOW_UP_DAYS = 14
@@ -293,6 +294,8 @@ class _Checker:
             citizenship=tuple(self.vocabularies["citizenship"].values()),
             feeds=feeds,
             programs=tuple(program for _, program in programs),
+            includes=_plain(top.get("include")),
+            file=self.file,
         )
         self.warn_follow_ups(dataset, programs)
         return dataset
@@ -343,6 +346,7 @@ class _Checker:
                 notes=values.get("notes") or "",
                 follow_up_days=values.get("follow_up_days"),
                 windows=windows,
+                cancelled=bool(values.get("cancelled")),
             )))
         return built
 
@@ -396,7 +400,14 @@ class _Checker:
                 rolling=bool(values.get("rolling")),
                 year_round=bool(values.get("year_round")),
                 note=values.get("note") or "",
+                cancelled=bool(values.get("cancelled")),
+                recurs_yearly=bool(values.get("recurs_yearly")),
             )
+            if window.recurs_yearly and not _YEAR_KEY.search(key):
+                self.problem(_child(node, "key") if "key" in values else node, f"{where}.key",
+                             f"recurring window key {key!r} does not end in a year",
+                             "a key such as 'summer-2027', so the projection is 'summer-2028'")
+                continue
             self.check_window_order(node, where, window)
             built.append(window)
         return tuple(built)
@@ -419,6 +430,12 @@ class _Checker:
             for name, vocabulary in (("track", "tracks"), ("eligibility", "eligibility"),
                                      ("citizenship", "citizenship")):
                 self.check_terms(key_node, f"feeds.{key}.filter", chosen, name, vocabulary)
+            if (chosen.get("from") and chosen.get("until")
+                    and chosen["until"] < chosen["from"]):
+                self.problem(key_node,
+                             f"feeds.{key}.filter.until", "the range ends before it starts",
+                             "a day on or after 'from'")
+                continue
             if values.get("title") is None:
                 continue
             feeds.append(FeedSpec(
@@ -431,6 +448,8 @@ class _Checker:
                     employers=_plain(chosen.get("employer")),
                     citizenship=_plain(chosen.get("citizenship")),
                     confirmed_only=bool(chosen.get("confirmed_only")),
+                    date_from=chosen.get("from"),
+                    date_until=chosen.get("until"),
                 ),
             ))
         return tuple(feeds)
