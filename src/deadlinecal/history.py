@@ -191,11 +191,19 @@ def format_changes(feeds: Sequence[FeedChanges], *, folder: str = "") -> list[st
     if not feeds:
         return ["No feed changes."]
     lines = []
+    # The same event sits in several feeds; say each set of changes once, in full.
+    first_with: dict[tuple[str, ...], str] = {}
     for feed in feeds:
         note = {"new": " (new feed)", "removed": " (feed removed)", "changed": ""}[feed.state]
+        shown = tuple(_change_line(change) for change in feed.changes)
+        if shown and shown in first_with:
+            count = len(shown)
+            lines.append(f"{prefix}{feed.path}{note}: the same {count} change"
+                         f"{'s' if count != 1 else ''} as {prefix}{first_with[shown]}")
+            continue
+        first_with[shown] = feed.path
         lines.append(f"{prefix}{feed.path}{note}")
-        for change in feed.changes:
-            lines.append("  " + _change_line(change))
+        lines.extend(f"  {line}" for line in shown)
     counts: dict[str, int] = {}
     for feed in feeds:
         for change in feed.changes:
@@ -229,13 +237,20 @@ def _change_line(change: Change) -> str:
     if change.old.status != change.new.status:
         status = f" [{change.old.status.lower()} → {change.new.status.lower()}]"
     renamed = ""
-    if change.old.summary != change.new.summary:
+    if _unmarked(change.old.summary) != _unmarked(change.new.summary):
         renamed = f" (was “{change.old.summary}”)"
     if change.kind == "moved":
         return (f"~ moved     {change.summary}: {_span(change.old)} → {_span(change.new)}"
                 f"{status}{renamed}")
     fields = ", ".join(p for p in change.properties)
     return f"~ reworded  {change.summary}: {fields}{status}{renamed}"
+
+
+def _unmarked(summary: str) -> str:
+    """A summary without the estimate mark, whose change the status already shows."""
+    from .expand import ESTIMATE_MARK
+
+    return summary.removesuffix(ESTIMATE_MARK)
 
 
 def _span(seen: Seen) -> str:
