@@ -204,13 +204,14 @@ def format_changes(feeds: Sequence[FeedChanges], *, folder: str = "") -> list[st
         first_with[shown] = feed.path
         lines.append(f"{prefix}{feed.path}{note}")
         lines.extend(f"  {line}" for line in shown)
-    counts: dict[str, int] = {}
-    for feed in feeds:
-        for change in feed.changes:
-            counts[change.kind] = counts.get(change.kind, 0) + 1
-    tally = ", ".join(f"{counts[kind]} {kind}" for kind in _ORDER if counts.get(kind))
-    lines.append(f"{len(feeds)} feed{'s' if len(feeds) != 1 else ''} change"
-                 f"{'' if len(feeds) != 1 else 's'}: {tally or 'no events'}.")
+    # Counted once per event, however many feeds hold it.
+    pairs = {(change.kind, change.uid) for feed in feeds for change in feed.changes}
+    uids = {uid for _, uid in pairs}
+    tally = ", ".join(f"{n} {kind}" for kind in _ORDER
+                      if (n := sum(1 for k, _ in pairs if k == kind)))
+    lines.append(f"{len(uids)} event{'s' if len(uids) != 1 else ''} change"
+                 f"{'' if len(uids) != 1 else 's'} in {len(feeds)} feed"
+                 f"{'s' if len(feeds) != 1 else ''}: {tally or 'none'}.")
     return lines
 
 
