@@ -100,3 +100,13 @@ class TestSeveralFiles:
         assert result.exit_code == 0, result.output
         uids = set(events((tmp_path / "out" / "all.ics").read_bytes()))
         assert {uid.split(".")[0] for uid in uids} == {"demo", "grants"}
+
+    def test_the_feed_and_list_commands_read_included_files_too(self, tmp_path: Path) -> None:
+        (tmp_path / "demo.yaml").write_text(
+            BASE.replace("format: 1\n", "format: 1\ninclude: [grants.yaml]\n", 1))
+        (tmp_path / "grants.yaml").write_text(OTHER)
+        feed = CliRunner().invoke(main, ["feed", str(tmp_path / "demo.yaml")])
+        listed = CliRunner().invoke(main, ["list", str(tmp_path / "demo.yaml"), "--all"])
+        count = len(events(build(BASE).files["all.ics"]))
+        assert len(events(feed.stdout_bytes)) == 2 * count
+        assert listed.output.splitlines()[0].endswith(f": {2 * count} events")

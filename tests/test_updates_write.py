@@ -72,6 +72,13 @@ class TestSuccessfulBuild:
         write_tree(target, NEW)
         assert stat.S_IMODE(target.stat().st_mode) == 0o750
 
+    def test_a_linked_folder_is_updated_through_its_link(self, target: Path) -> None:
+        link = target.parent / "served"
+        link.symlink_to(target, target_is_directory=True)
+        write_tree(link, NEW)
+        assert (link.is_symlink(), (target / "tracks/b.ics").read_bytes()) == (True,
+                                                                                b"new b\r\n")
+
     def test_nothing_is_left_beside_the_folder(self, target: Path) -> None:
         write_tree(target, NEW)
         assert litter(target.parent) == []

@@ -268,7 +268,8 @@ def feed(data: Path, output: Path | None, title: str | None, **chosen: Any) -> N
     from .write import single_file
 
     content, count, warnings = one_feed(_read(data), file=str(data),
-                                        chosen=_filter(**chosen), title=title)
+                                        chosen=_filter(**chosen), title=title,
+                                        read=lambda path: _read(Path(path)))
     _show_warnings(warnings, False)
     if output is None:
         sys.stdout.buffer.write(content)
@@ -292,21 +293,18 @@ def list_events(data: Path, as_of: dt.datetime | None, show_all: bool, **chosen:
     Example:
       deadlinecal list --eligibility phd --as-of 2026-08-01
     """
-    from .pipeline import describe_filter
+    from .pipeline import describe_filter, load_selection
     from .select import select
     from .table import event_table
-    from .validate import load_dataset
 
-    loaded = load_dataset(_read(data), file=str(data))
-    from .expand import expand
-
+    dataset, every, _ = load_selection([str(data)], lambda path: _read(Path(path)))
     chosen_filter = _filter(**chosen)
-    _check_filter(chosen_filter, loaded.dataset)
+    _check_filter(chosen_filter, dataset)
     today = as_of.date() if as_of else dt.date.today()
-    events = select(expand(loaded.dataset), chosen_filter)
+    events = select(every, chosen_filter)
     if not show_all:
         events = [e for e in events if _day_of(e.end) > today]
-    click.echo(f"{loaded.dataset.title} — {describe_filter(chosen_filter, loaded.dataset)}"
+    click.echo(f"{dataset.title} — {describe_filter(chosen_filter, dataset)}"
                f"{'' if show_all else f', from {today.isoformat()}'}: {len(events)} events")
     for line in event_table(events):
         click.echo(line)

@@ -60,13 +60,7 @@ def build_all(paths: Sequence[str], read: Callable[[str], bytes], *,
     `previous` is the output folder's current files (path -> bytes): events whose content
     changed get SEQUENCE + 1 (see history.py). Raises DataError.
     """
-    loaded = load_all(paths, read, as_of=as_of)
-    dataset = combine([entry.dataset for entry in loaded])
-    events: list[Event] = []
-    for entry in loaded:
-        events.extend(current_events(entry.dataset, as_of))
-    events.sort(key=lambda event: event.sort_key)
-    warnings = [warning for entry in loaded for warning in entry.warnings]
+    dataset, events, warnings = load_selection(paths, read, as_of=as_of)
     revised: tuple[Event, ...] = tuple(events)
     if previous:
         from . import history
@@ -87,6 +81,20 @@ def build_all(paths: Sequence[str], read: Callable[[str], bytes], *,
         files=render_feeds(dataset, revised, feeds),
         warnings=tuple(warnings),
     )
+
+
+def load_selection(paths: Sequence[str], read: Callable[[str], bytes], *,
+                   as_of: dt.date | None = None
+                   ) -> tuple[Dataset, list[Event], list[Problem]]:
+    """The combined dataset of `paths` and their includes, its events, and the warnings."""
+    loaded = load_all(paths, read, as_of=as_of)
+    dataset = combine([entry.dataset for entry in loaded])
+    events: list[Event] = []
+    for entry in loaded:
+        events.extend(current_events(entry.dataset, as_of))
+    events.sort(key=lambda event: event.sort_key)
+    warnings = [warning for entry in loaded for warning in entry.warnings]
+    return dataset, events, warnings
 
 
 def load_all(paths: Sequence[str], read: Callable[[str], bytes], *,
@@ -155,21 +163,32 @@ def current_events(dataset: Dataset, as_of: dt.date | None) -> list[Event]:
     return list(events)
 
 
-def one_feed(data: bytes, *, file: str, chosen: Filter, title: str | None = None
+def one_feed(data: bytes, *, file: str, chosen: Filter, title: str | None = None,
+             read: Callable[[str], bytes] | None = None
              ) -> tuple[bytes, int, tuple[Problem, ...]]:
-    """A single filtered feed: its bytes, how many events it holds, and any warnings."""
-    loaded = load_dataset(data, file=file)
-    check_filter(chosen, loaded.dataset)
-    events = expand(loaded.dataset)
-    describe = describe_filter(chosen, loaded.dataset)
+    """A single filtered feed: its bytes, how many events it holds, and any warnings.
+
+    `read` fetches the files `data` includes. Raises DataError, FilterError.
+    """
+    def reader(path: str) -> bytes:
+        if path == posixpath.normpath(file):
+            return data
+        if read is None:
+            raise DataError([Problem(file=path, line=None, column=None, path="",
+                                     message="included file cannot be read here")])
+        return read(path)
+
+    dataset, events, warnings = load_selection([file], reader)
+    check_filter(chosen, dataset)
+    describe = describe_filter(chosen, dataset)
     spec = FeedSpec(
         path="feed.ics",
-        title=title or f"{loaded.dataset.title}: {describe}",
-        description=f"{loaded.dataset.title}, filtered: {describe}.",
+        title=title or f"{dataset.title}: {describe}",
+        description=f"{dataset.title}, filtered: {describe}.",
         filter=chosen,
     )
-    content = render_feeds(loaded.dataset, events, [spec])["feed.ics"]
-    return content, len(select(events, chosen)), loaded.warnings
+    content = render_feeds(dataset, events, [spec])["feed.ics"]
+    return content, len(select(events, chosen)), tuple(warnings)
 
 
 def describe_filter(chosen: Filter, dataset: Dataset) -> str:

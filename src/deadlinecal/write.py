@@ -51,6 +51,9 @@ def write_tree(target: Path, files: Mapping[str, bytes], *, prune: bool = True) 
         _inside(target, relative)
     if not prune:
         return _replace_files(target, files)
+    if target.is_symlink():
+        # Swap the folder the link points at (say, a web server's), not the link itself.
+        target = target.resolve()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with _locked(target.parent):
@@ -189,6 +192,8 @@ def _exchange(staging: Path, target: Path) -> None:
 
 def _atomic_exchange(first: Path, second: Path) -> bool:
     """True when the two paths were swapped in one step; False when unsupported here."""
+    if not sys.platform.startswith("linux") and sys.platform != "darwin":
+        return False
     libc = _libc()
     if libc is None:
         return False
