@@ -1,8 +1,9 @@
 """What subscribers already have: the previous build's feeds read back, and what changed.
 
-render.py writes iCalendar; this module is the other side, the only one that reads it (with
-icalendar's parser). It takes bytes, never paths: the CLI reads the output folder and passes
-its files in. It never reads the clock: a new revision's time derives from the data.
+render.py writes iCalendar; this module is the other side, the only one that reads it: the
+content lines of each event for comparing revisions, icalendar's parser for the values a
+diff shows. It takes bytes, never paths: the CLI reads the output folder and passes its
+files in. It never reads the clock: a new revision's time derives from the data.
 
 Each event's *content* is every property except DTSTAMP, SEQUENCE and LAST-MODIFIED (the
 revision bookkeeping itself). When the content of a UID differs from the previous build's,
@@ -14,6 +15,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,15 +36,28 @@ class Seen:
     """One event as a feed holds it."""
 
     uid: str
-    summary: str
-    status: str
-    start: dt.date | dt.datetime | None
-    end: dt.date | dt.datetime | None
     sequence: int
     stamp: dt.datetime | None
     modified: dt.datetime | None
     # The content lines (unfolded, sorted), bookkeeping excluded: equal means unchanged.
     content: tuple[str, ...]
+    block: bytes
+
+    @property
+    def summary(self) -> str:
+        return _details(self.block)[0]
+
+    @property
+    def status(self) -> str:
+        return _details(self.block)[1]
+
+    @property
+    def start(self) -> dt.date | dt.datetime | None:
+        return _details(self.block)[2]
+
+    @property
+    def end(self) -> dt.date | dt.datetime | None:
+        return _details(self.block)[3]
 
     def changed_properties(self, other: Seen) -> tuple[str, ...]:
         """Names of the content properties that differ between two versions of an event."""
@@ -51,11 +67,17 @@ class Seen:
 
 
 def read_feed(content: bytes) -> dict[str, Seen]:
-    """Every event of one feed by UID. Raises ValueError when it is not iCalendar."""
-    calendar = icalendar.Calendar.from_ical(content)
+    """Every event of one feed by UID. Raises ValueError when it is not iCalendar.
+
+    Revisions are compared on the unfolded content lines, which needs no full parse (the
+    same event sits in many feeds, and builds read every feed back); icalendar parses an
+    event's values (dates with their zones, summary, status) only when they are asked for.
+    """
+    if not content.lstrip().upper().startswith(b"BEGIN:VCALENDAR"):
+        raise ValueError("not an iCalendar file")
     seen = {}
-    for component in calendar.walk("VEVENT"):
-        entry = _seen(component)
+    for block in _VEVENT.findall(content):
+        entry = _seen(block)
         seen[entry.uid] = entry
     return seen
 
@@ -85,36 +107,46 @@ def latest(feeds: Iterable[Mapping[str, Seen]]) -> dict[str, Seen]:
 
 
 def revise(events: Sequence[Event], previous: Mapping[str, Seen],
-           render: Callable[[Event], bytes]) -> tuple[Event, ...]:
+           render: Callable[[Event], bytes]) -> tuple[tuple[Event, ...], dict[str, bytes]]:
     """Give each event its SEQUENCE, DTSTAMP and LAST-MODIFIED against the previous build.
 
     Unchanged content keeps the previous bookkeeping (so identical bytes); changed content
     is revision `sequence + 1`, made at the data's `updated` time, or one second after the
     previous revision when `updated` was not moved on, so LAST-MODIFIED always moves forward.
+    Returns the events and, by UID, the bytes already rendered for the unchanged ones.
     """
     revised = []
+    rendered: dict[str, bytes] = {}
     for event in events:
         before = previous.get(event.uid)
         if before is None:
             revised.append(event)
             continue
-        now = read_event(render(event))
-        if now.content == before.content:
-            stamp = before.stamp or event.stamp
-            revised.append(dataclasses.replace(
-                event, sequence=before.sequence, stamp=stamp,
-                modified=before.modified or stamp))
+        stamp = before.stamp or event.stamp
+        # Rendered as it stands if unchanged, so those bytes are final when it is.
+        kept = dataclasses.replace(event, sequence=before.sequence, stamp=stamp,
+                                   modified=before.modified or stamp)
+        content = render(kept)
+        if content_of(content) == before.content:
+            revised.append(kept)
+            rendered[event.uid] = content
             continue
         last = before.modified or before.stamp
         when = event.stamp if last is None else max(event.stamp, last + _TICK)
         revised.append(dataclasses.replace(
             event, sequence=before.sequence + 1, stamp=when, modified=when))
-    return tuple(revised)
+    return tuple(revised), rendered
 
 
 def read_event(content: bytes) -> Seen:
-    """One rendered VEVENT read back the way feeds are read. Raises ValueError."""
-    return _seen(icalendar.Event.from_ical(content))
+    """One rendered VEVENT read back the way feeds are read."""
+    return _seen(content)
+
+
+def content_of(block: bytes) -> tuple[str, ...]:
+    """An event's content lines: unfolded, sorted, without BEGIN/END and bookkeeping."""
+    return tuple(sorted(line for line in _lines(block)
+                        if _name(line) not in BOOKKEEPING and _name(line) not in _FRAME))
 
 
 # -- what a rebuild changes -----------------------------------------------------------------
@@ -274,37 +306,64 @@ def _start_key(change: Change) -> str:
     return when_text(seen.start) if seen is not None else ""
 
 
-def _seen(component: Any) -> Seen:
-    content = []
-    for line in component.content_lines():
-        name = line.split(":", 1)[0].split(";", 1)[0].upper()
-        if name in BOOKKEEPING or name in ("BEGIN", "END") or not line:
-            continue
-        content.append(str(line))
-    sequence = component.get("SEQUENCE")
+_VEVENT = re.compile(rb"BEGIN:VEVENT\r?\n.*?END:VEVENT(?:\r?\n|$)", re.S)
+_FOLD = re.compile(r"\r?\n[ \t]")
+_FRAME = frozenset({"BEGIN", "END"})
+
+
+def _lines(block: bytes) -> list[str]:
+    return [line for line in _FOLD.sub("", block.decode("utf-8", "replace")).splitlines()
+            if line]
+
+
+def _name(line: str) -> str:
+    return line.split(":", 1)[0].split(";", 1)[0].upper()
+
+
+@functools.lru_cache(maxsize=65536)
+def _seen(block: bytes) -> Seen:
+    """One event read from its bytes; the same event in many feeds is read once."""
+    values = {}
+    lines = _lines(block)
+    for line in lines:
+        name = _name(line)
+        if name in ("UID", "SEQUENCE", "DTSTAMP", "LAST-MODIFIED"):
+            values[name] = line.split(":", 1)[1] if ":" in line else ""
+    sequence = values.get("SEQUENCE", "0").strip()
     return Seen(
-        uid=str(component.get("UID", "")),
-        summary=str(component.get("SUMMARY", "")),
-        status=str(component.get("STATUS", "")),
-        start=_value(component.get("DTSTART")),
-        end=_value(component.get("DTEND")),
-        sequence=int(sequence) if sequence is not None else 0,
-        stamp=_moment(component.get("DTSTAMP")),
-        modified=_moment(component.get("LAST-MODIFIED")),
-        content=tuple(sorted(content)),
+        uid=values.get("UID", "").strip(),
+        sequence=int(sequence) if sequence.isdigit() else 0,
+        stamp=_utc(values.get("DTSTAMP")),
+        modified=_utc(values.get("LAST-MODIFIED")),
+        content=tuple(sorted(line for line in lines if _name(line) not in BOOKKEEPING
+                             and _name(line) not in _FRAME)),
+        block=block,
     )
+
+
+def _utc(text: str | None) -> dt.datetime | None:
+    """A DTSTAMP or LAST-MODIFIED value (always UTC, RFC 5545 3.8.7.2)."""
+    if not text:
+        return None
+    try:
+        return dt.datetime.strptime(text.strip().rstrip("Zz"), "%Y%m%dT%H%M%S").replace(
+            tzinfo=dt.UTC)
+    except ValueError:
+        return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _details(block: bytes) -> tuple[str, str, dt.date | dt.datetime | None,
+                                    dt.date | dt.datetime | None]:
+    """Summary, status, start and end of one VEVENT, parsed by icalendar."""
+    component = icalendar.Event.from_ical(block)
+    return (str(component.get("SUMMARY", "")), str(component.get("STATUS", "")),
+            _value(component.get("DTSTART")), _value(component.get("DTEND")))
 
 
 def _value(prop: Any) -> dt.date | dt.datetime | None:
     value = getattr(prop, "dt", None)
     return value if isinstance(value, dt.date) else None
-
-
-def _moment(prop: Any) -> dt.datetime | None:
-    value = _value(prop)
-    if isinstance(value, dt.datetime):
-        return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
-    return None
 
 
 def _by_name(content: Iterable[str]) -> dict[str, list[str]]:

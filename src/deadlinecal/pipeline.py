@@ -62,6 +62,7 @@ def build_all(paths: Sequence[str], read: Callable[[str], bytes], *,
     """
     dataset, events, warnings = load_selection(paths, read, as_of=as_of)
     revised: tuple[Event, ...] = tuple(events)
+    rendered: dict[str, bytes] = {}
     if previous:
         from . import history
         from .render import event_component
@@ -71,14 +72,14 @@ def build_all(paths: Sequence[str], read: Callable[[str], bytes], *,
                                 message="the previous feed could not be read; its events "
                                 "start again at SEQUENCE 0", severity="warning")
                         for path in unreadable)
-        revised = history.revise(events, history.latest(old.values()),
-                                 lambda event: event_component(event).to_ical())
+        revised, rendered = history.revise(events, history.latest(old.values()),
+                                           lambda event: event_component(event).to_ical())
     feeds = standard_feeds(dataset)
     return Build(
         dataset=dataset,
         events=revised,
         feeds=feeds,
-        files=render_feeds(dataset, revised, feeds),
+        files=render_feeds(dataset, revised, feeds, rendered=rendered),
         warnings=tuple(warnings),
     )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import icalendar
 
@@ -17,9 +17,10 @@ _END = b"END:VCALENDAR\r\n"
 class Renderer:
     """Renders each event and time zone once and reuses the bytes in every feed."""
 
-    def __init__(self, dataset: Dataset) -> None:
+    def __init__(self, dataset: Dataset, rendered: Mapping[str, bytes] | None = None) -> None:
         self.dataset = dataset
-        self._events: dict[str, bytes] = {}
+        # `rendered`: bytes of events already rendered exactly as they are (by UID).
+        self._events: dict[str, bytes] = dict(rendered or {})
         self._zones: dict[str, bytes] = {}
 
     def feed(self, spec: FeedSpec, events: Sequence[Event]) -> bytes:
@@ -111,7 +112,8 @@ def _zone_of(event: Event) -> str | None:
 
 
 def render_feeds(dataset: Dataset, events: Sequence[Event],
-                 specs: Iterable[FeedSpec]) -> dict[str, bytes]:
+                 specs: Iterable[FeedSpec], *, rendered: Mapping[str, bytes] | None = None
+                 ) -> dict[str, bytes]:
     """Every feed's bytes by its path under the output folder."""
-    renderer = Renderer(dataset)
+    renderer = Renderer(dataset, rendered)
     return {spec.path: renderer.feed(spec, events) for spec in specs}
