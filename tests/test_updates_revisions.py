@@ -103,6 +103,19 @@ class TestWindowAdded:
         assert FAIR_WATCH not in events(second.files["all.ics"])
 
 
+    SECOND = ('        deadline: "2027-01..2027-03"\n',
+              '        deadline: "2027-01..2027-03"\n'
+              '      - key: late-2027\n        opens: "2027-02"\n')
+
+    def test_a_second_window_leaves_the_first_windows_events_identical(self) -> None:
+        first = build(BASE)
+        second = build(edit(BASE, *self.SECOND), previous=first.files)
+        old, new = blocks(first.files["all.ics"]), blocks(second.files["all.ics"])
+        assert new[REU_OPENS] == old[REU_OPENS]
+        assert events(second.files["all.ics"])["demo.reu.late-2027.opens@deadlinecal"
+                                               ].sequence == 0
+
+
 class TestProgramRemoved:
     def test_its_events_leave_every_feed_and_the_rest_stay_identical(self) -> None:
         first = build(BASE)

@@ -97,3 +97,28 @@ def _program_last(text: str) -> str:
     start = text.index("  - id: step")
     end = text.index("  - id: reu")
     return text[:start] + text[end:] + text[start:end]
+
+
+class TestSchema:
+    def test_the_shipped_schema_accepts_the_new_keys(self) -> None:
+        import json
+        from pathlib import Path
+
+        import jsonschema
+        import yaml
+
+        text = edit(edit(BASE, *RECURRING), "    program: STEP internship\n",
+                    "    program: STEP internship\n    cancelled: true\n")
+        text = text.replace("format: 1\n", "format: 1\ninclude: [other.yaml]\n", 1)
+        text = text.replace("programs:\n", "feeds:\n  autumn:\n    title: Autumn\n"
+                            "    filter: {from: \"2026-09-01\", until: \"2026-11-30\"}\n"
+                            "programs:\n", 1)
+        schema = json.loads((Path(__file__).resolve().parent.parent / "src" / "deadlinecal"
+                             / "schema" / "deadlinecal.schema.json").read_text())
+        class Plain(yaml.SafeLoader):
+            """YAML 1.1 without timestamps: dates stay text, as the validator reads them."""
+
+        Plain.yaml_implicit_resolvers = {
+            first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
+            for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+        jsonschema.validate(yaml.load(text, Loader=Plain), schema)
