@@ -131,8 +131,22 @@ def _closing_from_duration(opens: FuzzyDate, window: Window) -> FuzzyDate:
 
 def _span_of(when: FuzzyDate) -> tuple[dt.date | dt.datetime, dt.date | dt.datetime]:
     if when.moment is not None:
-        return when.moment - DEADLINE_BLOCK, when.moment
+        end = when.moment
+        # Subtract in UTC: wall-clock arithmetic across a DST change would put the start
+        # after the end (03:15 EDT minus 30 minutes is not 02:45 on a spring-forward day).
+        start = (end.astimezone(dt.UTC) - DEADLINE_BLOCK).astimezone(end.tzinfo)
+        if _shifty(start) or _shifty(end):
+            # A local time that occurs twice (or never) is read as its first occurrence by
+            # RFC 5545 and the Python parsers but as the second by libical and ical.js;
+            # UTC is read the same way by all of them.
+            return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+        return start, end
     return when.earliest, when.earliest + dt.timedelta(days=1)
+
+
+def _shifty(moment: dt.datetime) -> bool:
+    """True when this wall-clock time is ambiguous or skipped in its zone (a DST change)."""
+    return moment.replace(fold=0).utcoffset() != moment.replace(fold=1).utcoffset()
 
 
 def _when(when: FuzzyDate, window: Window) -> str:

@@ -50,6 +50,11 @@ class Renderer:
             refresh_interval=refresh,
             uid=f"{dataset.id}.{spec.path.removesuffix('.ics').replace('/', '.')}@deadlinecal",
         )
+        # icalendar 7 keeps these as raw vUnknown, so a comma, semicolon, backslash or
+        # newline would be written unescaped (a newline even fails); they are TEXT.
+        for key in ("NAME", "X-WR-CALNAME", "X-WR-CALDESC"):
+            if key in calendar:
+                calendar[key] = icalendar.vText(str(calendar[key]))
         # Outlook and older Apple clients read only the X-PUBLISHED-TTL spelling.
         calendar.add("X-PUBLISHED-TTL", icalendar.vDuration(refresh))
         if dataset.source.url:

@@ -1,0 +1,50 @@
+"""Five parsers nobody on this project wrote must each see exactly the events we meant."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import adapters
+from conftest import DATASETS, Feeds
+
+
+def _differences(feeds: Feeds, seen: dict[Path, list[adapters.Seen]]) -> list[str]:
+    problems = []
+    for file in feeds.files:
+        got, meant = seen.get(file, []), feeds.meant[file]
+        if got == meant:
+            continue
+        extra = sorted(set(got) - set(meant))
+        missing = sorted(set(meant) - set(got))
+        problems.append(f"{file}:\n  parser saw:  {extra}\n  we meant:    {missing}")
+    return problems
+
+
+class TestFeedsUnderTest:
+    def test_every_dataset_has_a_nonempty_all_feed(self, feeds: Feeds) -> None:
+        alls = {file.parent.name: feeds.meant[file] for file in feeds.files
+                if file.name == "all.ics"}
+        assert set(alls) == {dataset.stem for dataset in DATASETS}
+        assert all(alls.values())
+
+    def test_fixtures_include_timed_all_day_and_alarmed_events(self, feeds: Feeds) -> None:
+        everything = [e for events in feeds.meant.values() for e in events]
+        assert any(e.all_day for e in everything)
+        assert any(not e.all_day for e in everything)
+
+
+class TestParsersSeeWhatWeMeant:
+    def test_icalendar(self, feeds: Feeds) -> None:
+        assert _differences(feeds, adapters.by_icalendar(feeds.files)) == []
+
+    def test_ical_home_assistant(self, feeds: Feeds) -> None:
+        assert _differences(feeds, adapters.by_ical(feeds.files)) == []
+
+    def test_vobject(self, feeds: Feeds) -> None:
+        assert _differences(feeds, adapters.by_vobject(feeds.files)) == []
+
+    def test_icaljs_mozilla(self, feeds: Feeds) -> None:
+        assert _differences(feeds, adapters.by_icaljs(feeds.files)) == []
+
+    def test_libical_evolution(self, feeds: Feeds, libical_program: Path) -> None:
+        assert _differences(feeds, adapters.by_libical(libical_program)(feeds.files)) == []
