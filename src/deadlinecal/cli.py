@@ -256,3 +256,38 @@ def _check_filter(chosen: Any, dataset: Any) -> None:
 
 def _day_of(value: dt.date | dt.datetime) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(path_type=Path, dir_okay=False))
+def lint(files: tuple[Path, ...]) -> None:
+    """Check .ics files for what makes calendar clients drop or misread a feed.
+
+    Prints each problem as FILE:LINE: message; exits 1 if there are any. Checks CRLF line
+    ends, folding at 75 octets without splitting a UTF-8 character, TEXT escaping, a
+    VTIMEZONE for every TZID, no Etc/ zones, DTEND after DTSTART and unique UIDs.
+
+    \b
+    Example:
+      deadlinecal lint calendars/all.ics calendars/tracks/*.ics
+    """
+    from .lint import lint as lint_bytes
+
+    problems = 0
+    for file in files:
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            click.echo(f"{file}: cannot read it: {exc.strerror}")
+            problems += 1
+            continue
+        for finding in lint_bytes(data):
+            click.echo(f"{file}:{finding.line}: {finding.message}")
+            problems += 1
+    if problems:
+        click.echo(f"{problems} problem{'s' if problems != 1 else ''} in {len(files)} "
+                   f"file{'s' if len(files) != 1 else ''}.", err=True)
+        sys.exit(1)
+    click.echo(f"{len(files)} file{'s' if len(files) != 1 else ''} checked, no problems.",
+               err=True)

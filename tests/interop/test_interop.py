@@ -48,3 +48,11 @@ class TestParsersSeeWhatWeMeant:
 
     def test_libical_evolution(self, feeds: Feeds, libical_program: Path) -> None:
         assert _differences(feeds, adapters.by_libical(libical_program)(feeds.files)) == []
+
+
+class TestGeneratedFeedsLintClean:
+    def test_every_generated_feed_has_no_lint_findings(self, feeds: Feeds) -> None:
+        from deadlinecal.lint import lint
+
+        found = {str(file): lint(file.read_bytes()) for file in feeds.files}
+        assert {file: findings for file, findings in found.items() if findings} == {}
