@@ -132,8 +132,10 @@ def main(debug: bool) -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Today's date for staleness warnings (default: today).")
+@click.option("--no-alarms", is_flag=True, help="Leave out reminders (VALARMs).")
 @_run
-def build(data: Path, output: Path, strict: bool, as_of: dt.datetime | None) -> None:
+def build(data: Path, output: Path, strict: bool, as_of: dt.datetime | None,
+          no_alarms: bool) -> None:
     """Write every feed (all, per track, per eligibility group, named) into a folder.
 
     \b
@@ -144,7 +146,7 @@ def build(data: Path, output: Path, strict: bool, as_of: dt.datetime | None) -> 
     from .write import write_tree
 
     today = as_of.date() if as_of else dt.date.today()
-    result = run_build(_read(data), file=str(data), as_of=today)
+    result = run_build(_read(data), file=str(data), as_of=today, alarms=not no_alarms)
     _show_warnings(result.warnings, strict)
     report = write_tree(output, result.files)
     click.echo(f"Built {len(result.files)} feeds from {data}: "
@@ -168,8 +170,10 @@ def build(data: Path, output: Path, strict: bool, as_of: dt.datetime | None) -> 
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
               default=None, help="File to write (default: standard output).")
 @click.option("--title", default=None, help="Calendar name (default: from the filter).")
+@click.option("--no-alarms", is_flag=True, help="Leave out reminders (VALARMs).")
 @_run
-def feed(data: Path, output: Path | None, title: str | None, **chosen: Any) -> None:
+def feed(data: Path, output: Path | None, title: str | None, no_alarms: bool,
+         **chosen: Any) -> None:
     """Write one filtered feed. Repeat an option for OR; combine options for AND.
 
     \b
@@ -180,7 +184,8 @@ def feed(data: Path, output: Path | None, title: str | None, **chosen: Any) -> N
     from .write import single_file
 
     content, count, warnings = one_feed(_read(data), file=str(data),
-                                        chosen=_filter(**chosen), title=title)
+                                        chosen=_filter(**chosen), title=title,
+                                        alarms=not no_alarms)
     _show_warnings(warnings, False)
     if output is None:
         sys.stdout.buffer.write(content)

@@ -15,6 +15,8 @@ DATE_FORMS = (
     'any of these after "around"'
 )
 DURATION_FORMS = '"10 days", "2 weeks", "2-4 weeks", "1 month"'
+REMINDER_FORMS = "an ISO 8601 duration before the event, such as P1D, PT2H, P1W or P2DT12H"
+_REMINDER = re.compile(r"P(?:([0-9]+)W)?(?:([0-9]+)D)?(?:T(?:([0-9]+)H)?(?:([0-9]+)M)?)?")
 
 _PARTS = {"early": (1, 10), "mid": (11, 20), "late": (21, 31)}
 # Meteorological seasons of the northern hemisphere, where these cycles run.
@@ -191,6 +193,15 @@ def parse_duration(text: str) -> Duration:
     per = _UNIT_DAYS[unit]
     wording = f"{low}–{high} {unit}s" if high != low else f"{low} {unit}{'s' if low != 1 else ''}"
     return Duration(min_days=low * per, max_days=high * per, wording=wording)
+
+
+def parse_reminder(text: str) -> dt.timedelta:
+    """Parse how long before an event a reminder fires ("P1D", "PT2H"). Raises DateSyntaxError."""
+    match = _REMINDER.fullmatch(text.strip().upper())
+    if not match or not any(match.groups()) or text.strip().upper().endswith("T"):
+        raise DateSyntaxError(f"{text!r} is not a reminder duration we understand")
+    weeks, days, hours, minutes = (int(part or 0) for part in match.groups())
+    return dt.timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes)
 
 
 def human_day(day: dt.date) -> str:

@@ -16,6 +16,11 @@ from .model import Dataset, Event, EventKind, FuzzyDate, Precision, Program, Win
 # zero-length events still show them and DTEND stays after DTSTART.
 DEADLINE_BLOCK = dt.timedelta(minutes=30)
 ESTIMATE_MARK = " (est.)"
+# The events a student must act on get reminders; openings and watch-list entries do not.
+REMINDED = frozenset({EventKind.DEADLINE, EventKind.CLOSES, EventKind.FOLLOW_UP})
+# All-day events start at midnight; their reminders count back from this hour instead, so
+# "P1D" rings at 09:00 the day before rather than at midnight.
+ALL_DAY_REMINDER_HOUR = 9
 
 
 def expand(dataset: Dataset) -> tuple[Event, ...]:
@@ -43,6 +48,7 @@ def _program_events(dataset: Dataset, program: Program, stamp: dt.datetime,
     about = _about(dataset, program, terms)
     categories = (terms.tracks[program.track], program.employer)
     offset = program.follow_up_days or dataset.follow_up_days
+    reminders = program.reminders if program.reminders is not None else dataset.reminders
     built: list[Event] = []
 
     def add(kind: EventKind, window: Window | None, what: str, lead: str,
@@ -63,6 +69,7 @@ def _program_events(dataset: Dataset, program: Program, stamp: dt.datetime,
             categories=categories,
             url=program.link,
             stamp=stamp,
+            alarms=alarms_for(reminders, start, end) if kind in REMINDED else (),
         ))
 
     dated = False
@@ -112,6 +119,21 @@ def _program_events(dataset: Dataset, program: Program, stamp: dt.datetime,
             "first day of the cycle so subscribers know to watch for it; the date will "
             "move here once it is known.", day, day + dt.timedelta(days=1), False)
     return built
+
+
+def alarms_for(reminders: tuple[dt.timedelta, ...], start: dt.date | dt.datetime,
+               end: dt.date | dt.datetime) -> tuple[dt.timedelta, ...]:
+    """VALARM triggers relative to the event's start, earliest first.
+
+    A timed event counts back from its end (the deadline itself, not the start of the
+    block before it); an all-day event from ALL_DAY_REMINDER_HOUR on its first day.
+    """
+    if isinstance(start, dt.datetime):
+        assert isinstance(end, dt.datetime)
+        anchor = end - start
+    else:
+        anchor = dt.timedelta(hours=ALL_DAY_REMINDER_HOUR)
+    return tuple(sorted({anchor - before for before in reminders}))
 
 
 def _closing_from_duration(opens: FuzzyDate, window: Window) -> FuzzyDate:

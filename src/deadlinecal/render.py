@@ -86,6 +86,11 @@ def event_component(event: Event) -> icalendar.Event:
         categories=list(event.categories),
         url=event.url,
     )
+    for trigger in event.alarms:
+        alarm = icalendar.Alarm.new(description=event.summary)
+        alarm.add("ACTION", "DISPLAY")
+        alarm.add("TRIGGER", trigger)
+        component.add_component(alarm)
     return component
 
 

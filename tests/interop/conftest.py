@@ -32,8 +32,7 @@ class Feeds:
 def _meant(event: Event) -> Seen:
     return Seen(uid=event.uid, summary=event.summary, start=when(event.start),
                 end=when(event.end), all_day=event.all_day,
-                alarms=tuple(sorted(-int(a.total_seconds()) for a in
-                                    getattr(event, "reminders", ()))))
+                alarms=tuple(sorted(int(a.total_seconds()) for a in event.alarms)))
 
 
 @pytest.fixture(scope="session")
