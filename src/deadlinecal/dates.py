@@ -167,7 +167,7 @@ def _parse_time(match: re.Match[str], text: str, default_zone: str | None) -> Fu
 
 def load_zone(name: str) -> zoneinfo.ZoneInfo:
     """Look up an IANA zone. Raises DateSyntaxError for unknown names and Etc/ aliases."""
-    if name.startswith("Etc/") or "/" not in name and name != "UTC":
+    if name.startswith("Etc/") or ("/" not in name and name != "UTC"):
         raise DateSyntaxError(
             f"time zone {name!r} is not a city-based IANA zone such as America/New_York "
             "(calendar clients misread Etc/ and abbreviations; write AoE for Anywhere on Earth)"

@@ -15,7 +15,6 @@ from .errors import DataError, Problem
 from .load import parse_yaml
 from .model import (
     Dataset,
-    Duration,
     FeedSpec,
     Filter,
     FuzzyDate,
@@ -409,7 +408,7 @@ class _Checker:
             if later is not None and later.latest < window.opens.earliest:
                 self.problem(_child(node, name), f"{where}.{name}",
                              f"{name} ({later.wording}) is before opens "
-                             f"({window.opens.wording})", f"a date on or after the opening")
+                             f"({window.opens.wording})", "a date on or after the opening")
 
     def feeds(self, entries: list[tuple[yaml.Node, str, dict[str, Any]]]
               ) -> tuple[FeedSpec, ...]:
