@@ -23,7 +23,9 @@ _DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 _PART = re.compile(r"(early|mid|late)[ -]([0-9]{4})-([0-9]{2})")
 _SEASON = re.compile(r"(spring|summer|fall|autumn|winter) ([0-9]{4})")
-_TIME = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]([0-9]{2}):([0-9]{2})(?: ([A-Za-z][A-Za-z0-9_+/-]*))?")
+_TIME = re.compile(
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]([0-9]{2}):([0-9]{2})(?: ([A-Za-z][A-Za-z0-9_+/-]*))?"
+)
 _DURATION = re.compile(r"([0-9]+)(?: ?(?:-|–) ?([0-9]+))? (day|week|month)s?")
 _UNIT_DAYS = {"day": 1, "week": 7, "month": 30}
 # Anywhere on Earth is UTC-12; we store the instant in UTC so no Etc/ zone name is needed.
@@ -34,7 +36,9 @@ class DateSyntaxError(ValueError):
     """The text is not a date in our vocabulary; the message says why."""
 
 
-def parse_fuzzy(text: str, *, allow_time: bool = True, default_zone: str | None = None) -> FuzzyDate:
+def parse_fuzzy(
+    text: str, *, allow_time: bool = True, default_zone: str | None = None
+) -> FuzzyDate:
     """Parse one fuzzy date.
 
     Raises DateSyntaxError with a reason when the text is not in the vocabulary, names an
