@@ -105,6 +105,7 @@ class TestFeedsParseBack:
                          "DESCRIPTION", "REFRESH-INTERVAL", "X-PUBLISHED-TTL"):
                 assert name in calendar, (path, name)
             assert calendar["METHOD"] == "PUBLISH"
+            assert calendar["REFRESH-INTERVAL"].params["VALUE"] == "DURATION"
             uids = Counter(str(e["UID"]) for e in calendar.events)
             assert uids and max(uids.values()) == 1, path
 

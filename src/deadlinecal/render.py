@@ -50,6 +50,8 @@ class Renderer:
             refresh_interval=refresh,
             uid=f"{dataset.id}.{spec.path.removesuffix('.ics').replace('/', '.')}@deadlinecal",
         )
+        # RFC 7986 requires the VALUE parameter on REFRESH-INTERVAL, unlike most properties.
+        calendar["REFRESH-INTERVAL"].params["VALUE"] = "DURATION"
         # Outlook and older Apple clients read only the X-PUBLISHED-TTL spelling.
         calendar.add("X-PUBLISHED-TTL", icalendar.vDuration(refresh))
         if dataset.source.url:
