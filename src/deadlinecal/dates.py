@@ -25,7 +25,9 @@ _DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 _PART = re.compile(r"(early|mid|late)[ -]([0-9]{4})-([0-9]{2})")
 _SEASON = re.compile(r"(spring|summer|fall|autumn|winter) ([0-9]{4})")
-_TIME = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]([0-9]{2}):([0-9]{2})(?: ([A-Za-z][A-Za-z0-9_+/-]*))?")
+_TIME = re.compile(
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]([0-9]{2}):([0-9]{2})(?: ([A-Za-z][A-Za-z0-9_+/-]*))?"
+)
 _DURATION = re.compile(r"([0-9]+)(?: ?(?:-|–) ?([0-9]+))? (day|week|month)s?")
 _UNIT_DAYS = {"day": 1, "week": 7, "month": 30}
 # Anywhere on Earth is UTC-12; we store the instant in UTC so no Etc/ zone name is needed.
@@ -36,7 +38,9 @@ class DateSyntaxError(ValueError):
     """The text is not a date in our vocabulary; the message says why."""
 
 
-def parse_fuzzy(text: str, *, allow_time: bool = True, default_zone: str | None = None) -> FuzzyDate:
+def parse_fuzzy(
+    text: str, *, allow_time: bool = True, default_zone: str | None = None
+) -> FuzzyDate:
     """Parse one fuzzy date.
 
     Raises DateSyntaxError with a reason when the text is not in the vocabulary, names an
@@ -169,7 +173,7 @@ def _parse_time(match: re.Match[str], text: str, default_zone: str | None) -> Fu
 
 def load_zone(name: str) -> zoneinfo.ZoneInfo:
     """Look up an IANA zone. Raises DateSyntaxError for unknown names and Etc/ aliases."""
-    if name.startswith("Etc/") or "/" not in name and name != "UTC":
+    if name.startswith("Etc/") or ("/" not in name and name != "UTC"):
         raise DateSyntaxError(
             f"time zone {name!r} is not a city-based IANA zone such as America/New_York "
             "(calendar clients misread Etc/ and abbreviations; write AoE for Anywhere on Earth)"

@@ -175,9 +175,10 @@ def _when(when: FuzzyDate, window: Window) -> str:
     """Say a date exactly as precisely as the data knows it."""
     if when.exact:
         return f"on {when.wording}, confirmed"
-    parts = [f"expected {when.wording}"]
+    # "expected" already says it is an estimate; "expected around" would say it twice.
+    parts = [f"expected {when.wording.removeprefix('around ')}"]
     if window.duration is not None and when is window.opens:
-        parts.append(f"{window.duration.wording} window")
+        parts.append(f"{window.duration.wording.removesuffix('s')} window")
     parts.append("not yet announced")
     text = ", ".join(parts)
     if when.earliest != when.latest:

@@ -16,7 +16,6 @@ from .load import parse_yaml
 from .model import (
     DEFAULT_REMINDERS,
     Dataset,
-    Duration,
     FeedSpec,
     Filter,
     FuzzyDate,
@@ -435,7 +434,7 @@ class _Checker:
             if later is not None and later.latest < window.opens.earliest:
                 self.problem(_child(node, name), f"{where}.{name}",
                              f"{name} ({later.wording}) is before opens "
-                             f"({window.opens.wording})", f"a date on or after the opening")
+                             f"({window.opens.wording})", "a date on or after the opening")
 
     def feeds(self, entries: list[tuple[yaml.Node, str, dict[str, Any]]]
               ) -> tuple[FeedSpec, ...]:

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from adapters import Seen, compile_libical, when
 
 from deadlinecal.model import Event
 from deadlinecal.pipeline import build
 from deadlinecal.select import select
+
+from .adapters import Seen, compile_libical, when
 
 ROOT = Path(__file__).resolve().parents[2]
 DATASETS = (

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import adapters
-from conftest import DATASETS, Feeds
+from . import adapters
+from .conftest import DATASETS, Feeds
 
 
 def _differences(feeds: Feeds, seen: dict[Path, list[adapters.Seen]]) -> list[str]:
