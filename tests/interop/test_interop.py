@@ -24,8 +24,13 @@ class TestFeedsUnderTest:
     def test_every_dataset_has_a_nonempty_all_feed(self, feeds: Feeds) -> None:
         alls = {file.parent.name: feeds.meant[file] for file in feeds.files
                 if file.name == "all.ics"}
-        assert set(alls) == {dataset.stem for dataset in DATASETS}
+        assert set(alls) == set(DATASETS)
+        assert len(DATASETS) >= 5
         assert all(alls.values())
+
+    def test_the_feed_command_output_is_included(self, feeds: Feeds) -> None:
+        (feed,) = [file for file in feeds.files if file.name == "feed.ics"]
+        assert feeds.meant[feed]
 
     def test_fixtures_include_timed_all_day_and_alarmed_events(self, feeds: Feeds) -> None:
         everything = [e for events in feeds.meant.values() for e in events]
