@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from . import adapters
 from .conftest import DATASETS, Feeds
 
@@ -61,3 +63,18 @@ class TestGeneratedFeedsLintClean:
 
         found = {str(file): lint(file.read_bytes()) for file in feeds.files}
         assert {file: findings for file, findings in found.items() if findings} == {}
+
+
+class TestMissingParsersFail:
+    def test_missing_icaljs_install_fails_instead_of_skipping(
+            self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(adapters, "HERE", tmp_path)
+        with pytest.raises(AssertionError, match=r"ical\.js is not installed"):
+            adapters.by_icaljs([])
+
+    def test_missing_libical_headers_fail_instead_of_skipping(
+            self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv("PKG_CONFIG_PATH", str(tmp_path))
+        monkeypatch.setenv("PKG_CONFIG_LIBDIR", str(tmp_path))
+        with pytest.raises(AssertionError, match="pkg-config failed"):
+            adapters.compile_libical(tmp_path)
