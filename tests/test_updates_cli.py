@@ -12,7 +12,8 @@ import yaml
 from click.testing import CliRunner, Result
 
 from deadlinecal.cli import main
-from updates_support import BASE, CONFIRM_STEP, edit
+
+from .updates_support import BASE, CONFIRM_STEP, edit
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -10,7 +10,8 @@ from click.testing import CliRunner
 
 from deadlinecal.cli import main
 from deadlinecal.errors import DataError
-from updates_support import BASE, build, edit, events
+
+from .updates_support import BASE, build, edit, events
 
 RANGED = BASE.replace("programs:\n", """\
 feeds:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from updates_support import (
+from .updates_support import (
     BASE,
     CONFIRM_STEP,
     FAIR_OPENS,

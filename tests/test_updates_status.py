@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 
 from deadlinecal.errors import DataError
-from updates_support import BASE, STEP_OPENS, build, edit, events
+
+from .updates_support import BASE, STEP_OPENS, build, edit, events
 
 PROJECTED_OPENS = "demo.step.summer-2028.opens@deadlinecal"
 RECURRING = ('        duration: "2-4 weeks"\n',

@@ -17,7 +17,8 @@ from deadlinecal import write
 from deadlinecal.cli import main
 from deadlinecal.errors import OutputError
 from deadlinecal.write import write_tree
-from updates_support import BASE
+
+from .updates_support import BASE
 
 OLD = {"all.ics": b"old all\r\n", "tracks/a.ics": b"old a\r\n", "tracks/gone.ics": b"gone\r\n"}
 NEW = {"all.ics": b"new all\r\n", "tracks/a.ics": b"old a\r\n", "tracks/b.ics": b"new b\r\n"}

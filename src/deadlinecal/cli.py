@@ -149,12 +149,13 @@ def main(debug: bool) -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Today's date for staleness warnings (default: today).")
+@click.option("--no-alarms", is_flag=True, help="Leave out reminders (VALARMs).")
 @click.option("--check", is_flag=True,
               help="Write nothing; exit 1 naming the feeds that differ from what the data "
               "produces (for CI and pre-commit).")
 @_run
 def build(data: tuple[Path, ...], output: Path, strict: bool, as_of: dt.datetime | None,
-          check: bool) -> None:
+          no_alarms: bool, check: bool) -> None:
     """Write every feed (all, per track, per eligibility group, named) into a folder.
 
     Several DATA files (and their `include:`s) build into one set of feeds. Events whose
@@ -169,7 +170,7 @@ def build(data: tuple[Path, ...], output: Path, strict: bool, as_of: dt.datetime
 
     paths = data or (DEFAULT_DATA,)
     today = as_of.date() if as_of else dt.date.today()
-    result, _ = _build_against(paths, output, today)
+    result, _ = _build_against(paths, output, today, alarms=not no_alarms)
     _show_warnings(result.warnings, strict)
     named = ", ".join(str(path) for path in paths)
     if check:
@@ -205,8 +206,10 @@ def build(data: tuple[Path, ...], output: Path, strict: bool, as_of: dt.datetime
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Today's date (default: today).")
+@click.option("--no-alarms", is_flag=True, help="Compare with a build without reminders.")
 @_run
-def diff(data: tuple[Path, ...], output: Path, as_json: bool, as_of: dt.datetime | None) -> None:
+def diff(data: tuple[Path, ...], output: Path, as_json: bool, as_of: dt.datetime | None,
+         no_alarms: bool) -> None:
     """Show, per feed, what a rebuild would add, remove, move or re-word. Writes nothing.
 
     \b
@@ -220,7 +223,7 @@ def diff(data: tuple[Path, ...], output: Path, as_json: bool, as_of: dt.datetime
 
     paths = data or (DEFAULT_DATA,)
     today = as_of.date() if as_of else dt.date.today()
-    result, previous = _build_against(paths, output, today)
+    result, previous = _build_against(paths, output, today, alarms=not no_alarms)
     _show_warnings(result.warnings, False)
     old, _ = history.read_feeds(previous)
     new, _ = history.read_feeds(result.files)
@@ -235,7 +238,8 @@ def diff(data: tuple[Path, ...], output: Path, as_json: bool, as_of: dt.datetime
         click.echo(line)
 
 
-def _build_against(paths: tuple[Path, ...], output: Path, today: dt.date) -> tuple[Any, Any]:
+def _build_against(paths: tuple[Path, ...], output: Path, today: dt.date, *,
+                   alarms: bool = True) -> tuple[Any, Any]:
     """Build `paths` against the feeds already in `output`; the build and those feeds."""
     from .errors import OutputError
     from .pipeline import build_all
@@ -246,7 +250,7 @@ def _build_against(paths: tuple[Path, ...], output: Path, today: dt.date) -> tup
     except OSError as exc:
         raise OutputError(f"cannot read the current feeds in {output}: {exc}") from None
     result = build_all([str(path) for path in paths], lambda path: _read(Path(path)),
-                       as_of=today, previous=previous)
+                       as_of=today, previous=previous, alarms=alarms)
     return result, previous
 
 
@@ -256,8 +260,10 @@ def _build_against(paths: tuple[Path, ...], output: Path, today: dt.date) -> tup
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
               default=None, help="File to write (default: standard output).")
 @click.option("--title", default=None, help="Calendar name (default: from the filter).")
+@click.option("--no-alarms", is_flag=True, help="Leave out reminders (VALARMs).")
 @_run
-def feed(data: Path, output: Path | None, title: str | None, **chosen: Any) -> None:
+def feed(data: Path, output: Path | None, title: str | None, no_alarms: bool,
+         **chosen: Any) -> None:
     """Write one filtered feed. Repeat an option for OR; combine options for AND.
 
     \b
@@ -269,6 +275,7 @@ def feed(data: Path, output: Path | None, title: str | None, **chosen: Any) -> N
 
     content, count, warnings = one_feed(_read(data), file=str(data),
                                         chosen=_filter(**chosen), title=title,
+                                        alarms=not no_alarms,
                                         read=lambda path: _read(Path(path)))
     _show_warnings(warnings, False)
     if output is None:
@@ -342,3 +349,38 @@ def _check_filter(chosen: Any, dataset: Any) -> None:
 
 def _day_of(value: dt.date | dt.datetime) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(path_type=Path, dir_okay=False))
+def lint(files: tuple[Path, ...]) -> None:
+    """Check .ics files for what makes calendar clients drop or misread a feed.
+
+    Prints each problem as FILE:LINE: message; exits 1 if there are any. Checks CRLF line
+    ends, folding at 75 octets without splitting a UTF-8 character, TEXT escaping, a
+    VTIMEZONE for every TZID, no Etc/ zones, DTEND after DTSTART and unique UIDs.
+
+    \b
+    Example:
+      deadlinecal lint calendars/all.ics calendars/tracks/*.ics
+    """
+    from .lint import lint as lint_bytes
+
+    problems = 0
+    for file in files:
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            click.echo(f"{file}: cannot read it: {exc.strerror}")
+            problems += 1
+            continue
+        for finding in lint_bytes(data):
+            click.echo(f"{file}:{finding.line}: {finding.message}")
+            problems += 1
+    if problems:
+        click.echo(f"{problems} problem{'s' if problems != 1 else ''} in {len(files)} "
+                   f"file{'s' if len(files) != 1 else ''}.", err=True)
+        sys.exit(1)
+    click.echo(f"{len(files)} file{'s' if len(files) != 1 else ''} checked, no problems.",
+               err=True)

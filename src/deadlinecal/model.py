@@ -6,6 +6,9 @@ import datetime as dt
 import enum
 from dataclasses import dataclass, field
 
+# Reminders when the data names none: a day before (see expand.alarms_for).
+DEFAULT_REMINDERS: tuple[dt.timedelta, ...] = (dt.timedelta(days=1),)
+
 
 class Precision(enum.Enum):
     """How precisely a date is known, from most to least precise."""
@@ -98,6 +101,8 @@ class Program:
     follow_up_days: int | None = None
     windows: tuple[Window, ...] = ()
     cancelled: bool = False
+    # How long before deadline, closing and follow-up events to remind; None: the dataset's.
+    reminders: tuple[dt.timedelta, ...] | None = None
 
     @property
     def title(self) -> str:
@@ -160,6 +165,7 @@ class Dataset:
     file: str = ""
     # Other data files built together with this one, as written (relative to this file).
     includes: tuple[str, ...] = ()
+    reminders: tuple[dt.timedelta, ...] = DEFAULT_REMINDERS
 
 
 class EventKind(enum.Enum):
@@ -197,6 +203,8 @@ class Event:
     # LAST-MODIFIED. A first revision has sequence 0 and is modified at `stamp`.
     sequence: int = 0
     modified: dt.datetime | None = None
+    # VALARM triggers, relative to `start` (negative: before it).
+    alarms: tuple[dt.timedelta, ...] = ()
 
     @property
     def all_day(self) -> bool:

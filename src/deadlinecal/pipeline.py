@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 import posixpath
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .errors import DataError, Problem
 from .expand import expand
@@ -35,10 +35,14 @@ class Build:
         return len(select(self.events, spec.filter))
 
 
-def build(data: bytes, *, file: str, as_of: dt.date | None = None) -> Build:
-    """Validate, expand and render every standard and named feed. Raises DataError."""
+def build(data: bytes, *, file: str, as_of: dt.date | None = None,
+          alarms: bool = True) -> Build:
+    """Validate, expand and render every standard and named feed. Raises DataError.
+
+    `alarms=False` leaves every VALARM out, whatever the data asks for.
+    """
     loaded = load_dataset(data, file=file, as_of=as_of)
-    events = expand(loaded.dataset)
+    events = expand(loaded.dataset) if alarms else without_alarms(expand(loaded.dataset))
     feeds = standard_feeds(loaded.dataset)
     return Build(
         dataset=loaded.dataset,
@@ -50,17 +54,18 @@ def build(data: bytes, *, file: str, as_of: dt.date | None = None) -> Build:
 
 
 def build_all(paths: Sequence[str], read: Callable[[str], bytes], *,
-              as_of: dt.date | None = None, previous: Mapping[str, bytes] | None = None
-              ) -> Build:
+              as_of: dt.date | None = None, previous: Mapping[str, bytes] | None = None,
+              alarms: bool = True) -> Build:
     """Build several data files (and whatever they `include:`) into one set of feeds.
 
     `read` turns a path into bytes (the CLI passes its file reader, tests a dict lookup), so
     the core stays free of the filesystem. The first dataset's title, time zone and refresh
     rate head every feed; each dataset keeps its own id, which namespaces its UIDs.
     `previous` is the output folder's current files (path -> bytes): events whose content
-    changed get SEQUENCE + 1 (see history.py). Raises DataError.
+    changed get SEQUENCE + 1 (see history.py). `alarms=False` leaves every VALARM out.
+    Raises DataError.
     """
-    dataset, events, warnings = load_selection(paths, read, as_of=as_of)
+    dataset, events, warnings = load_selection(paths, read, as_of=as_of, alarms=alarms)
     revised: tuple[Event, ...] = tuple(events)
     rendered: dict[str, bytes] = {}
     if previous:
@@ -85,7 +90,7 @@ def build_all(paths: Sequence[str], read: Callable[[str], bytes], *,
 
 
 def load_selection(paths: Sequence[str], read: Callable[[str], bytes], *,
-                   as_of: dt.date | None = None
+                   as_of: dt.date | None = None, alarms: bool = True
                    ) -> tuple[Dataset, list[Event], list[Problem]]:
     """The combined dataset of `paths` and their includes, its events, and the warnings."""
     loaded = load_all(paths, read, as_of=as_of)
@@ -94,6 +99,8 @@ def load_selection(paths: Sequence[str], read: Callable[[str], bytes], *,
     for entry in loaded:
         events.extend(current_events(entry.dataset, as_of))
     events.sort(key=lambda event: event.sort_key)
+    if not alarms:
+        events = list(without_alarms(tuple(events)))
     warnings = [warning for entry in loaded for warning in entry.warnings]
     return dataset, events, warnings
 
@@ -165,7 +172,7 @@ def current_events(dataset: Dataset, as_of: dt.date | None) -> list[Event]:
 
 
 def one_feed(data: bytes, *, file: str, chosen: Filter, title: str | None = None,
-             read: Callable[[str], bytes] | None = None
+             alarms: bool = True, read: Callable[[str], bytes] | None = None
              ) -> tuple[bytes, int, tuple[Problem, ...]]:
     """A single filtered feed: its bytes, how many events it holds, and any warnings.
 
@@ -179,7 +186,7 @@ def one_feed(data: bytes, *, file: str, chosen: Filter, title: str | None = None
                                      message="included file cannot be read here")])
         return read(path)
 
-    dataset, events, warnings = load_selection([file], reader)
+    dataset, events, warnings = load_selection([file], reader, alarms=alarms)
     check_filter(chosen, dataset)
     describe = describe_filter(chosen, dataset)
     spec = FeedSpec(
@@ -190,6 +197,11 @@ def one_feed(data: bytes, *, file: str, chosen: Filter, title: str | None = None
     )
     content = render_feeds(dataset, events, [spec])["feed.ics"]
     return content, len(select(events, chosen)), tuple(warnings)
+
+
+def without_alarms(events: tuple[Event, ...]) -> tuple[Event, ...]:
+    """The same events with no reminders (for --no-alarms)."""
+    return tuple(replace(event, alarms=()) for event in events)
 
 
 def describe_filter(chosen: Filter, dataset: Dataset) -> str:
