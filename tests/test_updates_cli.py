@@ -68,6 +68,14 @@ class TestDiff:
         assert "  - removed   Meta FAIR research internship — watch list: no date yet — " \
                "2026-07-01 [tentative]" in lines
 
+    def test_a_moved_deadline_time_is_shown_with_its_zone(self, built: Path) -> None:
+        built.write_text(edit(BASE, 'deadline: "2027-01..2027-03"',
+                              'deadline: "2027-02-01 17:00"'))
+        lines = run("diff", str(built), "-o", str(built.parent / "out")).output.splitlines()
+        assert lines[1] == ("  ~ moved     NSF REU sites — application deadline: 2027-01-01 → "
+                            "2027-02-01 16:30–17:00 America/New_York [tentative → confirmed] "
+                            "(was “NSF REU sites — deadlines begin (est.)”)")
+
     def test_json_gives_each_change_with_old_and_new_sequence(self, built: Path) -> None:
         built.write_text(edit(BASE, *CONFIRM_STEP))
         result = run("diff", str(built), "-o", str(built.parent / "out"), "--json")

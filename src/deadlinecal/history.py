@@ -288,6 +288,11 @@ def _unmarked(summary: str) -> str:
 
 def _span(seen: Seen) -> str:
     start = when_text(seen.start)
+    if (isinstance(seen.start, dt.datetime) and isinstance(seen.end, dt.datetime)
+            and seen.start.date() == seen.end.date()):
+        # A timed deadline is a short block ending at the deadline: show both ends.
+        day, clock, zone = start.split(" ", 2)
+        return f"{day} {clock}–{seen.end:%H:%M} {zone}"
     if isinstance(seen.start, dt.datetime) or seen.end is None:
         return start
     if isinstance(seen.end, dt.date) and seen.start is not None:
