@@ -61,6 +61,13 @@ class TestDateConfirmed:
         assert revisions == {1}
 
 
+    def test_the_build_names_the_revised_events(self) -> None:
+        first = build(BASE)
+        second = build(_bumped(edit(BASE, *CONFIRM_STEP)), previous=first.files)
+        assert sorted(second.revised) == sorted([
+            STEP_OPENS, STEP_CLOSES, "demo.step.summer-2027.follow-up@deadlinecal"])
+
+
 class TestEstimateNarrowed:
     def test_a_narrower_estimate_moves_the_event_as_a_new_revision(self) -> None:
         first = build(BASE)

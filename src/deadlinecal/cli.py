@@ -188,6 +188,10 @@ def build(data: tuple[Path, ...], output: Path, strict: bool, as_of: dt.datetime
                f"{len(result.dataset.programs)} programs, {len(result.events)} events.")
     click.echo(f"  {output}/: {len(report.written)} written, {len(report.unchanged)} "
                f"unchanged, {len(report.removed)} removed.")
+    if result.revised:
+        count = len(result.revised)
+        click.echo(f"  {count} event{'s' if count != 1 else ''} changed since the previous "
+                   "build: SEQUENCE + 1, so subscribers get them as updates.")
     for spec in result.feeds:
         click.echo(f"  {spec.path:<40} {result.count(spec):>4} events")
     undated = result.undated

@@ -23,6 +23,8 @@ class Build:
     feeds: tuple[FeedSpec, ...]
     files: dict[str, bytes]
     warnings: tuple[Problem, ...]
+    # UIDs whose content changed since the previous build (their SEQUENCE went up).
+    revised: tuple[str, ...] = ()
 
     @property
     def undated(self) -> tuple[Program, ...]:
@@ -68,6 +70,7 @@ def build_all(paths: Sequence[str], read: Callable[[str], bytes], *,
     dataset, events, warnings = load_selection(paths, read, as_of=as_of, alarms=alarms)
     revised: tuple[Event, ...] = tuple(events)
     rendered: dict[str, bytes] = {}
+    bumped: tuple[str, ...] = ()
     if previous:
         from . import history
         from .render import event_component
@@ -77,8 +80,11 @@ def build_all(paths: Sequence[str], read: Callable[[str], bytes], *,
                                 message="the previous feed could not be read; its events "
                                 "start again at SEQUENCE 0", severity="warning")
                         for path in unreadable)
-        revised, rendered = history.revise(events, history.latest(old.values()),
+        before = history.latest(old.values())
+        revised, rendered = history.revise(events, before,
                                            lambda event: event_component(event).to_ical())
+        bumped = tuple(event.uid for event in revised
+                       if event.uid in before and event.uid not in rendered)
     feeds = standard_feeds(dataset)
     return Build(
         dataset=dataset,
@@ -86,6 +92,7 @@ def build_all(paths: Sequence[str], read: Callable[[str], bytes], *,
         feeds=feeds,
         files=render_feeds(dataset, revised, feeds, rendered=rendered),
         warnings=tuple(warnings),
+        revised=bumped,
     )
 
 
