@@ -79,6 +79,16 @@ def _show_warnings(warnings: Any, strict: bool) -> None:
         raise DataError(warnings)
 
 
+def _check_base_url(context: click.Context, parameter: click.Parameter,
+                    value: str | None) -> str | None:
+    from .page import is_web_address
+
+    if value is not None and not is_web_address(value):
+        raise click.BadParameter("must be an http:// or https:// address, like "
+                                 "https://example.org/calendars/")
+    return value
+
+
 data_argument = click.argument(
     "data", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_DATA,
     required=False,
@@ -132,8 +142,12 @@ def main(debug: bool) -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Today's date for staleness warnings (default: today).")
+@click.option("--base-url", default=None, metavar="URL", callback=_check_base_url,
+              help="Public http(s) address of the output folder, for the subscribe page's "
+                   "links (default: dataset.base_url).")
 @_run
-def build(data: Path, output: Path, strict: bool, as_of: dt.datetime | None) -> None:
+def build(data: Path, output: Path, strict: bool, as_of: dt.datetime | None,
+          base_url: str | None) -> None:
     """Write every feed (all, per track, per eligibility group, named) into a folder.
 
     \b
@@ -144,10 +158,10 @@ def build(data: Path, output: Path, strict: bool, as_of: dt.datetime | None) -> 
     from .write import write_tree
 
     today = as_of.date() if as_of else dt.date.today()
-    result = run_build(_read(data), file=str(data), as_of=today)
+    result = run_build(_read(data), file=str(data), as_of=today, base_url=base_url)
     _show_warnings(result.warnings, strict)
     report = write_tree(output, result.files)
-    click.echo(f"Built {len(result.files)} feeds from {data}: "
+    click.echo(f"Built {len(result.feeds)} feeds and index.html from {data}: "
                f"{len(result.dataset.programs)} programs, {len(result.events)} events.")
     click.echo(f"  {output}/: {len(report.written)} written, {len(report.unchanged)} "
                f"unchanged, {len(report.removed)} removed.")

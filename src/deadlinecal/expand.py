@@ -114,6 +114,15 @@ def _program_events(dataset: Dataset, program: Program, stamp: dt.datetime,
     return built
 
 
+def window_closes(window: Window) -> FuzzyDate | None:
+    """When a window closes: its own `closes`, else derived from `opens` and `duration`."""
+    if window.closes is not None:
+        return window.closes
+    if window.opens is not None and window.duration is not None:
+        return _closing_from_duration(window.opens, window)
+    return None
+
+
 def _closing_from_duration(opens: FuzzyDate, window: Window) -> FuzzyDate:
     """The earliest a window of known length can close, never more precise than its opening."""
     assert window.duration is not None

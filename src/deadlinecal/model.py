@@ -150,6 +150,7 @@ class Dataset:
     feeds: tuple[FeedSpec, ...]
     programs: tuple[Program, ...]
     file: str = ""
+    base_url: str | None = None
 
 
 class EventKind(enum.Enum):

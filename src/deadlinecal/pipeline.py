@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from .errors import Problem
 from .expand import expand
 from .model import Dataset, Event, EventKind, FeedSpec, Filter, Program
+from .page import PAGE_PATH, render_page
 from .render import render_feeds
 from .select import check_filter, select, standard_feeds
 from .validate import load_dataset
@@ -32,16 +33,25 @@ class Build:
         return len(select(self.events, spec.filter))
 
 
-def build(data: bytes, *, file: str, as_of: dt.date | None = None) -> Build:
-    """Validate, expand and render every standard and named feed. Raises DataError."""
+def build(data: bytes, *, file: str, as_of: dt.date | None = None,
+          base_url: str | None = None) -> Build:
+    """Validate, expand and render every standard and named feed, plus the subscribe page.
+
+    `base_url` (else the data's `dataset.base_url`) is where the feeds will be published.
+    Raises DataError.
+    """
     loaded = load_dataset(data, file=file, as_of=as_of)
     events = expand(loaded.dataset)
     feeds = standard_feeds(loaded.dataset)
+    files = render_feeds(loaded.dataset, events, feeds)
+    counted = [(spec, len(select(events, spec.filter))) for spec in feeds]
+    files[PAGE_PATH] = render_page(loaded.dataset, events, counted,
+                                   base_url or loaded.dataset.base_url)
     return Build(
         dataset=loaded.dataset,
         events=events,
         feeds=feeds,
-        files=render_feeds(loaded.dataset, events, feeds),
+        files=files,
         warnings=loaded.warnings,
     )
 

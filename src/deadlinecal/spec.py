@@ -61,6 +61,8 @@ DATASET = Shape("dataset", "What this file is about.", (
           "(default 14).", minimum=1),
     Field("refresh_hours", "int", "How often subscribers should refresh (default 12).",
           minimum=1),
+    Field("base_url", "url", "Public address where the calendars/ folder is published "
+          "(http or https); the subscribe page builds its links from it."),
 ))
 
 TERM = Shape("term", "One term of a vocabulary.", (

@@ -293,6 +293,7 @@ class _Checker:
             citizenship=tuple(self.vocabularies["citizenship"].values()),
             feeds=feeds,
             programs=tuple(program for _, program in programs),
+            base_url=meta.get("base_url"),
         )
         self.warn_follow_ups(dataset, programs)
         return dataset

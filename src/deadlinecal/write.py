@@ -12,7 +12,7 @@ from pathlib import Path
 from .errors import OutputError
 
 # Only files with these suffixes are ours to delete when a feed disappears.
-MANAGED_SUFFIXES = (".ics",)
+MANAGED_SUFFIXES = (".ics", ".html")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
