@@ -262,6 +262,45 @@ def validate(data: Path, strict: bool, as_of: dt.datetime | None) -> None:
                f"{len(loaded.warnings)} warnings).")
 
 
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False),
+                default=DEFAULT_OUTPUT, required=False)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 lets phones on the same network in.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0 picks a free one).")
+@_run
+def serve(directory: Path, host: str, port: int) -> None:
+    """Serve built feeds and their page over HTTP, to try a subscription from a phone.
+
+    \b
+    Example:
+      deadlinecal build && deadlinecal serve --host 0.0.0.0 --port 8000
+    """
+    from .errors import OutputError
+    from .serve import make_server, url_of
+
+    if not directory.is_dir():
+        raise OutputError(f"{directory} is not a folder; run `deadlinecal build` first")
+    try:
+        server = make_server(directory, host, port,
+                             log=lambda line: click.echo(line, err=True))
+    except OSError as exc:
+        raise OutputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    address = url_of(server)
+    click.echo(f"Serving {directory}/ at {address} (Ctrl+C to stop).")
+    if host in ("0.0.0.0", "::"):
+        click.echo("  From a phone on the same network, use this computer's address instead "
+                   "of 0.0.0.0.")
+    click.echo(f"  Subscribe page: {address}index.html   All events: {address}all.ics")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+    finally:
+        server.server_close()
+
+
 def _check_filter(chosen: Any, dataset: Any) -> None:
     from .select import check_filter
 

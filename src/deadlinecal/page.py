@@ -111,6 +111,7 @@ class _Page:
         self.pattern = {t.key: f"hatch-{i}" for i, t in enumerate(dataset.tracks)}
         self.fade = {t.key: f"fade-{i}" for i, t in enumerate(dataset.tracks)}
         self.track_title = {t.key: t.title for t in dataset.tracks}
+        self.prefix = "w-"
 
     # -- the document ------------------------------------------------------------------
 
@@ -173,7 +174,8 @@ class _Page:
         if self.base_url:
             return ""
         return (
-            "<section class=\"notice wrap\" id=\"no-address\" aria-labelledby=\"notice-h\">\n"
+            "<div class=\"wrap\"><section class=\"notice\" id=\"no-address\" "
+            "aria-labelledby=\"notice-h\">\n"
             "<h2 id=\"notice-h\">These calendars have no public address yet</h2>\n"
             "<p>Subscribing needs the web address where this folder is published, and this "
             "page was built without one, so its links are relative. <strong>Download</strong> "
@@ -186,7 +188,7 @@ class _Page:
             "data file.</p>\n"
             "<p class=\"live-address\" hidden>Using this page's address: "
             "<code data-fill=\"origin\"></code></p>\n"
-            "</section>\n"
+            "</section></div>\n"
         )
 
     def footer(self) -> str:
@@ -212,6 +214,7 @@ class _Page:
             "<div class=\"chart\" tabindex=\"0\" role=\"group\" aria-label=\"Timeline, "
             "scrolls sideways on narrow screens\">\n",
             self.svg(charted),
+            self.svg(charted, narrow=True),
             "</div>\n",
             "<p class=\"today-note\" hidden></p>\n",
         ]
@@ -233,12 +236,14 @@ class _Page:
                     watched.append(program)
         return charted, watched
 
-    def svg(self, programs: list[Program]) -> str:
+    def svg(self, programs: list[Program], *, narrow: bool = False) -> str:
+        """The timeline: wide with names beside the bars, or narrow (phones) with names above."""
         d = self.dataset
-        width, label_width, axis_height = 1000, 280, 46
-        row, track_row = 28, 30
+        self.prefix = "n-" if narrow else "w-"
+        width, label_width, axis_height = (420, 10, 62) if narrow else (1000, 300, 62)
+        row, track_row = (42, 30) if narrow else (28, 30)
         axis = _Axis(first=d.cycle_starts, last=d.cycle_ends, left=label_width,
-                     right=width - 16)
+                     right=width - (10 if narrow else 16))
         body: list[str] = []
         y = axis_height
         for track in d.tracks:
@@ -252,7 +257,7 @@ class _Page:
                         f"stroke=\"{colour}\" stroke-opacity=\".35\"/>")
             y += track_row
             for program in rows:
-                body.append(self.program_row(program, axis, y, row, label_width))
+                body.append(self.program_row(program, axis, y, row, label_width, narrow))
                 y += row
         height = y + 10
         title = f"Timeline of {d.title}"
@@ -261,24 +266,26 @@ class _Page:
             f"{_plural(len(programs), 'program')} with dates, by track. "
             "The same dates are listed as text in the table below the chart."
         )
+        pre = self.prefix
         head = [
-            f"<svg id=\"timeline-svg\" xmlns=\"http://www.w3.org/2000/svg\" "
+            f"<svg class=\"timeline {'narrow' if narrow else 'wide'}\" "
+            f"xmlns=\"http://www.w3.org/2000/svg\" "
             f"viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" "
-            f"role=\"img\" aria-labelledby=\"tl-title tl-desc\" "
+            f"role=\"img\" aria-labelledby=\"{pre}tl-title {pre}tl-desc\" "
             f"data-first=\"{axis.first.isoformat()}\" data-days=\"{axis.days}\" "
             f"data-left=\"{axis.left}\" data-right=\"{axis.right}\">",
-            f"<title id=\"tl-title\">{_e(title)}</title>",
-            f"<desc id=\"tl-desc\">{_e(description)}</desc>",
+            f"<title id=\"{pre}tl-title\">{_e(title)}</title>",
+            f"<desc id=\"{pre}tl-desc\">{_e(description)}</desc>",
             self.defs(),
             self.months(axis, axis_height, height),
         ]
         tail = [
-            f"<g id=\"today-marker\" style=\"display:none\">"
-            f"<line x1=\"0\" x2=\"0\" y1=\"{axis_height - 6}\" y2=\"{height - 4}\" "
+            "<g class=\"today-marker\" style=\"display:none\">"
+            f"<line x1=\"0\" x2=\"0\" y1=\"19\" y2=\"{height - 4}\" "
             f"stroke=\"#c2185b\" stroke-width=\"2\"/>"
-            f"<rect x=\"-24\" y=\"{axis_height - 20}\" width=\"48\" height=\"16\" rx=\"8\" "
+            f"<rect x=\"-24\" y=\"2\" width=\"48\" height=\"17\" rx=\"8.5\" "
             f"fill=\"#c2185b\"/>"
-            f"<text x=\"0\" y=\"{axis_height - 8}\" class=\"today\" text-anchor=\"middle\">"
+            f"<text x=\"0\" y=\"14.5\" class=\"today\" text-anchor=\"middle\">"
             f"today</text></g>",
             "</svg>\n",
         ]
@@ -289,11 +296,12 @@ class _Page:
         for track in self.dataset.tracks:
             colour, tint = self.colour[track.key], self.tint[track.key]
             parts.append(
-                f"<pattern id=\"{self.pattern[track.key]}\" patternUnits=\"userSpaceOnUse\" "
+                f"<pattern id=\"{self.prefix}{self.pattern[track.key]}\" "
+                f"patternUnits=\"userSpaceOnUse\" "
                 f"width=\"6\" height=\"6\" patternTransform=\"rotate(45)\">"
                 f"<rect width=\"6\" height=\"6\" fill=\"{tint}\"/>"
                 f"<rect width=\"2.4\" height=\"6\" fill=\"{colour}\"/></pattern>"
-                f"<linearGradient id=\"{self.fade[track.key]}\">"
+                f"<linearGradient id=\"{self.prefix}{self.fade[track.key]}\">"
                 f"<stop offset=\"0\" stop-color=\"{colour}\"/>"
                 f"<stop offset=\"1\" stop-color=\"{colour}\" stop-opacity=\"0\"/>"
                 f"</linearGradient>"
@@ -327,15 +335,21 @@ class _Page:
         return "".join(parts)
 
     def program_row(self, program: Program, axis: _Axis, y: int, row: int,
-                    label_width: int) -> str:
+                    label_width: int, narrow: bool) -> str:
         key = program.track
         colour = self.colour[key]
-        middle = y + row / 2
-        bar_top, bar_height = middle - 7, 14
         name = program.title
-        shown = name if len(name) <= 38 else name[:36].rstrip() + "…"
+        if narrow:
+            middle: float = y + 28
+            name_at = f"x=\"{axis.left}\" y=\"{y + 14}\""
+            shown = _fit(name, 56)
+        else:
+            middle = y + row / 2
+            name_at = f"x=\"16\" y=\"{middle + 4.5:.1f}\""
+            shown = _fit(name, 40)
+        bar_top, bar_height = middle - 7, 14
         parts = [f"<g class=\"row\"><title>{_e(self.row_tooltip(program))}</title>",
-                 f"<text class=\"name\" x=\"16\" y=\"{middle + 4.5:.1f}\">{_e(shown)}</text>"]
+                 f"<text class=\"name\" {name_at}>{_e(shown)}</text>"]
         reach_left, reach_right = axis.right, axis.left
         labels = []
         for window in program.windows:
@@ -344,10 +358,16 @@ class _Page:
             shapes, left, right = self.window_shapes(window, key, axis, bar_top, bar_height)
             parts.extend(shapes)
             reach_left, reach_right = min(reach_left, left), max(reach_right, right)
-            labels.append(_window_label(window))
+            if not _year_round_only(window):
+                labels.append(_window_label(window))
         label = " · ".join(labels)
+        if not label:
+            parts.append("</g>")
+            return "".join(parts)
         room_right = axis.right - reach_right
         width_needed = 6.6 * len(label) + 8
+        if narrow:
+            label_width = int(axis.left)
         if room_right >= width_needed:
             parts.append(f"<text class=\"when\" x=\"{reach_right + 6:.1f}\" "
                          f"y=\"{middle + 4:.1f}\" fill=\"{colour}\">{_e(label)}</text>")
@@ -361,15 +381,16 @@ class _Page:
     def window_shapes(self, window: Window, key: str, axis: _Axis, top: float,
                       height: float) -> tuple[list[str], float, float]:
         colour = self.colour[key]
-        hatch = f"url(#{self.pattern[key]})"
+        hatch = f"url(#{self.prefix}{self.pattern[key]})"
         shapes: list[str] = []
-        if window.year_round and window.opens is None and window.deadline is None \
-                and window.closes is None:
+        if _year_round_only(window):
             left, right = axis.left, axis.right
-            shapes.append(f"<rect x=\"{left}\" y=\"{top + 3}\" width=\"{right - left}\" "
-                          f"height=\"{height - 6}\" rx=\"4\" fill=\"{colour}\" "
-                          f"fill-opacity=\".28\"/>")
-            return shapes, left, right
+            shapes.append(f"<rect x=\"{left}\" y=\"{top}\" width=\"{right - left}\" "
+                          f"height=\"{height}\" rx=\"3\" fill=\"{colour}\" "
+                          f"fill-opacity=\".18\"/>")
+            shapes.append(f"<text class=\"when\" x=\"{left + 8}\" y=\"{top + 11}\" "
+                          f"fill=\"{colour}\">{_e(_window_label(window))}</text>")
+            return shapes, right, right
         opens = window.opens
         end = window.deadline or window_closes(window)
         left, right = axis.right, axis.left
@@ -382,8 +403,9 @@ class _Page:
             elif end is None:
                 a = axis.x(open_from)
                 b = min(axis.x(open_from + dt.timedelta(days=45)), axis.right)
+                fade = f"url(#{self.prefix}{self.fade[key]})"
                 shapes.append(f"<rect x=\"{a:.1f}\" y=\"{top + 2}\" width=\"{b - a:.1f}\" "
-                              f"height=\"{height - 4}\" fill=\"url(#{self.fade[key]})\"/>")
+                              f"height=\"{height - 4}\" fill=\"{fade}\"/>")
                 right = max(right, b)
         for when in (opens, end):
             if when is None:
@@ -458,6 +480,11 @@ class _Page:
             if not members:
                 continue
             slug = heading.lower().replace(" ", "-")
+            if heading == "Everything":
+                parts.append("<div class=\"cards featured\">\n")
+                parts.extend(self.feed_card(spec, count) for spec, count in members)
+                parts.append("</div>\n")
+                continue
             parts.append(f"<h3 id=\"group-{slug}\">{_e(heading)}</h3>\n")
             if intro:
                 parts.append(f"<p class=\"group-intro\">{_e(intro)}</p>\n")
@@ -541,9 +568,10 @@ class _Page:
 
     def short_title(self, spec: FeedSpec) -> str:
         if spec.path == "all.ics":
-            return "Everything"
+            return "Everything, in one calendar"
         prefix = f"{self.dataset.title}: "
-        return spec.title.removeprefix(prefix) if spec.title.startswith(prefix) else spec.title
+        short = spec.title.removeprefix(prefix)
+        return short[:1].upper() + short[1:]
 
     def refresh_section(self) -> str:
         hours = self.dataset.refresh_hours
@@ -559,7 +587,7 @@ class _Page:
             "hours.</li>"
             "<li>Reminders (alerts) on subscribed calendars are not shown by Google or "
             "Outlook, which is why each opening comes with a real "
-            "<q>apply within 2 weeks</q> follow-up event.</li>"
+            f"<q>apply within {_span(self.dataset.follow_up_days)}</q> follow-up event.</li>"
             "</ul>\n</section>\n"
         )
 
@@ -582,10 +610,29 @@ def _group_of(path: str) -> str:
     return "Hand-picked"
 
 
+def _span(days: int) -> str:
+    if days % 7 == 0:
+        return _plural(days // 7, "week")
+    return _plural(days, "day")
+
+
+def _fit(text: str, limit: int) -> str:
+    """Shorten to at most `limit` characters at a word boundary, marking the cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:/-")
+    return cut + "\u2026"
+
+
 def _dated(window: Window) -> bool:
     return window.year_round or any(
         when is not None for when in (window.opens, window.closes, window.deadline)
     )
+
+
+def _year_round_only(window: Window) -> bool:
+    return window.year_round and window.opens is None and window.closes is None \
+        and window.deadline is None
 
 
 def _window_label(window: Window) -> str:
@@ -698,7 +745,9 @@ border-radius:1px}
 .key.today{width:3px;background:#c2185b}
 .chart{overflow-x:auto;background:var(--card);border:1px solid var(--line);border-radius:12px;
 padding:8px 4px}
-.chart svg{display:block;width:100%;min-width:820px;height:auto}
+.chart svg{display:block;width:100%;height:auto}
+.chart svg.wide{min-width:820px}.chart svg.narrow{display:none}
+@media (max-width:640px){.chart svg.wide{display:none}.chart svg.narrow{display:block}}
 svg text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif}
 svg .track{font-weight:700;font-size:14px;letter-spacing:.02em}
 svg .name{font-size:13px;fill:#1b1e25}
@@ -708,13 +757,14 @@ svg .year{font-size:12px;font-weight:700;fill:#1b1e25}
 svg .today{font-size:11px;font-weight:700;fill:#fff}
 svg .row:hover .name{text-decoration:underline}
 .today-note{color:#a3154e;font-weight:600;margin:.5em 0 0}
-.watch{list-style:none;padding:0;margin:0;display:grid;gap:8px}
+.watch{list-style:none;padding:0;margin:0;display:grid;gap:10px;
+grid-template-columns:repeat(auto-fill,minmax(320px,1fr))}
 .watch li{background:var(--card);border:1px solid var(--line);border-radius:10px;
 padding:10px 14px}
 .watch .tag{font-weight:700;font-size:.8rem;text-transform:uppercase;letter-spacing:.05em;
 margin-right:6px}
 .watch .note{display:block;color:var(--muted);font-size:.92rem;margin-top:2px}
-details.dates{margin-top:18px}
+details.dates{margin:18px 0 8px}
 summary{cursor:pointer;font-weight:600;color:var(--accent-dark)}
 .table-wrap{overflow-x:auto}
 table{border-collapse:collapse;width:100%;margin-top:10px;background:var(--card);
@@ -730,9 +780,15 @@ box-shadow:0 1px 2px rgba(20,33,61,.06)}
 .count strong{color:var(--ink)}
 .desc{margin:.2em 0 .6em;font-size:.95rem}
 .group-intro{margin:0 0 12px;color:var(--muted)}
-.actions{display:flex;flex-wrap:wrap;gap:8px;margin-bottom:8px}
-.btn{display:inline-block;padding:8px 13px;border-radius:8px;border:1px solid #b9c3d6;
-background:#f3f6fb;color:#14213d;font-weight:600;font-size:.92rem;text-decoration:none}
+.actions{display:grid;grid-template-columns:1fr 1fr;gap:8px;margin:4px 0 10px}
+.featured .actions{grid-template-columns:repeat(4,max-content)}
+.featured .btn{padding:8px 14px}
+.cards.featured{grid-template-columns:1fr}
+.featured .card{border-top-color:var(--accent)}
+.featured .url-row{max-width:640px}
+.btn{display:block;text-align:center;white-space:nowrap;padding:8px 6px;border-radius:8px;
+border:1px solid #b9c3d6;
+background:#f3f6fb;color:#14213d;font-weight:600;font-size:.88rem;text-decoration:none}
 .btn:hover{background:#e4ebf6}
 .btn.primary{background:var(--accent);border-color:var(--accent);color:#fff}
 .btn.primary:hover{background:var(--accent-dark)}
@@ -753,23 +809,25 @@ padding:10px 0 30px}
 .vh{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);
 white-space:nowrap}
 @media (max-width:560px){.wrap{padding:0 14px}.top{padding-top:24px}
-.cards{grid-template-columns:1fr}.btn{flex:1 1 40%;text-align:center}}
+.cards{grid-template-columns:1fr}.featured .actions{grid-template-columns:1fr 1fr}}
 """
 
 # Optional: marks today on the timeline and, on a page built without a public address,
 # fills in this server's own address. The page works without it.
 _SCRIPT = """
 (function(){
-var svg=document.getElementById('timeline-svg');
-if(svg){var p=svg.dataset.first.split('-');var now=new Date();
+var marked=false;
+document.querySelectorAll('svg.timeline').forEach(function(svg){
+var p=svg.dataset.first.split('-');var now=new Date();
 var days=(Date.UTC(now.getFullYear(),now.getMonth(),now.getDate())-Date.UTC(+p[0],p[1]-1,+p[2]))
 /864e5;var total=+svg.dataset.days;
 if(days>=0&&days<total){var l=+svg.dataset.left,r=+svg.dataset.right;
-var x=l+(days+0.5)*(r-l)/total;var m=document.getElementById('today-marker');
+var x=l+(days+0.5)*(r-l)/total;var m=svg.querySelector('.today-marker');
 m.setAttribute('transform','translate('+x.toFixed(1)+',0)');m.style.display='';
-var note=document.querySelector('.today-note');note.hidden=false;
-note.textContent='Today, '+now.toLocaleDateString('en-GB',{day:'numeric',month:'long',
-year:'numeric'})+', is marked on the timeline.';}}
+marked=now;}});
+if(marked){var note=document.querySelector('.today-note');note.hidden=false;
+note.textContent='Today, '+marked.toLocaleDateString('en-GB',{day:'numeric',month:'long',
+year:'numeric'})+', is marked on the timeline.';}
 var notice=document.getElementById('no-address');
 if(notice&&/^https?:$/.test(location.protocol)){
 var base=new URL('.',location.href);
