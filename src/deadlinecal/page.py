@@ -482,7 +482,7 @@ class _Page:
             slug = heading.lower().replace(" ", "-")
             if heading == "Everything":
                 parts.append("<div class=\"cards featured\">\n")
-                parts.extend(self.feed_card(spec, count) for spec, count in members)
+                parts.extend(self.feed_card(spec, count, level=3) for spec, count in members)
                 parts.append("</div>\n")
                 continue
             parts.append(f"<h3 id=\"group-{slug}\">{_e(heading)}</h3>\n")
@@ -494,7 +494,7 @@ class _Page:
         parts.append("</section>\n")
         return "".join(parts)
 
-    def feed_card(self, spec: FeedSpec, count: int) -> str:
+    def feed_card(self, spec: FeedSpec, count: int, level: int = 4) -> str:
         name = self.short_title(spec)
         anchor = "feed-" + spec.path.removesuffix(".ics").replace("/", "-")
         chosen = select(self.events, spec.filter)
@@ -519,7 +519,7 @@ class _Page:
         program_items = "".join(f"<li>{_e(p.title)}</li>" for p in programs)
         return "".join([
             f"<article class=\"card\" id=\"{anchor}\" aria-labelledby=\"{anchor}-h\"{accent}>\n",
-            f"<h4 id=\"{anchor}-h\">{_e(name)}</h4>\n",
+            f"<h{level} id=\"{anchor}-h\">{_e(name)}</h{level}>\n",
             f"<p class=\"count\"><strong>{_plural(count, 'event')}</strong> from "
             f"{_plural(len(programs), 'program')}</p>\n",
             f"<p class=\"desc\">{_e(spec.description)}</p>\n",
@@ -775,7 +775,7 @@ thead th{background:#f1efe9}
 .card{background:var(--card);border:1px solid var(--line);border-top:5px solid #14213d;
 border-radius:12px;padding:16px 18px;display:flex;flex-direction:column;gap:4px;
 box-shadow:0 1px 2px rgba(20,33,61,.06)}
-.card h4{font-size:1.1rem;margin:0}
+.card h3,.card h4{font-size:1.1rem;margin:0}
 .count{margin:0;color:var(--muted);font-size:.92rem}
 .count strong{color:var(--ink)}
 .desc{margin:.2em 0 .6em;font-size:.95rem}
