@@ -160,7 +160,9 @@ def serve_in_thread(root: Path, host: str = "127.0.0.1", port: int = 0
                     ) -> tuple[http.server.ThreadingHTTPServer, threading.Thread]:
     """Start a server in a daemon thread (for tests and embedding); stop it with shutdown()."""
     server = make_server(root, host, port)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll keeps shutdown() quick; the cost is a wake-up every 50 ms while idle.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
     thread.start()
     return server, thread
 
