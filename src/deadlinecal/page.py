@@ -278,8 +278,7 @@ class _Page:
             f"<desc id=\"{pre}tl-desc\">{_e(description)}</desc>",
             self.defs(),
             self.months(axis, axis_height, height),
-        ]
-        tail = [
+            # Under the rows, so the bars and their wording stay readable where it crosses.
             "<g class=\"today-marker\" style=\"display:none\">"
             f"<line x1=\"0\" x2=\"0\" y1=\"19\" y2=\"{height - 4}\" "
             f"stroke=\"#c2185b\" stroke-width=\"2\"/>"
@@ -287,8 +286,8 @@ class _Page:
             f"fill=\"#c2185b\"/>"
             f"<text x=\"0\" y=\"14.5\" class=\"today\" text-anchor=\"middle\">"
             f"today</text></g>",
-            "</svg>\n",
         ]
+        tail = ["</svg>\n"]
         return "".join(head + body + tail)
 
     def defs(self) -> str:
@@ -724,7 +723,7 @@ h1{font-size:clamp(1.6rem,4.5vw,2.5rem);line-height:1.15;margin:.3em 0 .4em}
 .facts span{background:rgba(255,255,255,.12);border:1px solid rgba(255,255,255,.25);
 border-radius:999px;padding:3px 12px;font-size:.9rem}
 nav{display:flex;flex-wrap:wrap;gap:6px 18px;font-weight:600}
-main section{margin-top:36px}
+main{padding-top:12px}main section{margin-top:36px}
 h2{font-size:1.55rem;margin:0 0 .4em}
 h3{font-size:1.2rem;margin:1.6em 0 .3em}
 .notice{background:#fff4d6;border:1px solid #e7c55c;border-radius:12px;padding:16px 20px;
@@ -751,7 +750,8 @@ padding:8px 4px}
 svg text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif}
 svg .track{font-weight:700;font-size:14px;letter-spacing:.02em}
 svg .name{font-size:13px;fill:#1b1e25}
-svg .when{font-size:12px;font-weight:600}
+svg .when{font-size:12px;font-weight:600;paint-order:stroke;stroke:#fff;stroke-width:3px;
+stroke-linejoin:round}
 svg .month{font-size:12px;fill:#4d5360}
 svg .year{font-size:12px;font-weight:700;fill:#1b1e25}
 svg .today{font-size:11px;font-weight:700;fill:#fff}
