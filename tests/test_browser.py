@@ -26,6 +26,8 @@ ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+AXE = ROOT / ".cache" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 BASE = "https://calendars.example.org/ml-2027/"
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -229,6 +231,45 @@ class TestLayout:
             assert visit.page.evaluate("document.documentElement.scrollWidth") <= 390
         finally:
             visit.page.context.close()
+
+
+def _axe_violations(page: Any) -> list[str]:
+    """Run axe-core (WCAG 2.2 AA and best practices) on the page as it stands."""
+    if not AXE.is_file():
+        pytest.fail(f"{AXE} is missing: run `bash scripts/test`, which installs axe-core")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+                           AXE_TAGS)
+    return [f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']]}"
+            for v in result["violations"]]
+
+
+class TestAccessibility:
+    """axe-core checks headings, link text, names, landmarks and colour contrast."""
+
+    @pytest.mark.parametrize("folder", ["published", "plain"])
+    @pytest.mark.parametrize("width", [1280, 390])
+    def test_no_axe_violations_with_everything_unfolded(self, browser: Any, site: Site,
+                                                        folder: str, width: int) -> None:
+        visit = _open(browser, f"{site.origin}/{folder}/index.html", width=width,
+                      now=dt.datetime(2026, 11, 28, 12, 0))
+        try:
+            visit.page.evaluate("document.querySelectorAll('details').forEach(d => "
+                                "d.open = true)")
+            assert _axe_violations(visit.page) == []
+        finally:
+            visit.page.context.close()
+
+    def test_axe_does_report_a_planted_problem(self, browser: Any) -> None:
+        page = browser.new_page()
+        try:
+            page.set_content("<!doctype html><html lang='en'><title>t</title><main>"
+                             "<p style='color:#bbb;background:#fff'>faint</p>"
+                             "<a href='x.ics'></a></main></html>")
+            found = " ".join(_axe_violations(page))
+            assert "color-contrast" in found and "link-name" in found
+        finally:
+            page.close()
 
 
 class TestScreenshots:
