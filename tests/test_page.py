@@ -319,6 +319,11 @@ class TestTimeline:
         labels = [t.text for t in row.iter(f"{SVG}text") if t.get("class") == "when"]
         assert labels == ["opens mid Oct, closes Dec"]
 
+    def test_confirmed_wording_names_the_days(self) -> None:
+        row = self._row(_svg(_page()), "Confirmed")
+        labels = [t.text for t in row.iter(f"{SVG}text") if t.get("class") == "when"]
+        assert labels == ["opens 1 Sep, deadline 15 Oct"]
+
     def test_year_round_program_spans_the_whole_cycle(self) -> None:
         svg = _svg(_page())
         row = self._row(svg, "Year-round program")

@@ -184,6 +184,14 @@ class TestNoEscape:
     def test_dot_segments_inside_the_folder_are_refused(self, server: tuple[str, int]) -> None:
         assert _get(server, "/tracks/../all.ics")[0] == 404
 
+    @pytest.mark.parametrize("path", ["/.git/config", "/.all.ics.abc.tmp", "/tracks/.hidden"])
+    def test_hidden_files_are_404(self, server: tuple[str, int], site: Path,
+                                  path: str) -> None:
+        target = site / path.lstrip("/")
+        target.parent.mkdir(exist_ok=True)
+        target.write_bytes(FEED)
+        assert _get(server, path)[0] == 404
+
     def test_query_strings_are_ignored(self, server: tuple[str, int]) -> None:
         assert _get(server, "/all.ics?refresh=1")[2] == FEED
 

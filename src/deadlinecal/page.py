@@ -654,7 +654,7 @@ def _window_label(window: Window) -> str:
 def _compact(when: FuzzyDate) -> str:
     """Short wording for a label inside the chart, e.g. "~mid Oct" or "Aug-Oct"."""
     if when.exact:
-        return when.earliest.strftime("%-d %b")
+        return f"{when.earliest.day} {when.earliest.strftime('%b')}"
     prefix = "~" if when.approximate else ""
     first, last = when.earliest, when.latest
     if first.year == last.year and first.month == last.month:

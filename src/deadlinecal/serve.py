@@ -34,14 +34,16 @@ def resolve(root: Path, request_path: str) -> Path | None:
 
     None for anything that is not a regular file strictly inside `root` once every
     symlink is followed: `..` segments (plain or percent-encoded), absolute paths after
-    decoding, backslashes, NUL bytes and symlinks that lead out.
+    decoding, backslashes, NUL bytes, symlinks that lead out, and hidden (dot) names.
     """
     raw = urlsplit(request_path).path
     decoded = unquote(raw)
     if "\x00" in decoded or "\\" in decoded:
         return None
     segments = [s for s in decoded.split("/") if s not in ("", ".")]
-    if any(s == ".." for s in segments):
+    # `..` would climb out; other dot names are hidden files (a build's staged temporaries,
+    # a .git folder when someone serves a checkout) that were never meant to be published.
+    if any(s.startswith(".") for s in segments):
         return None
     if decoded.endswith("/") or not segments:
         segments.append("index.html")
