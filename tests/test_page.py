@@ -413,3 +413,15 @@ class TestBuildWritesThePage:
         shipped = json.loads((ROOT / "src/deadlinecal/schema/deadlinecal.schema.json")
                              .read_text(encoding="utf-8"))
         assert "base_url" in shipped["properties"]["dataset"]["properties"]
+
+
+class TestReadme:
+    def test_has_subscribing_and_serving_sections(self) -> None:
+        readme = (ROOT / "README.md").read_text(encoding="utf-8")
+        assert "\n## Subscribing\n" in readme and "\n## Serving\n" in readme
+
+    @pytest.mark.parametrize("term", ["--base-url", "base_url:", "deadlinecal serve",
+                                      "--host", "--port", "webcal://", "From URL",
+                                      "Subscribe from web", "REFRESH-INTERVAL"])
+    def test_mentions(self, term: str) -> None:
+        assert term in (ROOT / "README.md").read_text(encoding="utf-8")
