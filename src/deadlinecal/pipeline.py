@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .errors import Problem
 from .expand import expand
@@ -34,14 +34,14 @@ class Build:
 
 
 def build(data: bytes, *, file: str, as_of: dt.date | None = None,
-          base_url: str | None = None) -> Build:
+          alarms: bool = True, base_url: str | None = None) -> Build:
     """Validate, expand and render every standard and named feed, plus the subscribe page.
 
-    `base_url` (else the data's `dataset.base_url`) is where the feeds will be published.
-    Raises DataError.
+    `alarms=False` leaves every VALARM out, whatever the data asks for. `base_url` (else the
+    data's `dataset.base_url`) is where the feeds will be published. Raises DataError.
     """
     loaded = load_dataset(data, file=file, as_of=as_of)
-    events = expand(loaded.dataset)
+    events = expand(loaded.dataset) if alarms else without_alarms(expand(loaded.dataset))
     feeds = standard_feeds(loaded.dataset)
     files = render_feeds(loaded.dataset, events, feeds)
     counted = [(spec, len(select(events, spec.filter))) for spec in feeds]
@@ -56,12 +56,12 @@ def build(data: bytes, *, file: str, as_of: dt.date | None = None,
     )
 
 
-def one_feed(data: bytes, *, file: str, chosen: Filter, title: str | None = None
-             ) -> tuple[bytes, int, tuple[Problem, ...]]:
+def one_feed(data: bytes, *, file: str, chosen: Filter, title: str | None = None,
+             alarms: bool = True) -> tuple[bytes, int, tuple[Problem, ...]]:
     """A single filtered feed: its bytes, how many events it holds, and any warnings."""
     loaded = load_dataset(data, file=file)
     check_filter(chosen, loaded.dataset)
-    events = expand(loaded.dataset)
+    events = expand(loaded.dataset) if alarms else without_alarms(expand(loaded.dataset))
     describe = describe_filter(chosen, loaded.dataset)
     spec = FeedSpec(
         path="feed.ics",
@@ -71,6 +71,11 @@ def one_feed(data: bytes, *, file: str, chosen: Filter, title: str | None = None
     )
     content = render_feeds(loaded.dataset, events, [spec])["feed.ics"]
     return content, len(select(events, chosen)), loaded.warnings
+
+
+def without_alarms(events: tuple[Event, ...]) -> tuple[Event, ...]:
+    """The same events with no reminders (for --no-alarms)."""
+    return tuple(replace(event, alarms=()) for event in events)
 
 
 def describe_filter(chosen: Filter, dataset: Dataset) -> str:
