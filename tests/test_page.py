@@ -116,6 +116,9 @@ class TestAddresses:
     def test_feed_url_percent_encodes_the_path(self) -> None:
         assert feed_url("https://x.org/", "feeds/a b.ics") == "https://x.org/feeds/a%20b.ics"
 
+    def test_feed_url_leaves_out_a_query_and_fragment_of_the_base(self) -> None:
+        assert feed_url("https://x.org/cal/?v=1#top", "all.ics") == "https://x.org/cal/all.ics"
+
     def test_webcal_replaces_https(self) -> None:
         assert webcal_url("https://x.org/all.ics") == "webcal://x.org/all.ics"
 
@@ -391,6 +394,14 @@ class TestBuildWritesThePage:
                                            "--base-url", "ftp://x.org/"])
         assert result.exit_code == 2
         assert "must be an http:// or https:// address" in result.output
+
+    def test_cli_refuses_a_base_url_with_a_query(self, tmp_path: Path) -> None:
+        data = tmp_path / "data.yaml"
+        data.write_bytes(DATA)
+        result = CliRunner().invoke(main, ["build", str(data), "-o", str(tmp_path / "out"),
+                                           "--base-url", "https://x.org/?a=1"])
+        assert result.exit_code == 2
+        assert "without ? or #" in result.output
 
     def test_a_stale_page_is_pruned_like_a_feed(self, tmp_path: Path) -> None:
         (tmp_path / "old").mkdir()

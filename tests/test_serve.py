@@ -5,6 +5,9 @@ from __future__ import annotations
 import email.utils
 import http.client
 import os
+import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -224,3 +227,19 @@ class TestCommand:
     def test_help_shows_defaults(self) -> None:
         result = CliRunner().invoke(main, ["serve", "--help"])
         assert "127.0.0.1" in result.output and "8000" in result.output
+
+    def test_serves_until_interrupted(self, site: Path) -> None:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "deadlinecal", "serve", str(site), "--port", "0"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            assert process.stdout is not None
+            first = process.stdout.readline()
+            match = re.fullmatch(r"Serving .* at http://127\.0\.0\.1:(\d+)/ "
+                                 r"\(Ctrl\+C to stop\)\.\n", first)
+            assert match, first
+            status, _, body = _get(("127.0.0.1", int(match[1])), "/all.ics")
+            assert (status, body) == (200, FEED)
+        finally:
+            process.terminate()
+            process.communicate(timeout=10)

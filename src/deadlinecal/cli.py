@@ -83,9 +83,9 @@ def _check_base_url(context: click.Context, parameter: click.Parameter,
                     value: str | None) -> str | None:
     from .page import is_web_address
 
-    if value is not None and not is_web_address(value):
-        raise click.BadParameter("must be an http:// or https:// address, like "
-                                 "https://example.org/calendars/")
+    if value is not None and (not is_web_address(value) or "?" in value or "#" in value):
+        raise click.BadParameter("must be an http:// or https:// address without ? or #, "
+                                 "like https://example.org/calendars/")
     return value
 
 

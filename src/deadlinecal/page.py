@@ -36,8 +36,13 @@ def is_web_address(text: str | None) -> bool:
 
 
 def feed_url(base_url: str, path: str) -> str:
-    """The public http(s) address of the feed at `path` under `base_url`."""
-    base = base_url.strip()
+    """The public http(s) address of the feed at `path` under `base_url`.
+
+    A query or fragment on the base would end up in the middle of the address, so it is
+    left out.
+    """
+    parts = urlsplit(base_url.strip())
+    base = f"{parts.scheme}://{parts.netloc}{parts.path}"
     if not base.endswith("/"):
         base += "/"
     return base + quote(path, safe="/")
