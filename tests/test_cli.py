@@ -38,8 +38,8 @@ class TestBuild:
                                       "--as-of", "2026-08-01"])
         assert result.exit_code == 0, result.output
         assert result.output.splitlines()[:3] == [
-            f"Built 5 feeds from {data_file}: 2 programs, 5 events.",
-            f"  {out}/: 5 written, 0 unchanged, 0 removed.",
+            f"Built 5 feeds and index.html from {data_file}: 2 programs, 5 events.",
+            f"  {out}/: 6 written, 0 unchanged, 0 removed.",
             "  all.ics                                     5 events",
         ]
         assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.ics")) == [
@@ -52,7 +52,7 @@ class TestBuild:
         runner.invoke(main, ["build", str(data_file), "-o", str(out), "--as-of", "2026-08-01"])
         result = runner.invoke(main, ["build", str(data_file), "-o", str(out),
                                       "--as-of", "2026-08-01"])
-        assert f"  {out}/: 0 written, 5 unchanged, 0 removed." in result.output
+        assert f"  {out}/: 0 written, 6 unchanged, 0 removed." in result.output
 
     def test_reports_programs_without_dates(self, runner: CliRunner, tmp_path: Path) -> None:
         data = tmp_path / "d.yaml"

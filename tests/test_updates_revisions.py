@@ -153,7 +153,13 @@ class TestNoChange:
 
     def test_moving_only_the_updated_day_changes_no_feed(self) -> None:
         first = build(BASE)
-        assert build(_bumped(BASE), previous=first.files).files == first.files
+        second = build(_bumped(BASE), previous=first.files)
+
+        def feeds(files: dict[str, bytes]) -> dict[str, bytes]:
+            # The subscribe page prints the data's date, so only the .ics files are compared.
+            return {path: content for path, content in files.items() if path.endswith(".ics")}
+
+        assert feeds(second.files) == feeds(first.files)
 
     def test_revisions_are_kept_across_later_unchanged_builds(self) -> None:
         first = build(BASE)

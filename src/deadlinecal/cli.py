@@ -79,6 +79,16 @@ def _show_warnings(warnings: Any, strict: bool) -> None:
         raise DataError(warnings)
 
 
+def _check_base_url(context: click.Context, parameter: click.Parameter,
+                    value: str | None) -> str | None:
+    from .page import is_web_address
+
+    if value is not None and (not is_web_address(value) or "?" in value or "#" in value):
+        raise click.BadParameter("must be an http:// or https:// address without ? or #, "
+                                 "like https://example.org/calendars/")
+    return value
+
+
 data_argument = click.argument(
     "data", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_DATA,
     required=False,
@@ -153,9 +163,12 @@ def main(debug: bool) -> None:
 @click.option("--check", is_flag=True,
               help="Write nothing; exit 1 naming the feeds that differ from what the data "
               "produces (for CI and pre-commit).")
+@click.option("--base-url", default=None, metavar="URL", callback=_check_base_url,
+              help="Public http(s) address of the output folder, for the subscribe page's "
+                   "links (default: dataset.base_url).")
 @_run
 def build(data: tuple[Path, ...], output: Path, strict: bool, as_of: dt.datetime | None,
-          no_alarms: bool, check: bool) -> None:
+          no_alarms: bool, check: bool, base_url: str | None) -> None:
     """Write every feed (all, per track, per eligibility group, named) into a folder.
 
     Several DATA files (and their `include:`s) build into one set of feeds. Events whose
@@ -170,7 +183,7 @@ def build(data: tuple[Path, ...], output: Path, strict: bool, as_of: dt.datetime
 
     paths = data or (DEFAULT_DATA,)
     today = as_of.date() if as_of else dt.date.today()
-    result, _ = _build_against(paths, output, today, alarms=not no_alarms)
+    result, _ = _build_against(paths, output, today, alarms=not no_alarms, base_url=base_url)
     _show_warnings(result.warnings, strict)
     named = ", ".join(str(path) for path in paths)
     if check:
@@ -184,7 +197,7 @@ def build(data: tuple[Path, ...], output: Path, strict: bool, as_of: dt.datetime
         click.echo(f"{output}/ is up to date with {named} ({len(result.files)} feeds).")
         return
     report = write_tree(output, result.files)
-    click.echo(f"Built {len(result.files)} feeds from {named}: "
+    click.echo(f"Built {len(result.feeds)} feeds and index.html from {named}: "
                f"{len(result.dataset.programs)} programs, {len(result.events)} events.")
     click.echo(f"  {output}/: {len(report.written)} written, {len(report.unchanged)} "
                f"unchanged, {len(report.removed)} removed.")
@@ -243,7 +256,7 @@ def diff(data: tuple[Path, ...], output: Path, as_json: bool, as_of: dt.datetime
 
 
 def _build_against(paths: tuple[Path, ...], output: Path, today: dt.date, *,
-                   alarms: bool = True) -> tuple[Any, Any]:
+                   alarms: bool = True, base_url: str | None = None) -> tuple[Any, Any]:
     """Build `paths` against the feeds already in `output`; the build and those feeds."""
     from .errors import OutputError
     from .pipeline import build_all
@@ -254,7 +267,7 @@ def _build_against(paths: tuple[Path, ...], output: Path, today: dt.date, *,
     except OSError as exc:
         raise OutputError(f"cannot read the current feeds in {output}: {exc}") from None
     result = build_all([str(path) for path in paths], lambda path: _read(Path(path)),
-                       as_of=today, previous=previous, alarms=alarms)
+                       as_of=today, previous=previous, alarms=alarms, base_url=base_url)
     return result, previous
 
 
@@ -343,6 +356,45 @@ def validate(data: Path, strict: bool, as_of: dt.datetime | None) -> None:
     windows = sum(len(p.windows) for p in dataset.programs)
     click.echo(f"{data}: valid ({len(dataset.programs)} programs, {windows} windows, "
                f"{len(loaded.warnings)} warnings).")
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False),
+                default=DEFAULT_OUTPUT, required=False)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 lets phones on the same network in.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0 picks a free one).")
+@_run
+def serve(directory: Path, host: str, port: int) -> None:
+    """Serve built feeds and their page over HTTP, to try a subscription from a phone.
+
+    \b
+    Example:
+      deadlinecal build && deadlinecal serve --host 0.0.0.0 --port 8000
+    """
+    from .errors import OutputError
+    from .serve import make_server, url_of
+
+    if not directory.is_dir():
+        raise OutputError(f"{directory} is not a folder; run `deadlinecal build` first")
+    try:
+        server = make_server(directory, host, port,
+                             log=lambda line: click.echo(line, err=True))
+    except OSError as exc:
+        raise OutputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    address = url_of(server)
+    click.echo(f"Serving {directory}/ at {address} (Ctrl+C to stop).")
+    if host in ("0.0.0.0", "::"):
+        click.echo("  From a phone on the same network, use this computer's address instead "
+                   "of 0.0.0.0.")
+    click.echo(f"  Subscribe page: {address}index.html   All events: {address}all.ics")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+    finally:
+        server.server_close()
 
 
 def _check_filter(chosen: Any, dataset: Any) -> None:

@@ -189,6 +189,15 @@ def _next_year(when: FuzzyDate | None) -> FuzzyDate | None:
     )
 
 
+def window_closes(window: Window) -> FuzzyDate | None:
+    """When a window closes: its own `closes`, else derived from `opens` and `duration`."""
+    if window.closes is not None:
+        return window.closes
+    if window.opens is not None and window.duration is not None:
+        return _closing_from_duration(window.opens, window)
+    return None
+
+
 def alarms_for(reminders: tuple[dt.timedelta, ...], start: dt.date | dt.datetime,
                end: dt.date | dt.datetime) -> tuple[dt.timedelta, ...]:
     """VALARM triggers relative to the event's start, earliest first.

@@ -165,6 +165,7 @@ class Dataset:
     file: str = ""
     # Other data files built together with this one, as written (relative to this file).
     includes: tuple[str, ...] = ()
+    base_url: str | None = None
     reminders: tuple[dt.timedelta, ...] = DEFAULT_REMINDERS
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from .errors import DataError, Problem
 from .expand import expand
 from .model import Dataset, Event, EventKind, FeedSpec, Filter, Program
+from .page import PAGE_PATH, render_page
 from .render import render_feeds
 from .select import check_filter, select, standard_feeds
 from .validate import Loaded, load_dataset
@@ -38,26 +39,26 @@ class Build:
 
 
 def build(data: bytes, *, file: str, as_of: dt.date | None = None,
-          alarms: bool = True) -> Build:
-    """Validate, expand and render every standard and named feed. Raises DataError.
+          alarms: bool = True, base_url: str | None = None) -> Build:
+    """Build one data file that includes no other: every feed plus the subscribe page.
 
-    `alarms=False` leaves every VALARM out, whatever the data asks for.
+    `alarms=False` leaves every VALARM out, whatever the data asks for. `base_url` (else the
+    data's `dataset.base_url`) is where the feeds will be published. Raises DataError.
     """
-    loaded = load_dataset(data, file=file, as_of=as_of)
-    events = expand(loaded.dataset) if alarms else without_alarms(expand(loaded.dataset))
-    feeds = standard_feeds(loaded.dataset)
-    return Build(
-        dataset=loaded.dataset,
-        events=events,
-        feeds=feeds,
-        files=render_feeds(loaded.dataset, events, feeds),
-        warnings=loaded.warnings,
-    )
+
+    def read(path: str) -> bytes:
+        if path != file:
+            raise DataError([Problem(file=path, line=None, column=None, path="",
+                                     message="included files need build_all",
+                                     expected="a single self-contained data file")])
+        return data
+
+    return build_all([file], read, as_of=as_of, alarms=alarms, base_url=base_url)
 
 
 def build_all(paths: Sequence[str], read: Callable[[str], bytes], *,
               as_of: dt.date | None = None, previous: Mapping[str, bytes] | None = None,
-              alarms: bool = True) -> Build:
+              alarms: bool = True, base_url: str | None = None) -> Build:
     """Build several data files (and whatever they `include:`) into one set of feeds.
 
     `read` turns a path into bytes (the CLI passes its file reader, tests a dict lookup), so
@@ -65,7 +66,8 @@ def build_all(paths: Sequence[str], read: Callable[[str], bytes], *,
     rate head every feed; each dataset keeps its own id, which namespaces its UIDs.
     `previous` is the output folder's current files (path -> bytes): events whose content
     changed get SEQUENCE + 1 (see history.py). `alarms=False` leaves every VALARM out.
-    Raises DataError.
+    `base_url` (else the first dataset's `base_url`) is where the feeds will be published,
+    for the subscribe page's links. Raises DataError.
     """
     dataset, events, warnings = load_selection(paths, read, as_of=as_of, alarms=alarms)
     revised: tuple[Event, ...] = tuple(events)
@@ -86,11 +88,14 @@ def build_all(paths: Sequence[str], read: Callable[[str], bytes], *,
         bumped = tuple(event.uid for event in revised
                        if event.uid in before and event.uid not in rendered)
     feeds = standard_feeds(dataset)
+    files = render_feeds(dataset, revised, feeds, rendered=rendered)
+    counted = [(spec, len(select(revised, spec.filter))) for spec in feeds]
+    files[PAGE_PATH] = render_page(dataset, revised, counted, base_url or dataset.base_url)
     return Build(
         dataset=dataset,
         events=revised,
         feeds=feeds,
-        files=render_feeds(dataset, revised, feeds, rendered=rendered),
+        files=files,
         warnings=tuple(warnings),
         revised=bumped,
     )

@@ -62,6 +62,8 @@ DATASET = Shape("dataset", "What this file is about.", (
           "(default 14).", minimum=1),
     Field("refresh_hours", "int", "How often subscribers should refresh (default 12).",
           minimum=1),
+    Field("base_url", "url", "Public address where the calendars/ folder is published "
+          "(http or https); the subscribe page builds its links from it."),
     Field("reminders", "reminders", "Reminders (VALARMs) on deadline, closing and "
           "follow-up events: ISO 8601 durations before the event, e.g. [P1D, PT2H]; [] for "
           "none (default [P1D]). All-day events count back from 09:00 on their day."),

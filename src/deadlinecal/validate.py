@@ -318,6 +318,7 @@ class _Checker:
             programs=tuple(program for _, program in programs),
             includes=_plain(top.get("include")),
             file=self.file,
+            base_url=meta.get("base_url"),
             reminders=(meta["reminders"] if meta.get("reminders") is not None
                        else DEFAULT_REMINDERS),
         )

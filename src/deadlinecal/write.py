@@ -26,7 +26,7 @@ from pathlib import Path
 from .errors import OutputError
 
 # Only files with these suffixes are ours to delete when a build no longer produces them.
-MANAGED_SUFFIXES = (".ics",)
+MANAGED_SUFFIXES = (".ics", ".html")
 _STAGING = ".staging-"
 _RETIRED = ".retired-"
 
