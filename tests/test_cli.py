@@ -122,11 +122,11 @@ class TestList:
         assert result.exit_code == 0
         assert result.output == (
             "Test cycle — everything, from 2026-10-20: 4 events\n"
-            "DATE        STATUS     EVENT\n"
-            "2026-10-28  confirmed  Acme Program alpha — apply within 2 weeks\n"
-            "2026-10-31  confirmed  Acme Program alpha — applications close\n"
-            "2026-11-11  estimate   Acme Program beta — applications open (est.)\n"
-            "2026-11-25  estimate   Acme Program beta — apply within 2 weeks (est.)\n")
+            "DATE                    STATUS     EVENT\n"
+            "2026-10-28              confirmed  Acme Program alpha — apply within 2 weeks\n"
+            "2026-10-31              confirmed  Acme Program alpha — applications close\n"
+            "2026-11-11..2026-11-20  estimate   Acme Program beta — applications open (est.)\n"
+            "2026-11-25..2026-12-04  estimate   Acme Program beta — apply within 2 weeks (est.)\n")
 
     def test_accepts_the_same_filters_as_feed(self, runner: CliRunner,
                                               data_file: Path) -> None:

@@ -33,8 +33,8 @@ class TestOpeningAndFollowUp:
         follow = by_kind(events_of(program(windows='- opens: "2026-10-14"')))["follow-up"]
         assert follow.start == D(2026, 10, 28)
         assert follow.summary == "Acme Program p1 — apply within 2 weeks"
-        assert "14 days after applications open" in follow.description
-        assert "rolling" in follow.description.lower() or "as they arrive" in follow.description
+        assert "2 weeks after applications open" in follow.description
+        assert "Applying early leaves time" in follow.description
 
     def test_follow_up_offset_can_be_set_per_program(self) -> None:
         follow = by_kind(events_of(program(extra="follow_up_days: 10",

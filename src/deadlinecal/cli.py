@@ -326,10 +326,13 @@ def list_events(data: Path, as_of: dt.datetime | None, show_all: bool, **chosen:
     _check_filter(chosen_filter, dataset)
     today = as_of.date() if as_of else dt.date.today()
     events = select(every, chosen_filter)
-    if not show_all:
-        events = [e for e in events if _day_of(e.end) > today]
+    # An explicit --from is the user's own cut-off; otherwise hide what can no longer happen.
+    hide_past = not show_all and chosen_filter.date_from is None
+    if hide_past:
+        events = [e for e in events if e.last_day >= today]
+    count = f"{len(events)} event{'s' if len(events) != 1 else ''}"
     click.echo(f"{dataset.title} — {describe_filter(chosen_filter, dataset)}"
-               f"{'' if show_all else f', from {today.isoformat()}'}: {len(events)} events")
+               f"{f', from {today.isoformat()}' if hide_past else ''}: {count}")
     for line in event_table(events):
         click.echo(line)
 
@@ -347,15 +350,20 @@ def validate(data: Path, strict: bool, as_of: dt.datetime | None) -> None:
     Example:
       deadlinecal validate data/ml-internships-summer-2027.yaml
     """
-    from .validate import load_dataset
+    from .pipeline import load_selection
 
     today = as_of.date() if as_of else dt.date.today()
-    loaded = load_dataset(_read(data), file=str(data), as_of=today)
-    _show_warnings(loaded.warnings, strict)
-    dataset = loaded.dataset
+    # The same loading as build, includes and all, so "valid" means build will work.
+    dataset, _, warnings = load_selection([str(data)], lambda path: _read(Path(path)),
+                                          as_of=today)
+    _show_warnings(warnings, strict)
     windows = sum(len(p.windows) for p in dataset.programs)
-    click.echo(f"{data}: valid ({len(dataset.programs)} programs, {windows} windows, "
-               f"{len(loaded.warnings)} warnings).")
+    click.echo(f"{data}: valid ({_plural(len(dataset.programs), 'program')}, "
+               f"{_plural(windows, 'window')}, {_plural(len(warnings), 'warning')}).")
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 @main.command()
@@ -402,9 +410,6 @@ def _check_filter(chosen: Any, dataset: Any) -> None:
 
     check_filter(chosen, dataset)
 
-
-def _day_of(value: dt.date | dt.datetime) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
 
 
 @main.command()

@@ -55,17 +55,23 @@ def _program_events(dataset: Dataset, program: Program, stamp: dt.datetime,
     reminders = program.reminders if program.reminders is not None else dataset.reminders
     built: list[Event] = []
 
+    # Several windows of one program would otherwise share a summary.
+    several = len(program.windows) > 1
+
     def add(kind: EventKind, window: Window | None, what: str, lead: str,
-            start: dt.date | dt.datetime, end: dt.date | dt.datetime, confirmed: bool) -> None:
+            start: dt.date | dt.datetime, end: dt.date | dt.datetime, confirmed: bool,
+            latest: dt.date) -> None:
         window_part = f".{window.key}" if window is not None else ""
         mark = "" if confirmed or kind is EventKind.WATCH else ESTIMATE_MARK
+        if several and window is not None and window.projected_from is None:
+            what = f"{what} ({window.key})"
         note = f"\n\nAbout this window: {window.note}" if window is not None and window.note else ""
         summary = f"{program.title} — {what}{mark}"
         cancelled = program.cancelled or (window is not None and window.cancelled)
         if window is not None and window.projected_from is not None:
             label = f"projected from the {window.projected_from} window"
             summary = f"{program.title} — {what} ({label})"
-            note = (f"\n\nThis is a projection, {label}: the program recurs every year, so "
+            note = ("\n\nThis is a projection: the program recurs every year, so "
                     "the same dates a year later are assumed until the real dates are "
                     "announced." + note)
         if cancelled:
@@ -87,7 +93,10 @@ def _program_events(dataset: Dataset, program: Program, stamp: dt.datetime,
             url=program.link,
             stamp=stamp,
             cancelled=cancelled,
-            alarms=alarms_for(reminders, start, end) if kind in REMINDED else (),
+            # A struck-out entry must not ring.
+            alarms=(alarms_for(reminders, start, end)
+                    if kind in REMINDED and not cancelled else ()),
+            latest=latest,
         ))
 
     dated = False
@@ -99,11 +108,12 @@ def _program_events(dataset: Dataset, program: Program, stamp: dt.datetime,
             day = opens.earliest
             add(EventKind.OPENS, window, "applications open",
                 f"Applications open: {_when(opens, window)}.{rolling}",
-                day, day + dt.timedelta(days=1), opens.exact)
+                day, day + dt.timedelta(days=1), opens.exact, opens.latest)
             follow = day + relativedelta(days=offset)
             add(EventKind.FOLLOW_UP, window, f"apply within {_span(offset)}",
                 _follow_up_lead(opens, offset, follow, window),
-                follow, follow + dt.timedelta(days=1), opens.exact)
+                follow, follow + dt.timedelta(days=1), opens.exact,
+                opens.latest + relativedelta(days=offset))
         closes = window.closes
         if closes is None and window.opens is not None and window.duration is not None:
             closes = _closing_from_duration(window.opens, window)
@@ -112,14 +122,14 @@ def _program_events(dataset: Dataset, program: Program, stamp: dt.datetime,
             start, end = _span_of(closes)
             add(EventKind.CLOSES, window, "applications close",
                 f"Applications close: {_when(closes, window)}.{rolling}",
-                start, end, closes.exact)
+                start, end, closes.exact, closes.latest)
         if window.deadline is not None:
             dated = True
             start, end = _span_of(window.deadline)
             many = window.deadline.precision is Precision.RANGE
             add(EventKind.DEADLINE, window, "deadlines begin" if many else "application deadline",
                 f"Application deadline: {_when(window.deadline, window)}.{rolling}",
-                start, end, window.deadline.exact)
+                start, end, window.deadline.exact, window.deadline.latest)
         if window.opens is None and window.closes is None and window.deadline is None:
             dated = True
             what = "open year-round" if window.year_round else "watch list: no date yet"
@@ -129,13 +139,14 @@ def _program_events(dataset: Dataset, program: Program, stamp: dt.datetime,
                     "of the cycle so it is not forgotten.")
             day = dataset.cycle_starts
             add(EventKind.WATCH, window, what, lead + rolling, day, day + dt.timedelta(days=1),
-                False)
+                False, dataset.cycle_ends)
     if not dated:
         day = dataset.cycle_starts
         add(EventKind.WATCH, None, "watch list: no date yet",
             "No application date has been published for this program. It is listed on the "
             "first day of the cycle so subscribers know to watch for it; the date will "
-            "move here once it is known.", day, day + dt.timedelta(days=1), False)
+            "move here once it is known.", day, day + dt.timedelta(days=1), False,
+            dataset.cycle_ends)
     return built
 
 
@@ -266,16 +277,16 @@ def _when(when: FuzzyDate, window: Window) -> str:
 
 
 def _follow_up_lead(opens: FuzzyDate, offset: int, follow: dt.date, window: Window) -> str:
-    relative = (f"{offset} days after applications open ({_when(opens, window)})")
-    return (
-        f"Reminder to have your application in: {relative}."
-        + ("" if opens.exact else f" Counted from the earliest possible opening, so this "
-           f"falls no earlier than {dates.human_day(follow)}.")
-        + " Most of these programs review applications as they arrive and fill places as "
-        "they go, so an application sent in the first two weeks competes for more places "
-        "than one sent near the close."
-        + _rolling_note(window)
-    )
+    text = (f"Time to have your application in: this is {_span(offset)} after applications "
+            f"open. They open {_when(opens, window)}.")
+    if not opens.exact:
+        text += (f" Counted from the earliest possible opening, so it falls on "
+                 f"{dates.human_day(follow)} at the earliest.")
+    if window.rolling:
+        return text + (" This window admits on a rolling basis: applications are read as "
+                       "they arrive and places fill as they go, so an early application "
+                       "competes for more places than one sent near the close.")
+    return text + " Applying early leaves time to fix problems before the window closes."
 
 
 def _rolling_note(window: Window) -> str:
@@ -300,7 +311,7 @@ def _about(dataset: Dataset, program: Program, terms: _Terms) -> str:
     ]
     if program.citizenship:
         lines.append("Citizenship: only "
-                     + "; ".join(terms.citizenship[key] for key in program.citizenship))
+                     + " or ".join(terms.citizenship[key] for key in program.citizenship))
     else:
         lines.append("Citizenship: no requirement stated")
     if program.pay:

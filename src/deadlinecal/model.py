@@ -206,6 +206,18 @@ class Event:
     modified: dt.datetime | None = None
     # VALARM triggers, relative to `start` (negative: before it).
     alarms: tuple[dt.timedelta, ...] = ()
+    # The last day this event may still happen on: an estimate's latest possible day, the
+    # cycle's end for watch-list and year-round entries. None means the event's own day.
+    latest: dt.date | None = None
+
+    @property
+    def last_day(self) -> dt.date:
+        """The last day the event can fall on, whatever its precision."""
+        start = self.start.date() if isinstance(self.start, dt.datetime) else self.start
+        end = self.end.date() if isinstance(self.end, dt.datetime) else (
+            self.end - dt.timedelta(days=1))
+        own = max(start, end)
+        return max(own, self.latest) if self.latest is not None else own
 
     @property
     def all_day(self) -> bool:

@@ -70,6 +70,8 @@ def build_all(paths: Sequence[str], read: Callable[[str], bytes], *,
     for the subscribe page's links. Raises DataError.
     """
     dataset, events, warnings = load_selection(paths, read, as_of=as_of, alarms=alarms)
+    if base_url:
+        dataset = replace(dataset, base_url=base_url)
     revised: tuple[Event, ...] = tuple(events)
     rendered: dict[str, bytes] = {}
     bumped: tuple[str, ...] = ()
@@ -90,7 +92,7 @@ def build_all(paths: Sequence[str], read: Callable[[str], bytes], *,
     feeds = standard_feeds(dataset)
     files = render_feeds(dataset, revised, feeds, rendered=rendered)
     counted = [(spec, len(select(revised, spec.filter))) for spec in feeds]
-    files[PAGE_PATH] = render_page(dataset, revised, counted, base_url or dataset.base_url)
+    files[PAGE_PATH] = render_page(dataset, revised, counted, dataset.base_url)
     return Build(
         dataset=dataset,
         events=revised,
@@ -176,9 +178,14 @@ def combine(datasets: Sequence[Dataset]) -> Dataset:
 
 
 def current_events(dataset: Dataset, as_of: dt.date | None) -> list[Event]:
-    """The dataset's events; cancelled ones stay (struck out) until its cycle has ended."""
+    """The dataset's events; cancelled ones stay (struck out) until its cycle has ended.
+
+    "Ended" is judged by the data's own `updated` day, never by the clock or `as_of`, so a
+    build (and `build --check` in CI) gives the same feeds on any day.
+    """
+    del as_of  # kept in the signature for callers; the data alone decides
     events = expand(dataset)
-    if as_of is not None and as_of > dataset.cycle_ends:
+    if dataset.updated > dataset.cycle_ends:
         return [event for event in events if not event.cancelled]
     return list(events)
 

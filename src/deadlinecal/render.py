@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 
 import icalendar
@@ -29,6 +30,9 @@ class Renderer:
         parts = [self._header(spec)]
         zones = sorted({zone for event in chosen if (zone := _zone_of(event))})
         parts.extend(self._zone(zone) for zone in zones)
+        if not chosen:
+            # RFC 5545 wants at least one component; a time zone adds no false entry.
+            parts.append(_utc_zone())
         parts.extend(self.event(event) for event in chosen)
         parts.append(_END)
         return b"".join(parts)
@@ -60,8 +64,10 @@ class Renderer:
         calendar["REFRESH-INTERVAL"].params["VALUE"] = "DURATION"
         # Outlook and older Apple clients read only the X-PUBLISHED-TTL spelling.
         calendar.add("X-PUBLISHED-TTL", icalendar.vDuration(refresh))
-        if dataset.source.url:
-            calendar.add("SOURCE", dataset.source.url, parameters={"VALUE": "URI"})
+        if dataset.base_url:
+            # RFC 7986 SOURCE is where this very feed is refreshed from.
+            address = f"{dataset.base_url.rstrip('/')}/{spec.path}"
+            calendar.add("SOURCE", address, parameters={"VALUE": "URI"})
         text = bytes(calendar.to_ical())
         assert text.endswith(_END)
         return text[: -len(_END)]
@@ -113,6 +119,20 @@ def timezone_component(name: str, first: dt.date, last: dt.date) -> bytes:
         last_date=last.replace(year=last.year + 1, day=1),
     )
     zone: icalendar.Timezone = probe.timezones[0]
+    return bytes(zone.to_ical())
+
+
+@functools.cache
+def _utc_zone() -> bytes:
+    """A minimal VTIMEZONE for UTC, which holds an otherwise empty feed together."""
+    zone = icalendar.Timezone()
+    zone.add("TZID", "UTC")
+    standard = icalendar.TimezoneStandard()
+    standard.add("DTSTART", dt.datetime(1970, 1, 1))
+    standard.add("TZOFFSETFROM", dt.timedelta(0))
+    standard.add("TZOFFSETTO", dt.timedelta(0))
+    standard.add("TZNAME", "UTC")
+    zone.add_component(standard)
     return bytes(zone.to_ical())
 
 
