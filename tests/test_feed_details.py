@@ -110,3 +110,18 @@ class TestValidateFollowsIncludes:
         result = CliRunner().invoke(main, ["validate", str(main_file)])
         assert result.exit_code == 1
         assert "other.yaml: error: no such file" in result.output
+
+
+class TestFeedFileRegenerated:
+    def test_changed_events_get_a_higher_sequence(self, tmp_path: Path) -> None:
+        data = tmp_path / "d.yaml"
+        target = tmp_path / "mine.ics"
+        data.write_bytes(dataset_yaml(program(windows='- opens: "mid 2026-10"')))
+        CliRunner().invoke(main, ["feed", str(data), "-o", str(target)])
+        data.write_bytes(dataset_yaml(program(windows='- opens: "2026-10-14"')))
+        result = CliRunner().invoke(main, ["feed", str(data), "-o", str(target)])
+        assert result.exit_code == 0, result.output
+        sequences = {str(e["UID"]): int(e["SEQUENCE"]) for e in
+                     icalendar.Calendar.from_ical(target.read_bytes()).events}
+        assert sequences == {"t.p1.main.opens@deadlinecal": 1,
+                             "t.p1.main.follow-up@deadlinecal": 1}

@@ -141,7 +141,7 @@ def _filter(tracks: tuple[str, ...], eligibility: tuple[str, ...], employers: tu
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show Python tracebacks for errors.")
-@click.version_option(package_name="deadlinecal")
+@click.version_option(package_name="deadlinecal", prog_name="deadlinecal")
 def main(debug: bool) -> None:
     """Turn a dated YAML file of application windows into calendar feeds.
 
@@ -290,10 +290,15 @@ def feed(data: Path, output: Path | None, title: str | None, no_alarms: bool,
     from .pipeline import one_feed
     from .write import single_file
 
+    previous = None
+    if output is not None and output.is_file():
+        # Regenerating a subscribed file: changed events must get a higher SEQUENCE.
+        previous = output.read_bytes()
     content, count, warnings = one_feed(_read(data), file=str(data),
                                         chosen=_filter(**chosen), title=title,
                                         alarms=not no_alarms,
-                                        read=lambda path: _read(Path(path)))
+                                        read=lambda path: _read(Path(path)),
+                                        previous=previous)
     _show_warnings(warnings, False)
     if output is None:
         sys.stdout.buffer.write(content)

@@ -72,23 +72,7 @@ def build_all(paths: Sequence[str], read: Callable[[str], bytes], *,
     dataset, events, warnings = load_selection(paths, read, as_of=as_of, alarms=alarms)
     if base_url:
         dataset = replace(dataset, base_url=base_url)
-    revised: tuple[Event, ...] = tuple(events)
-    rendered: dict[str, bytes] = {}
-    bumped: tuple[str, ...] = ()
-    if previous:
-        from . import history
-        from .render import event_component
-
-        old, unreadable = history.read_feeds(previous)
-        warnings.extend(Problem(file=path, line=None, column=None, path="",
-                                message="the previous feed could not be read; its events "
-                                "start again at SEQUENCE 0", severity="warning")
-                        for path in unreadable)
-        before = history.latest(old.values())
-        revised, rendered = history.revise(events, before,
-                                           lambda event: event_component(event).to_ical())
-        bumped = tuple(event.uid for event in revised
-                       if event.uid in before and event.uid not in rendered)
+    revised, rendered, bumped = _against_previous(events, previous, warnings)
     feeds = standard_feeds(dataset)
     files = render_feeds(dataset, revised, feeds, rendered=rendered)
     counted = [(spec, len(select(revised, spec.filter))) for spec in feeds]
@@ -101,6 +85,32 @@ def build_all(paths: Sequence[str], read: Callable[[str], bytes], *,
         warnings=tuple(warnings),
         revised=bumped,
     )
+
+
+def _against_previous(events: Sequence[Event], previous: Mapping[str, bytes] | None,
+                      warnings: list[Problem]
+                      ) -> tuple[tuple[Event, ...], dict[str, bytes], tuple[str, ...]]:
+    """Carry SEQUENCE/LAST-MODIFIED over from the feeds subscribers already have.
+
+    Returns the revised events, the bytes of events that did not change (to reuse), and
+    the UIDs whose SEQUENCE went up.
+    """
+    if not previous:
+        return tuple(events), {}, ()
+    from . import history
+    from .render import event_component
+
+    old, unreadable = history.read_feeds(previous)
+    warnings.extend(Problem(file=path, line=None, column=None, path="",
+                            message="the previous feed could not be read; its events "
+                            "start again at SEQUENCE 0", severity="warning")
+                    for path in unreadable)
+    before = history.latest(old.values())
+    revised, rendered = history.revise(list(events), before,
+                                       lambda event: event_component(event).to_ical())
+    bumped = tuple(event.uid for event in revised
+                   if event.uid in before and event.uid not in rendered)
+    return tuple(revised), rendered, bumped
 
 
 def load_selection(paths: Sequence[str], read: Callable[[str], bytes], *,
@@ -191,11 +201,12 @@ def current_events(dataset: Dataset, as_of: dt.date | None) -> list[Event]:
 
 
 def one_feed(data: bytes, *, file: str, chosen: Filter, title: str | None = None,
-             alarms: bool = True, read: Callable[[str], bytes] | None = None
-             ) -> tuple[bytes, int, tuple[Problem, ...]]:
+             alarms: bool = True, read: Callable[[str], bytes] | None = None,
+             previous: bytes | None = None) -> tuple[bytes, int, tuple[Problem, ...]]:
     """A single filtered feed: its bytes, how many events it holds, and any warnings.
 
-    `read` fetches the files `data` includes. Raises DataError, FilterError.
+    `read` fetches the files `data` includes; `previous` is the feed file this one replaces,
+    so changed events get SEQUENCE + 1 as in `build`. Raises DataError, FilterError.
     """
     def reader(path: str) -> bytes:
         if path == posixpath.normpath(file):
@@ -214,8 +225,10 @@ def one_feed(data: bytes, *, file: str, chosen: Filter, title: str | None = None
         description=f"{dataset.title}, filtered: {describe}.",
         filter=chosen,
     )
-    content = render_feeds(dataset, events, [spec])["feed.ics"]
-    return content, len(select(events, chosen)), tuple(warnings)
+    revised, rendered, _ = _against_previous(
+        events, {"feed.ics": previous} if previous else None, warnings)
+    content = render_feeds(dataset, revised, [spec], rendered=rendered)["feed.ics"]
+    return content, len(select(revised, chosen)), tuple(warnings)
 
 
 def without_alarms(events: tuple[Event, ...]) -> tuple[Event, ...]:
