@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from badinput_support import BASE, existing_calendars, failed_build, invoke, replaced, snapshot
+from .badinput_support import BASE, existing_calendars, failed_build, invoke, replaced, snapshot
 
 DATES = ('"2026-10-14", "2026-10-14 23:59 America/New_York", "2026-10-14 23:59 AoE", '
          '"2026-10", "early|mid|late 2026-10", "fall 2026", "2026-07..2026-08", '
@@ -115,7 +115,8 @@ class TestMissingAndUnknownKeys:
         data = replaced("      - opens: 2026-10-01", "      - opnes: 2026-10-01")
         assert_fails(workdir, data, "data.yaml:24:9: error: programs[0].windows[0].opnes: "
                      "unknown key 'opnes'; did you mean 'opens'? (expected one of key, opens, "
-                     "closes, deadline, duration, rolling, year_round, note)\n" + ONE)
+                     "closes, deadline, duration, rolling, year_round, note, cancelled, "
+                     "recurs_yearly)\n" + ONE)
 
     def test_typo_in_top_level_key_reports_both_sides(self, workdir: Path) -> None:
         data = replaced("programs:\n", "program:\n")
@@ -123,7 +124,7 @@ class TestMissingAndUnknownKeys:
                      "'programs' (expected programs: a list of programs)\n"
                      "data.yaml:15:1: error: program: unknown key 'program'; did you mean "
                      "'programs'? (expected one of format, dataset, tracks, eligibility, "
-                     "citizenship, feeds, programs)\n2 errors; nothing was written.\n")
+                     "citizenship, feeds, include, programs)\n2 errors; nothing was written.\n")
 
     def test_duplicate_key(self, workdir: Path) -> None:
         data = replaced("    employer: Acme\n", "    employer: Acme\n    employer: Acme Inc\n")
@@ -322,7 +323,7 @@ class TestAllErrorsAtOnce:
                      "track term; did you mean 'research'? (expected one of research, applied)\n"
                      "data.yaml:24:9: error: programs[0].windows[0].opnes: unknown key 'opnes'; "
                      "did you mean 'opens'? (expected one of key, opens, closes, deadline, "
-                     "duration, rolling, year_round, note)\n"
+                     "duration, rolling, year_round, note, cancelled, recurs_yearly)\n"
                      "data.yaml:26:9: error: programs[1].id: 'Beta' is not a valid identifier "
                      "(expected lower-case letters, digits and hyphens, like 'google-step')\n"
                      "4 errors; nothing was written.\n")

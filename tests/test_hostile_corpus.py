@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from badinput_support import existing_calendars, invoke, snapshot
+from .badinput_support import existing_calendars, invoke, snapshot
 
 CORPUS = Path(__file__).resolve().parent / "hostile"
 CASES = sorted(CORPUS.glob("*.yaml"))

@@ -18,9 +18,10 @@ import icalendar
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from badinput_support import existing_calendars, invoke, snapshot
 from deadlinecal.errors import DataError
 from deadlinecal.pipeline import Build, build
+
+from .badinput_support import existing_calendars, invoke, snapshot
 
 SETTINGS = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow,
                                                         HealthCheck.data_too_large]}
@@ -125,7 +126,7 @@ def datasets(draw: st.DrawFn) -> tuple[str, list[str]]:
     ids = draw(st.lists(slugs, min_size=1, max_size=6, unique=True))
     out = [
         "format: 1", "dataset:", f"  id: {draw(slugs)}", f"  title: {q(draw(lines))}",
-        f"  description: {q(draw(printable))}",
+        f"  description: {q(draw(texts))}",
         "  cycle: {starts: 2026-07-01, ends: 2027-12-31}",
         f"  source: {{name: {q(draw(lines))}, url: https://example.org/source}}",
         "  updated: 2026-07-15",
@@ -137,7 +138,7 @@ def datasets(draw: st.DrawFn) -> tuple[str, list[str]]:
     out.append("tracks:")
     out.extend(f"  {key}: {{title: {q(draw(lines))}}}" for key in tracks)
     out.append("eligibility:")
-    out.extend(f"  {key}: {{title: {q(draw(lines))}, description: {q(draw(printable))}}}"
+    out.extend(f"  {key}: {{title: {q(draw(lines))}, description: {q(draw(texts))}}}"
                for key in groups)
     if statuses:
         out.append("citizenship:")
@@ -176,16 +177,21 @@ def datasets(draw: st.DrawFn) -> tuple[str, list[str]]:
 def check_feeds(result: Build) -> None:
     """Every feed parses, has sound structure and unique UIDs; all.ics has every program."""
     prefix = f"{result.dataset.id}."
-    for path, content in result.files.items():
+    feeds = {path: content for path, content in result.files.items() if path.endswith(".ics")}
+    assert feeds
+    for path, content in feeds.items():
         calendar = icalendar.Calendar.from_ical(content)
         names = Counter(part.name for part in calendar.walk())
         assert names["VCALENDAR"] == 1, path
-        assert set(names) <= {"VCALENDAR", "VEVENT", "VTIMEZONE", "STANDARD", "DAYLIGHT"}
+        assert set(names) <= {"VCALENDAR", "VEVENT", "VALARM", "VTIMEZONE", "STANDARD",
+                              "DAYLIGHT"}
         uids = []
         for vevent in calendar.walk("VEVENT"):
             counts = Counter(name for name, _ in vevent.property_items(recursive=False))
             assert all(counts[name] == 1 for name in ("UID", "DTSTAMP", "DTSTART", "SUMMARY"))
             uids.append(str(vevent["UID"]))
+            # The generated data keeps the default reminders: at most one alarm per event.
+            assert [sub.name for sub in vevent.subcomponents] in ([], ["VALARM"])
         assert len(uids) == len(set(uids)), path
         if path == "all.ics":
             assert len(uids) == len(result.events)
@@ -248,7 +254,7 @@ class TestFoundByHypothesis:
     """Inputs the property tests once broke on, kept as plain regression tests."""
 
     def test_deadline_in_utc_needs_no_vtimezone(self) -> None:
-        from badinput_support import replaced
+        from .badinput_support import replaced
 
         data = replaced("23:59 America/New_York", "23:59 UTC")
         result = build(data.encode(), file="x.yaml")
@@ -301,7 +307,7 @@ class TestAnyText:
     @settings(max_examples=INJECTION_EXAMPLES, **SETTINGS)
     @given(st.sampled_from(["employer", "notes", "pay"]), any_text)
     def test_text_is_refused_or_carried_verbatim(self, name: str, text: str) -> None:
-        from badinput_support import BASE, replaced
+        from .badinput_support import BASE, replaced
 
         data = replaced("    link: https://example.org/alpha\n",
                         f"    link: https://example.org/alpha\n    {name}: {q(text)}\n")

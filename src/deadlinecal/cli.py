@@ -105,9 +105,25 @@ max_age_option = click.option(
     show_default=True, metavar="DAYS",
     help="Warn about programs whose last_verified is older than this.")
 
+
+def _check_base_url(context: click.Context, parameter: click.Parameter,
+                    value: str | None) -> str | None:
+    from .page import is_web_address
+
+    if value is not None and (not is_web_address(value) or "?" in value or "#" in value):
+        raise click.BadParameter("must be an http:// or https:// address without ? or #, "
+                                 "like https://example.org/calendars/")
+    return value
+
+
 data_argument = click.argument(
     "data", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_DATA,
     required=False,
+)
+
+
+data_paths_argument = click.argument(
+    "data", nargs=-1, type=click.Path(path_type=Path, dir_okay=False),
 )
 
 
@@ -124,6 +140,12 @@ def filter_options(function: F) -> F:
                      help="Keep programs open to this citizenship status (repeatable)."),
         click.option("--confirmed-only", is_flag=True,
                      help="Keep only events whose date is confirmed."),
+        click.option("--from", "date_from", type=click.DateTime(formats=["%Y-%m-%d"]),
+                     default=None, metavar="YYYY-MM-DD",
+                     help="Keep only events on or after this day."),
+        click.option("--until", "date_until", type=click.DateTime(formats=["%Y-%m-%d"]),
+                     default=None, metavar="YYYY-MM-DD",
+                     help="Keep only events on or before this day."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -131,16 +153,22 @@ def filter_options(function: F) -> F:
 
 
 def _filter(tracks: tuple[str, ...], eligibility: tuple[str, ...], employers: tuple[str, ...],
-            citizenship: tuple[str, ...], confirmed_only: bool) -> Any:
+            citizenship: tuple[str, ...], confirmed_only: bool,
+            date_from: dt.datetime | None = None, date_until: dt.datetime | None = None) -> Any:
+    from .errors import FilterError
     from .model import Filter
 
+    if date_from and date_until and date_until < date_from:
+        raise FilterError(f"--until {date_until:%Y-%m-%d} is before --from {date_from:%Y-%m-%d}")
     return Filter(tracks=tracks, eligibility=eligibility, employers=employers,
-                  citizenship=citizenship, confirmed_only=confirmed_only)
+                  citizenship=citizenship, confirmed_only=confirmed_only,
+                  date_from=date_from.date() if date_from else None,
+                  date_until=date_until.date() if date_until else None)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show Python tracebacks for errors.")
-@click.version_option(package_name="deadlinecal")
+@click.version_option(package_name="deadlinecal", prog_name="deadlinecal")
 def main(debug: bool) -> None:
     """Turn a dated YAML file of application windows into calendar feeds.
 
@@ -152,33 +180,60 @@ def main(debug: bool) -> None:
 
 
 @main.command()
-@data_argument
+@data_paths_argument
 @click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False),
               default=DEFAULT_OUTPUT, show_default=True, help="Folder to write feeds into.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Today's date for staleness warnings (default: today).")
+@click.option("--no-alarms", is_flag=True, help="Leave out reminders (VALARMs).")
+@click.option("--check", is_flag=True,
+              help="Write nothing; exit 1 naming the feeds that differ from what the data "
+              "produces (for CI and pre-commit).")
+@click.option("--base-url", default=None, metavar="URL", callback=_check_base_url,
+              help="Public http(s) address of the output folder, for the subscribe page's "
+                   "links (default: dataset.base_url).")
 @max_age_option
 @_run
-def build(data: Path, output: Path, strict: bool, as_of: dt.datetime | None,
-          max_age: int) -> None:
+def build(data: tuple[Path, ...], output: Path, strict: bool, as_of: dt.datetime | None,
+          no_alarms: bool, check: bool, base_url: str | None, max_age: int) -> None:
     """Write every feed (all, per track, per eligibility group, named) into a folder.
+
+    Several DATA files (and their `include:`s) build into one set of feeds. Events whose
+    content changed since the feeds already in the folder get SEQUENCE + 1.
 
     \b
     Example:
       deadlinecal build data/ml-internships-summer-2027.yaml -o calendars
+      deadlinecal build --check          # exit 1 if calendars/ is stale
     """
-    from .pipeline import build as run_build
-    from .write import write_tree
+    from .write import stale_files, write_tree
 
+    paths = data or (DEFAULT_DATA,)
     today = as_of.date() if as_of else dt.date.today()
-    result = run_build(_read(data), file=str(data), as_of=today, max_age_days=max_age)
+    result, _ = _build_against(paths, output, today, alarms=not no_alarms, base_url=base_url,
+                                  max_age_days=max_age)
     _show_warnings(result.warnings, strict)
+    named = ", ".join(str(path) for path in paths)
+    if check:
+        stale = stale_files(output, result.files)
+        if stale:
+            lines = [f"{output}/ is stale: {len(stale)} file{'s' if len(stale) != 1 else ''} "
+                     f"differ from what {named} produces:"]
+            lines.extend(f"  {output}/{relative}" for relative in stale)
+            lines.append("Run `deadlinecal build` and commit the result.")
+            raise click.ClickException("\n".join(lines))
+        click.echo(f"{output}/ is up to date with {named} ({len(result.files)} feeds).")
+        return
     report = write_tree(output, result.files)
-    click.echo(f"Built {len(result.files)} feeds from {data}: "
+    click.echo(f"Built {len(result.feeds)} feeds and index.html from {named}: "
                f"{len(result.dataset.programs)} programs, {len(result.events)} events.")
     click.echo(f"  {output}/: {len(report.written)} written, {len(report.unchanged)} "
                f"unchanged, {len(report.removed)} removed.")
+    if result.revised:
+        count = len(result.revised)
+        click.echo(f"  {count} event{'s' if count != 1 else ''} changed since the previous "
+                   "build: SEQUENCE + 1, so subscribers get them as updates.")
     for spec in result.feeds:
         click.echo(f"  {spec.path:<40} {result.count(spec):>4} events")
     undated = result.undated
@@ -191,13 +246,72 @@ def build(data: Path, output: Path, strict: bool, as_of: dt.datetime | None,
 
 
 @main.command()
+@data_paths_argument
+@click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False),
+              default=DEFAULT_OUTPUT, show_default=True, help="Folder of the current feeds.")
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Today's date (default: today).")
+@click.option("--no-alarms", is_flag=True, help="Compare with a build without reminders.")
+@_run
+def diff(data: tuple[Path, ...], output: Path, as_json: bool, as_of: dt.datetime | None,
+         no_alarms: bool) -> None:
+    """Show, per feed, what a rebuild would add, remove, move or re-word. Writes nothing.
+
+    \b
+    Example:
+      deadlinecal diff                    # default data against calendars/
+      deadlinecal diff --json | jq .
+    """
+    import json
+
+    from . import history
+
+    paths = data or (DEFAULT_DATA,)
+    today = as_of.date() if as_of else dt.date.today()
+    result, previous = _build_against(paths, output, today, alarms=not no_alarms)
+    _show_warnings(result.warnings, False)
+    old, _ = history.read_feeds(previous)
+    new, _ = history.read_feeds(result.files)
+    changes = history.compare(old, new)
+    if as_json:
+        click.echo(json.dumps({"feeds": [
+            {"path": feed.path, "state": feed.state,
+             "changes": [change.as_dict() for change in feed.changes]}
+            for feed in changes]}, indent=2, ensure_ascii=False))
+        return
+    for line in history.format_changes(changes, folder=str(output)):
+        click.echo(line)
+
+
+def _build_against(paths: tuple[Path, ...], output: Path, today: dt.date, *,
+                   alarms: bool = True, base_url: str | None = None,
+                   max_age_days: int = DEFAULT_MAX_AGE) -> tuple[Any, Any]:
+    """Build `paths` against the feeds already in `output`; the build and those feeds."""
+    from .errors import OutputError
+    from .pipeline import build_all
+    from .write import read_tree
+
+    try:
+        previous = read_tree(output)
+    except OSError as exc:
+        raise OutputError(f"cannot read the current feeds in {output}: {exc}") from None
+    result = build_all([str(path) for path in paths], lambda path: _read(Path(path)),
+                       as_of=today, previous=previous, alarms=alarms, base_url=base_url,
+                       max_age_days=max_age_days)
+    return result, previous
+
+
+@main.command()
 @data_argument
 @filter_options
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
               default=None, help="File to write (default: standard output).")
 @click.option("--title", default=None, help="Calendar name (default: from the filter).")
+@click.option("--no-alarms", is_flag=True, help="Leave out reminders (VALARMs).")
 @_run
-def feed(data: Path, output: Path | None, title: str | None, **chosen: Any) -> None:
+def feed(data: Path, output: Path | None, title: str | None, no_alarms: bool,
+         **chosen: Any) -> None:
     """Write one filtered feed. Repeat an option for OR; combine options for AND.
 
     \b
@@ -207,8 +321,15 @@ def feed(data: Path, output: Path | None, title: str | None, **chosen: Any) -> N
     from .pipeline import one_feed
     from .write import single_file
 
+    previous = None
+    if output is not None and output.is_file():
+        # Regenerating a subscribed file: changed events must get a higher SEQUENCE.
+        previous = output.read_bytes()
     content, count, warnings = one_feed(_read(data), file=str(data),
-                                        chosen=_filter(**chosen), title=title)
+                                        chosen=_filter(**chosen), title=title,
+                                        alarms=not no_alarms,
+                                        read=lambda path: _read(Path(path)),
+                                        previous=previous)
     _show_warnings(warnings, False)
     if output is None:
         sys.stdout.buffer.write(content)
@@ -232,22 +353,22 @@ def list_events(data: Path, as_of: dt.datetime | None, show_all: bool, **chosen:
     Example:
       deadlinecal list --eligibility phd --as-of 2026-08-01
     """
-    from .pipeline import describe_filter
+    from .pipeline import describe_filter, load_selection
     from .select import select
     from .table import event_table
-    from .validate import load_dataset
 
-    loaded = load_dataset(_read(data), file=str(data))
-    from .expand import expand
-
+    dataset, every, _ = load_selection([str(data)], lambda path: _read(Path(path)))
     chosen_filter = _filter(**chosen)
-    _check_filter(chosen_filter, loaded.dataset)
+    _check_filter(chosen_filter, dataset)
     today = as_of.date() if as_of else dt.date.today()
-    events = select(expand(loaded.dataset), chosen_filter)
-    if not show_all:
-        events = [e for e in events if _day_of(e.end) > today]
-    click.echo(f"{loaded.dataset.title} — {describe_filter(chosen_filter, loaded.dataset)}"
-               f"{'' if show_all else f', from {today.isoformat()}'}: {len(events)} events")
+    events = select(every, chosen_filter)
+    # An explicit --from is the user's own cut-off; otherwise hide what can no longer happen.
+    hide_past = not show_all and chosen_filter.date_from is None
+    if hide_past:
+        events = [e for e in events if e.last_day >= today]
+    count = f"{len(events)} event{'s' if len(events) != 1 else ''}"
+    click.echo(f"{dataset.title} — {describe_filter(chosen_filter, dataset)}"
+               f"{f', from {today.isoformat()}' if hide_past else ''}: {count}")
     for line in event_table(events):
         click.echo(line)
 
@@ -266,15 +387,59 @@ def validate(data: Path, strict: bool, as_of: dt.datetime | None, max_age: int) 
     Example:
       deadlinecal validate data/ml-internships-summer-2027.yaml
     """
-    from .validate import load_dataset
+    from .pipeline import load_selection
 
     today = as_of.date() if as_of else dt.date.today()
-    loaded = load_dataset(_read(data), file=str(data), as_of=today, max_age_days=max_age)
-    _show_warnings(loaded.warnings, strict)
-    dataset = loaded.dataset
+    # The same loading as build, includes and all, so "valid" means build will work.
+    dataset, _, warnings = load_selection([str(data)], lambda path: _read(Path(path)),
+                                          as_of=today, max_age_days=max_age)
+    _show_warnings(warnings, strict)
     windows = sum(len(p.windows) for p in dataset.programs)
-    click.echo(f"{data}: valid ({len(dataset.programs)} programs, {windows} windows, "
-               f"{len(loaded.warnings)} warnings).")
+    click.echo(f"{data}: valid ({_plural(len(dataset.programs), 'program')}, "
+               f"{_plural(windows, 'window')}, {_plural(len(warnings), 'warning')}).")
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False),
+                default=DEFAULT_OUTPUT, required=False)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 lets phones on the same network in.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0 picks a free one).")
+@_run
+def serve(directory: Path, host: str, port: int) -> None:
+    """Serve built feeds and their page over HTTP, to try a subscription from a phone.
+
+    \b
+    Example:
+      deadlinecal build && deadlinecal serve --host 0.0.0.0 --port 8000
+    """
+    from .errors import OutputError
+    from .serve import make_server, url_of
+
+    if not directory.is_dir():
+        raise OutputError(f"{directory} is not a folder; run `deadlinecal build` first")
+    try:
+        server = make_server(directory, host, port,
+                             log=lambda line: click.echo(line, err=True))
+    except OSError as exc:
+        raise OutputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    address = url_of(server)
+    click.echo(f"Serving {directory}/ at {address} (Ctrl+C to stop).")
+    if host in ("0.0.0.0", "::"):
+        click.echo("  From a phone on the same network, use this computer's address instead "
+                   "of 0.0.0.0.")
+    click.echo(f"  Subscribe page: {address}index.html   All events: {address}all.ics")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+    finally:
+        server.server_close()
 
 
 def _check_filter(chosen: Any, dataset: Any) -> None:
@@ -283,5 +448,37 @@ def _check_filter(chosen: Any, dataset: Any) -> None:
     check_filter(chosen, dataset)
 
 
-def _day_of(value: dt.date | dt.datetime) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
+
+@main.command()
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(path_type=Path, dir_okay=False))
+def lint(files: tuple[Path, ...]) -> None:
+    """Check .ics files for what makes calendar clients drop or misread a feed.
+
+    Prints each problem as FILE:LINE: message; exits 1 if there are any. Checks CRLF line
+    ends, folding at 75 octets without splitting a UTF-8 character, TEXT escaping, a
+    VTIMEZONE for every TZID, no Etc/ zones, DTEND after DTSTART and unique UIDs.
+
+    \b
+    Example:
+      deadlinecal lint calendars/all.ics calendars/tracks/*.ics
+    """
+    from .lint import lint as lint_bytes
+
+    problems = 0
+    for file in files:
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            click.echo(f"{file}: cannot read it: {exc.strerror}")
+            problems += 1
+            continue
+        for finding in lint_bytes(data):
+            click.echo(f"{file}:{finding.line}: {finding.message}")
+            problems += 1
+    if problems:
+        click.echo(f"{problems} problem{'s' if problems != 1 else ''} in {len(files)} "
+                   f"file{'s' if len(files) != 1 else ''}.", err=True)
+        sys.exit(1)
+    click.echo(f"{len(files)} file{'s' if len(files) != 1 else ''} checked, no problems.",
+               err=True)

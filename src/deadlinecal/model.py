@@ -6,6 +6,9 @@ import datetime as dt
 import enum
 from dataclasses import dataclass, field
 
+# Reminders when the data names none: a day before (see expand.alarms_for).
+DEFAULT_REMINDERS: tuple[dt.timedelta, ...] = (dt.timedelta(days=1),)
+
 
 class Precision(enum.Enum):
     """How precisely a date is known, from most to least precise."""
@@ -75,6 +78,10 @@ class Window:
     rolling: bool = False
     year_round: bool = False
     note: str = ""
+    cancelled: bool = False
+    recurs_yearly: bool = False
+    # Set only on a window that expand projected from last cycle's: the year it came from.
+    projected_from: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -93,6 +100,9 @@ class Program:
     notes: str = ""
     follow_up_days: int | None = None
     windows: tuple[Window, ...] = ()
+    cancelled: bool = False
+    # How long before deadline, closing and follow-up events to remind; None: the dataset's.
+    reminders: tuple[dt.timedelta, ...] | None = None
 
     @property
     def title(self) -> str:
@@ -114,12 +124,15 @@ class Filter:
     employers: tuple[str, ...] = ()
     citizenship: tuple[str, ...] = ()
     confirmed_only: bool = False
+    # Keep events that touch this range of days (inclusive); None leaves that side open.
+    date_from: dt.date | None = None
+    date_until: dt.date | None = None
 
     @property
     def is_empty(self) -> bool:
         return not (
             self.tracks or self.eligibility or self.employers or self.citizenship
-        ) and not self.confirmed_only
+        ) and not self.confirmed_only and self.date_from is None and self.date_until is None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -150,6 +163,10 @@ class Dataset:
     feeds: tuple[FeedSpec, ...]
     programs: tuple[Program, ...]
     file: str = ""
+    # Other data files built together with this one, as written (relative to this file).
+    includes: tuple[str, ...] = ()
+    base_url: str | None = None
+    reminders: tuple[dt.timedelta, ...] = DEFAULT_REMINDERS
 
 
 class EventKind(enum.Enum):
@@ -182,6 +199,25 @@ class Event:
     categories: tuple[str, ...]
     url: str | None
     stamp: dt.datetime
+    cancelled: bool = False
+    # Revision of this event as subscribers have seen it (see history.py): SEQUENCE and
+    # LAST-MODIFIED. A first revision has sequence 0 and is modified at `stamp`.
+    sequence: int = 0
+    modified: dt.datetime | None = None
+    # VALARM triggers, relative to `start` (negative: before it).
+    alarms: tuple[dt.timedelta, ...] = ()
+    # The last day this event may still happen on: an estimate's latest possible day, the
+    # cycle's end for watch-list and year-round entries. None means the event's own day.
+    latest: dt.date | None = None
+
+    @property
+    def last_day(self) -> dt.date:
+        """The last day the event can fall on, whatever its precision."""
+        start = self.start.date() if isinstance(self.start, dt.datetime) else self.start
+        end = self.end.date() if isinstance(self.end, dt.datetime) else (
+            self.end - dt.timedelta(days=1))
+        own = max(start, end)
+        return max(own, self.latest) if self.latest is not None else own
 
     @property
     def all_day(self) -> bool:

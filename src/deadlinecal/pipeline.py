@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from dataclasses import dataclass
+import posixpath
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
-from .errors import Problem
+from .errors import DataError, Problem
 from .expand import expand
 from .model import Dataset, Event, EventKind, FeedSpec, Filter, Program
+from .page import PAGE_PATH, render_page
 from .render import render_feeds
 from .select import check_filter, select, standard_feeds
-from .validate import load_dataset
+from .validate import DEFAULT_MAX_AGE_DAYS, Loaded, load_dataset
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -20,48 +24,222 @@ class Build:
     feeds: tuple[FeedSpec, ...]
     files: dict[str, bytes]
     warnings: tuple[Problem, ...]
+    # UIDs whose content changed since the previous build (their SEQUENCE went up).
+    revised: tuple[str, ...] = ()
 
     @property
     def undated(self) -> tuple[Program, ...]:
         """Programs with no date at all: they appear only as watch-list events."""
-        watched = {e.program.id for e in self.events if e.kind is EventKind.WATCH
+        watched = {id(e.program) for e in self.events if e.kind is EventKind.WATCH
                    and e.window is None}
-        return tuple(p for p in self.dataset.programs if p.id in watched)
+        return tuple(p for p in self.dataset.programs if id(p) in watched)
 
     def count(self, spec: FeedSpec) -> int:
         return len(select(self.events, spec.filter))
 
 
 def build(data: bytes, *, file: str, as_of: dt.date | None = None,
-          max_age_days: int = 180) -> Build:
-    """Validate, expand and render every standard and named feed. Raises DataError."""
-    loaded = load_dataset(data, file=file, as_of=as_of, max_age_days=max_age_days)
-    events = expand(loaded.dataset)
-    feeds = standard_feeds(loaded.dataset)
+          alarms: bool = True, base_url: str | None = None,
+          max_age_days: int = DEFAULT_MAX_AGE_DAYS) -> Build:
+    """Build one data file that includes no other: every feed plus the subscribe page.
+
+    `alarms=False` leaves every VALARM out, whatever the data asks for. `base_url` (else the
+    data's `dataset.base_url`) is where the feeds will be published. Raises DataError.
+    """
+
+    def read(path: str) -> bytes:
+        if path != file:
+            raise DataError([Problem(file=path, line=None, column=None, path="",
+                                     message="included files need build_all",
+                                     expected="a single self-contained data file")])
+        return data
+
+    return build_all([file], read, as_of=as_of, alarms=alarms, base_url=base_url,
+                     max_age_days=max_age_days)
+
+
+def build_all(paths: Sequence[str], read: Callable[[str], bytes], *,
+              as_of: dt.date | None = None, previous: Mapping[str, bytes] | None = None,
+              alarms: bool = True, base_url: str | None = None,
+              max_age_days: int = DEFAULT_MAX_AGE_DAYS) -> Build:
+    """Build several data files (and whatever they `include:`) into one set of feeds.
+
+    `read` turns a path into bytes (the CLI passes its file reader, tests a dict lookup), so
+    the core stays free of the filesystem. The first dataset's title, time zone and refresh
+    rate head every feed; each dataset keeps its own id, which namespaces its UIDs.
+    `previous` is the output folder's current files (path -> bytes): events whose content
+    changed get SEQUENCE + 1 (see history.py). `alarms=False` leaves every VALARM out.
+    `base_url` (else the first dataset's `base_url`) is where the feeds will be published,
+    for the subscribe page's links. Raises DataError.
+    """
+    dataset, events, warnings = load_selection(paths, read, as_of=as_of, alarms=alarms,
+                                               max_age_days=max_age_days)
+    if base_url:
+        dataset = replace(dataset, base_url=base_url)
+    revised, rendered, bumped = _against_previous(events, previous, warnings)
+    feeds = standard_feeds(dataset)
+    files = render_feeds(dataset, revised, feeds, rendered=rendered)
+    counted = [(spec, len(select(revised, spec.filter))) for spec in feeds]
+    files[PAGE_PATH] = render_page(dataset, revised, counted, dataset.base_url)
     return Build(
-        dataset=loaded.dataset,
-        events=events,
+        dataset=dataset,
+        events=revised,
         feeds=feeds,
-        files=render_feeds(loaded.dataset, events, feeds),
-        warnings=loaded.warnings,
+        files=files,
+        warnings=tuple(warnings),
+        revised=bumped,
     )
 
 
-def one_feed(data: bytes, *, file: str, chosen: Filter, title: str | None = None
-             ) -> tuple[bytes, int, tuple[Problem, ...]]:
-    """A single filtered feed: its bytes, how many events it holds, and any warnings."""
-    loaded = load_dataset(data, file=file)
-    check_filter(chosen, loaded.dataset)
-    events = expand(loaded.dataset)
-    describe = describe_filter(chosen, loaded.dataset)
+def _against_previous(events: Sequence[Event], previous: Mapping[str, bytes] | None,
+                      warnings: list[Problem]
+                      ) -> tuple[tuple[Event, ...], dict[str, bytes], tuple[str, ...]]:
+    """Carry SEQUENCE/LAST-MODIFIED over from the feeds subscribers already have.
+
+    Returns the revised events, the bytes of events that did not change (to reuse), and
+    the UIDs whose SEQUENCE went up.
+    """
+    if not previous:
+        return tuple(events), {}, ()
+    from . import history
+    from .render import event_component
+
+    old, unreadable = history.read_feeds(previous)
+    warnings.extend(Problem(file=path, line=None, column=None, path="",
+                            message="the previous feed could not be read; its events "
+                            "start again at SEQUENCE 0", severity="warning")
+                    for path in unreadable)
+    before = history.latest(old.values())
+    revised, rendered = history.revise(list(events), before,
+                                       lambda event: event_component(event).to_ical())
+    bumped = tuple(event.uid for event in revised
+                   if event.uid in before and event.uid not in rendered)
+    return tuple(revised), rendered, bumped
+
+
+def load_selection(paths: Sequence[str], read: Callable[[str], bytes], *,
+                   as_of: dt.date | None = None, alarms: bool = True,
+                   max_age_days: int = DEFAULT_MAX_AGE_DAYS
+                   ) -> tuple[Dataset, list[Event], list[Problem]]:
+    """The combined dataset of `paths` and their includes, its events, and the warnings."""
+    loaded = load_all(paths, read, as_of=as_of, max_age_days=max_age_days)
+    dataset = combine([entry.dataset for entry in loaded])
+    events: list[Event] = []
+    for entry in loaded:
+        events.extend(current_events(entry.dataset, as_of))
+    events.sort(key=lambda event: event.sort_key)
+    if not alarms:
+        events = list(without_alarms(tuple(events)))
+    warnings = [warning for entry in loaded for warning in entry.warnings]
+    return dataset, events, warnings
+
+
+def load_all(paths: Sequence[str], read: Callable[[str], bytes], *,
+             as_of: dt.date | None = None,
+             max_age_days: int = DEFAULT_MAX_AGE_DAYS) -> list[Loaded]:
+    """Load each path and, depth first, the files it includes (each once). Raises DataError."""
+    loaded: list[Loaded] = []
+    seen: set[str] = set()
+    pending = [posixpath.normpath(path) for path in reversed(paths)]
+    while pending:
+        path = pending.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        entry = load_dataset(read(path), file=path, as_of=as_of, max_age_days=max_age_days)
+        loaded.append(entry)
+        base = posixpath.dirname(path)
+        pending.extend(posixpath.normpath(posixpath.join(base, included))
+                       for included in reversed(entry.dataset.includes))
+    return loaded
+
+
+def combine(datasets: Sequence[Dataset]) -> Dataset:
+    """One dataset holding every program; vocabularies and feeds merged by key, first wins.
+
+    Raises DataError when two files share a dataset id (their UIDs would collide).
+    """
+    first = datasets[0]
+    if len(datasets) == 1:
+        return first
+    owners: dict[str, str] = {}
+    problems = []
+    for dataset in datasets:
+        if dataset.id in owners:
+            problems.append(Problem(
+                file=dataset.file, line=None, column=None, path="dataset.id",
+                message=f"dataset id {dataset.id!r} is also used by {owners[dataset.id]}; "
+                "event UIDs would collide", expected="a dataset id unique in the build"))
+        owners.setdefault(dataset.id, dataset.file)
+    if problems:
+        raise DataError(problems)
+
+    def merged(name: str) -> tuple[object, ...]:
+        by_key: dict[str, object] = {}
+        for dataset in datasets:
+            for item in getattr(dataset, name):
+                by_key.setdefault(getattr(item, "key", None) or item.path, item)
+        return tuple(by_key.values())
+
+    return dataclasses.replace(
+        first,
+        tracks=merged("tracks"),  # type: ignore[arg-type]
+        eligibility=merged("eligibility"),  # type: ignore[arg-type]
+        citizenship=merged("citizenship"),  # type: ignore[arg-type]
+        feeds=merged("feeds"),  # type: ignore[arg-type]
+        programs=tuple(program for dataset in datasets for program in dataset.programs),
+        cycle_starts=min(dataset.cycle_starts for dataset in datasets),
+        cycle_ends=max(dataset.cycle_ends for dataset in datasets),
+    )
+
+
+def current_events(dataset: Dataset, as_of: dt.date | None) -> list[Event]:
+    """The dataset's events; cancelled ones stay (struck out) until its cycle has ended.
+
+    "Ended" is judged by the data's own `updated` day, never by the clock or `as_of`, so a
+    build (and `build --check` in CI) gives the same feeds on any day.
+    """
+    del as_of  # kept in the signature for callers; the data alone decides
+    events = expand(dataset)
+    if dataset.updated > dataset.cycle_ends:
+        return [event for event in events if not event.cancelled]
+    return list(events)
+
+
+def one_feed(data: bytes, *, file: str, chosen: Filter, title: str | None = None,
+             alarms: bool = True, read: Callable[[str], bytes] | None = None,
+             previous: bytes | None = None) -> tuple[bytes, int, tuple[Problem, ...]]:
+    """A single filtered feed: its bytes, how many events it holds, and any warnings.
+
+    `read` fetches the files `data` includes; `previous` is the feed file this one replaces,
+    so changed events get SEQUENCE + 1 as in `build`. Raises DataError, FilterError.
+    """
+    def reader(path: str) -> bytes:
+        if path == posixpath.normpath(file):
+            return data
+        if read is None:
+            raise DataError([Problem(file=path, line=None, column=None, path="",
+                                     message="included file cannot be read here")])
+        return read(path)
+
+    dataset, events, warnings = load_selection([file], reader, alarms=alarms)
+    check_filter(chosen, dataset)
+    describe = describe_filter(chosen, dataset)
     spec = FeedSpec(
         path="feed.ics",
-        title=title or f"{loaded.dataset.title}: {describe}",
-        description=f"{loaded.dataset.title}, filtered: {describe}.",
+        title=title or f"{dataset.title}: {describe}",
+        description=f"{dataset.title}, filtered: {describe}.",
         filter=chosen,
     )
-    content = render_feeds(loaded.dataset, events, [spec])["feed.ics"]
-    return content, len(select(events, chosen)), loaded.warnings
+    revised, rendered, _ = _against_previous(
+        events, {"feed.ics": previous} if previous else None, warnings)
+    content = render_feeds(dataset, revised, [spec], rendered=rendered)["feed.ics"]
+    return content, len(select(revised, chosen)), tuple(warnings)
+
+
+def without_alarms(events: tuple[Event, ...]) -> tuple[Event, ...]:
+    """The same events with no reminders (for --no-alarms)."""
+    return tuple(replace(event, alarms=()) for event in events)
 
 
 def describe_filter(chosen: Filter, dataset: Dataset) -> str:
@@ -79,4 +257,8 @@ def describe_filter(chosen: Filter, dataset: Dataset) -> str:
         parts.append("open to " + " or ".join(titles.get(k, k) for k in chosen.citizenship))
     if chosen.confirmed_only:
         parts.append("confirmed dates only")
+    if chosen.date_from is not None or chosen.date_until is not None:
+        first = chosen.date_from.isoformat() if chosen.date_from else "…"
+        last = chosen.date_until.isoformat() if chosen.date_until else "…"
+        parts.append(f"dated {first} to {last}")
     return ", ".join(parts) or "everything"

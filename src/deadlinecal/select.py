@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from .model import Dataset, Event, FeedSpec, Filter, Program
@@ -13,9 +14,9 @@ def program_matches(program: Program, chosen: Filter) -> bool:
         return False
     if chosen.eligibility and not set(program.eligibility) & set(chosen.eligibility):
         return False
-    if chosen.employers and program.employer.casefold() not in {
-        name.casefold() for name in chosen.employers
-    }:
+    if chosen.employers and not any(
+        employer_matches(program.employer, name) for name in chosen.employers
+    ):
         return False
     # A program without a citizenship rule is open to everyone.
     return not (
@@ -29,16 +30,31 @@ def select(events: Iterable[Event], chosen: Filter) -> list[Event]:
     """The events a filter keeps, in their original order."""
     if chosen.is_empty:
         return list(events)
-    verdicts: dict[str, bool] = {}
+    # Keyed by the record itself, not its id: two included datasets may reuse a program id.
+    verdicts: dict[int, bool] = {}
     kept = []
     for event in events:
-        program_id = event.program.id
-        keep = verdicts.get(program_id)
+        program_key = id(event.program)
+        keep = verdicts.get(program_key)
         if keep is None:
-            keep = verdicts[program_id] = program_matches(event.program, chosen)
-        if keep and (event.confirmed or not chosen.confirmed_only):
+            keep = verdicts[program_key] = program_matches(event.program, chosen)
+        if keep and (event.confirmed or not chosen.confirmed_only) and in_range(event, chosen):
             kept.append(event)
     return kept
+
+
+def in_range(event: Event, chosen: Filter) -> bool:
+    """True when the event touches the filter's days (`date_from`..`date_until`, inclusive)."""
+    first = _day(event.start)
+    # An estimate touches every day it may fall on; a watch-list entry the whole cycle.
+    last = event.last_day
+    if chosen.date_from is not None and last < chosen.date_from:
+        return False
+    return not (chosen.date_until is not None and first > chosen.date_until)
+
+
+def _day(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
 
 
 def standard_feeds(dataset: Dataset) -> tuple[FeedSpec, ...]:
@@ -72,6 +88,11 @@ def standard_feeds(dataset: Dataset) -> tuple[FeedSpec, ...]:
     return tuple(feeds)
 
 
+def employer_matches(employer: str, wanted: str) -> bool:
+    """Case-insensitive part of the name: "Ai2" finds "Allen Institute for AI (Ai2)"."""
+    return wanted.casefold() in employer.casefold()
+
+
 def check_filter(chosen: Filter, dataset: Dataset) -> None:
     """Refuse filter terms the dataset does not declare. Raises FilterError."""
     import difflib
@@ -87,7 +108,9 @@ def check_filter(chosen: Filter, dataset: Dataset) -> None:
     for option, given, valid in checks:
         folded = {v.casefold() for v in valid}
         for value in given:
-            if value.casefold() in folded:
+            if value.casefold() in folded or (
+                option == "--employer" and any(employer_matches(v, value) for v in valid)
+            ):
                 continue
             close = difflib.get_close_matches(value, valid, n=1)
             hint = f" Did you mean {close[0]!r}?" if close else ""

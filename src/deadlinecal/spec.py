@@ -11,7 +11,8 @@ class Field:
 
     `kind` is one of: text, slug, int, bool, day, fuzzy, moment (a fuzzy date that may carry
     a time), duration, url, key (one term of `vocab`), keys (a list of them), object, list
-    (of `shape` objects), vocabulary (a mapping of slug -> term), feeds (slug -> feed).
+    (of `shape` objects), vocabulary (a mapping of slug -> term), feeds (slug -> feed),
+    reminders (a possibly empty list of ISO 8601 durations).
     """
 
     name: str
@@ -62,6 +63,11 @@ DATASET = Shape("dataset", "What this file is about.", (
           "(default 14).", minimum=1, maximum=365),
     Field("refresh_hours", "int", "How often subscribers should refresh (default 12).",
           minimum=1, maximum=720),
+    Field("base_url", "url", "Public address where the calendars/ folder is published "
+          "(http or https); the subscribe page builds its links from it."),
+    Field("reminders", "reminders", "Reminders (VALARMs) on deadline, closing and "
+          "follow-up events: ISO 8601 durations before the event, e.g. [P1D, PT2H]; [] for "
+          "none (default [P1D]). All-day events count back from 09:00 on their day."),
 ))
 
 TERM = Shape("term", "One term of a vocabulary.", (
@@ -77,6 +83,8 @@ FILTER = Shape("filter", "Which programs a feed keeps: OR within a key, AND acro
     Field("citizenship", "keys", "Keep programs open to any of these statuses (programs "
           "without a citizenship rule are open to all).", vocab="citizenship"),
     Field("confirmed_only", "bool", "Keep only events whose date is confirmed."),
+    Field("from", "day", "Keep only events on or after this day (YYYY-MM-DD)."),
+    Field("until", "day", "Keep only events on or before this day (YYYY-MM-DD)."),
 ))
 
 FEED = Shape("feed", "A named feed written to calendars/feeds/<key>.ics.", (
@@ -98,6 +106,11 @@ WINDOW = Shape("window", "One application window.", (
     Field("rolling", "bool", "Applications are reviewed as they arrive."),
     Field("year_round", "bool", "Applications are accepted all year."),
     Field("note", "text", "Anything else about this window."),
+    Field("cancelled", "bool", "This window will not happen: its events stay in the feeds "
+          "as cancelled (STATUS:CANCELLED) until the cycle ends."),
+    Field("recurs_yearly", "bool", "The window comes back every year: a tentative window a "
+          "year later is projected. The key must end in a year (summer-2027 projects "
+          "summer-2028); enter the real dates under that key to replace the projection."),
 ))
 
 PROGRAM = Shape("program", "One program (an internship, a scholarship, a call).", (
@@ -120,8 +133,12 @@ PROGRAM = Shape("program", "One program (an internship, a scholarship, a call)."
     Field("notes", "text", "Anything else a student should know."),
     Field("follow_up_days", "int", "Override the dataset's follow-up offset.", minimum=1,
           maximum=365),
+    Field("reminders", "reminders", "Override the dataset's reminders for this program's "
+          "events, e.g. [PT2H]; [] for none."),
     Field("windows", "list", "Application windows; leave out when no date is known.",
           shape=WINDOW),
+    Field("cancelled", "bool", "The program will not run this cycle: its events stay in the "
+          "feeds as cancelled (STATUS:CANCELLED) until the cycle ends."),
 ))
 
 ROOT = Shape("deadlinecal data file", "A dataset of dated application windows.", (
@@ -133,6 +150,8 @@ ROOT = Shape("deadlinecal data file", "A dataset of dated application windows.",
     Field("citizenship", "vocabulary", "Citizenship or residency statuses programs may "
           "require."),
     Field("feeds", "feeds", "Extra named feeds."),
+    Field("include", "texts", "Other data files (paths relative to this one) built together "
+          "with it; each keeps its own dataset id, which namespaces its UIDs."),
     Field("programs", "list", "The programs.", required=True, shape=PROGRAM),
 ))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import posixpath
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,7 @@ from . import dates
 from .errors import DataError, Problem
 from .load import parse_yaml
 from .model import (
+    DEFAULT_REMINDERS,
     Dataset,
     FeedSpec,
     Filter,
@@ -26,6 +28,7 @@ from .model import (
 from .spec import FEED, FORMAT_VERSION, PROGRAM, ROOT, TERM, Field, Shape
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+_YEAR_KEY = re.compile(r"(?:^|-)[0-9]{4}$")
 _URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
 # Characters that RFC 3986 never allows in a link and that could close an HTML attribute or
 # tag on the subscribe page; write them percent-encoded (%22 %3C %3E %5C %60).
@@ -38,14 +41,15 @@ _CONTROL_NAMES = {"\r": "a carriage return (\\r)", "\x00": "a NUL byte (\\0)",
                   "\x0b": "a vertical tab (\\v)", "\x0c": "a form feed (\\f)",
                   "\x1b": "an escape character (\\e)", "\x85": "a next-line character (\\N)",
                   "\u2028": "a line separator (\\L)", "\u2029": "a paragraph separator (\\P)"}
-# Text that becomes an event title, a calendar's name or description, or a category: one line.
-# (icalendar 7.3 writes a calendar's NAME and DESCRIPTION unescaped and refuses a newline.)
-_ONE_LINE = {"title", "employer", "program", "name", "description"}
+# Text that becomes an event title (RFC 5545: "a short, one-line summary"), a calendar's
+# name or a category is one line; descriptions and notes may hold line breaks.
+_ONE_LINE = {"title", "employer", "program", "name"}
 # Every text is copied into each event of its program in every feed that holds it, so one
 # huge value multiplies (5 MB of notes made 47 MB of feeds). The default data's longest is 403.
 MAX_TEXT_CHARS = 10_000
 _BOOL_WORDS = {"yes", "no", "on", "off", "y", "n"}
 DEFAULT_FOLLOW_UP_DAYS = 14
+DEFAULT_MAX_AGE_DAYS = 180
 DEFAULT_REFRESH_HOURS = 12
 
 
@@ -58,7 +62,8 @@ class Loaded:
 
 
 def load_dataset(
-    data: bytes, *, file: str, as_of: dt.date | None = None, max_age_days: int = 180
+    data: bytes, *, file: str, as_of: dt.date | None = None,
+    max_age_days: int = DEFAULT_MAX_AGE_DAYS,
 ) -> Loaded:
     """Parse and validate a data file.
 
@@ -154,6 +159,8 @@ class _Checker:
                 self.problem(node, path, "the list is empty", f"at least one {field.shape.name}")
             return [(item, self.fields(item, f"{path}[{index}]", field.shape))
                     for index, item in enumerate(node.value)]
+        if kind == "reminders":
+            return self.reminders(node, path)
         if kind in ("vocabulary", "feeds"):
             return self.keyed(node, path, TERM if kind == "vocabulary" else FEED)
         if kind in ("keys", "texts"):
@@ -193,6 +200,26 @@ class _Checker:
         if not entries and not self.errors:
             self.problem(node, path, "no entries", "at least one entry")
         return entries
+
+    def reminders(self, node: yaml.Node, path: str) -> tuple[dt.timedelta, ...] | None:
+        """A list of durations before an event; an empty list turns reminders off."""
+        if not isinstance(node, yaml.SequenceNode):
+            self.problem(node, path, f"{_describe(node)} where a list is needed",
+                         f"a list like [P1D, PT2H], or [] for none: {dates.REMINDER_FORMS}")
+            return None
+        found = []
+        for index, item in enumerate(node.value):
+            where = f"{path}[{index}]"
+            if not isinstance(item, yaml.ScalarNode):
+                self.problem(item, where, f"{_describe(item)} where a duration is needed",
+                             dates.REMINDER_FORMS)
+                return None
+            try:
+                found.append(dates.parse_reminder(item.value))
+            except dates.DateSyntaxError as exc:
+                self.problem(item, where, str(exc), dates.REMINDER_FORMS)
+                return None
+        return tuple(sorted(set(found), reverse=True))
 
     # -- scalars -----------------------------------------------------------------------
 
@@ -325,6 +352,7 @@ class _Checker:
                                 description=values.get("description") or "")
                 for _, key, values in top.get(name) or []
             }
+        self.check_includes(top.get("include") or [])
         meta = top.get("dataset") or {}
         programs = self.programs(top.get("programs") or [])
         feeds = self.feeds(top.get("feeds") or [])
@@ -352,10 +380,30 @@ class _Checker:
             citizenship=tuple(self.vocabularies["citizenship"].values()),
             feeds=feeds,
             programs=tuple(program for _, program in programs),
+            includes=_plain(top.get("include")),
+            file=self.file,
+            base_url=meta.get("base_url"),
+            reminders=(meta["reminders"] if meta.get("reminders") is not None
+                       else DEFAULT_REMINDERS),
         )
         self.warn_follow_ups(dataset, programs)
         self._program_nodes = [node for node, _ in programs]
         return dataset
+
+    def check_includes(self, entries: list[tuple[yaml.Node, str | None]]) -> None:
+        """Included files stay beside this one: a pull request could otherwise name any file
+        on the machine that builds it, and its first lines would appear in the error."""
+        for index, (node, path) in enumerate(entries):
+            if path is None:
+                continue
+            where = f"include[{index}]" if len(entries) > 1 else "include"
+            normal = posixpath.normpath(path) if path else ""
+            if (not path or path.startswith(("/", "~")) or "\\" in path or ":" in path
+                    or normal == ".." or normal.startswith("../")
+                    or not normal.endswith((".yaml", ".yml"))):
+                self.problem(node, where, f"{_clip(path)!r} is not a data file beside this one",
+                             "a relative path to a .yaml file in this folder or below, like "
+                             "'more-programs.yaml'")
 
     def zone(self, node: yaml.ScalarNode) -> None:
         try:
@@ -403,6 +451,8 @@ class _Checker:
                 notes=values.get("notes") or "",
                 follow_up_days=values.get("follow_up_days"),
                 windows=windows,
+                cancelled=bool(values.get("cancelled")),
+                reminders=values.get("reminders"),
             )))
         return built
 
@@ -456,7 +506,14 @@ class _Checker:
                 rolling=bool(values.get("rolling")),
                 year_round=bool(values.get("year_round")),
                 note=values.get("note") or "",
+                cancelled=bool(values.get("cancelled")),
+                recurs_yearly=bool(values.get("recurs_yearly")),
             )
+            if window.recurs_yearly and not _YEAR_KEY.search(key):
+                self.problem(_child(node, "key") if "key" in values else node, f"{where}.key",
+                             f"recurring window key {key!r} does not end in a year",
+                             "a key such as 'summer-2027', so the projection is 'summer-2028'")
+                continue
             self.check_window_order(node, where, window)
             built.append(window)
         return tuple(built)
@@ -479,6 +536,12 @@ class _Checker:
             for name, vocabulary in (("track", "tracks"), ("eligibility", "eligibility"),
                                      ("citizenship", "citizenship")):
                 self.check_terms(key_node, f"feeds.{key}.filter", chosen, name, vocabulary)
+            if (chosen.get("from") and chosen.get("until")
+                    and chosen["until"] < chosen["from"]):
+                self.problem(key_node,
+                             f"feeds.{key}.filter.until", "the range ends before it starts",
+                             "a day on or after 'from'")
+                continue
             if values.get("title") is None:
                 continue
             feeds.append(FeedSpec(
@@ -491,6 +554,8 @@ class _Checker:
                     employers=_plain(chosen.get("employer")),
                     citizenship=_plain(chosen.get("citizenship")),
                     confirmed_only=bool(chosen.get("confirmed_only")),
+                    date_from=chosen.get("from"),
+                    date_until=chosen.get("until"),
                 ),
             ))
         return tuple(feeds)
@@ -565,7 +630,7 @@ def _describe(node: yaml.Node) -> str:
         return "a mapping"
     if isinstance(node, yaml.SequenceNode):
         return "a list"
-    return f"the value {node.value!r}"
+    return f"the value {_clip(node.value)!r}"
 
 
 def _expected(kind: str, field: Field) -> str:
@@ -586,4 +651,5 @@ def _expected(kind: str, field: Field) -> str:
         "object": ("a mapping with keys " + ", ".join(f.name for f in field.shape.fields)
                    if field.shape else "a mapping"),
         "vocabulary": "a mapping of key -> {title: ...}",
+        "reminders": dates.REMINDER_FORMS,
     }.get(kind, field.doc)

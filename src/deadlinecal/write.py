@@ -1,18 +1,34 @@
-"""Put a whole set of output files in place: all of them, or none, never a torn file."""
+"""Put a whole set of output files in place: all of them, or none, never a torn file.
+
+A build is staged as a complete copy of the output folder beside it (unchanged and unmanaged
+files hard-linked, changed ones written and fsynced), then swapped in with one atomic
+directory exchange. Until that instant the old folder is untouched, so a build that fails
+or is killed leaves it exactly as it was; readers see the old tree or the new one, never a
+mix. Builds of the same folder hold a lock on its parent, so two at once take turns. The
+writer knows nothing of calendars: any file type can be part of the output.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
+import errno
 import os
+import shutil
+import stat
+import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import OutputError
 
-# Only files with these suffixes are ours to delete when a feed disappears.
-MANAGED_SUFFIXES = (".ics",)
+# Only files with these suffixes are ours to delete when a build no longer produces them.
+MANAGED_SUFFIXES = (".ics", ".html")
+_STAGING = ".staging-"
+_RETIRED = ".retired-"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -23,13 +39,218 @@ class WriteReport:
 
 
 def write_tree(target: Path, files: Mapping[str, bytes], *, prune: bool = True) -> WriteReport:
-    """Make `target` hold exactly `files` (relative path -> bytes).
+    """Make `target` hold exactly `files` (relative path -> bytes), all at once.
 
-    Every changed file is first written in full to a temporary file beside its final place;
-    only when all of them are staged are they renamed over the old ones. Unchanged files are
-    not touched. With `prune`, managed files that are no longer produced are then removed.
-    Raises OutputError; on error nothing in `target` has changed.
+    With `prune`, managed files that are no longer produced are removed, and the whole
+    folder is swapped in one step; without it, only the given files are replaced (each
+    atomically), as for a single file in a shared folder. Unchanged files are not touched
+    and a build that changes nothing writes nothing. Raises OutputError; on error nothing in
+    `target` has changed.
     """
+    for relative in files:
+        _inside(target, relative)
+    if not prune:
+        return _replace_files(target, files)
+    if target.is_symlink():
+        # Swap the folder the link points at (say, a web server's), not the link itself.
+        target = target.resolve()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with _locked(target.parent):
+            _recover(target)
+            return _swap_tree(target, files)
+    except OSError as exc:
+        raise OutputError(f"could not write to {target}: {exc.strerror or exc}; "
+                          "the previous feeds are unchanged") from None
+
+
+def read_tree(target: Path) -> dict[str, bytes]:
+    """The managed files under `target` (relative path -> bytes); empty when it is absent."""
+    found: dict[str, bytes] = {}
+    if not target.is_dir():
+        return found
+    for path in sorted(target.rglob("*")):
+        if path.is_file() and path.suffix in MANAGED_SUFFIXES:
+            found[path.relative_to(target).as_posix()] = path.read_bytes()
+    return found
+
+
+def stale_files(target: Path, files: Mapping[str, bytes]) -> list[str]:
+    """Paths a build would write or remove: differing, missing or no longer produced."""
+    stale = [relative for relative in sorted(files)
+             if not _same_content(target / relative, files[relative])]
+    stale.extend(relative for relative in read_tree(target) if relative not in files)
+    return sorted(stale)
+
+
+def single_file(path: Path, content: bytes) -> bool:
+    """Atomically write one file unless it already holds `content`; True when written."""
+    report = write_tree(path.parent, {path.name: content}, prune=False)
+    return bool(report.written)
+
+
+# -- the whole-folder swap ------------------------------------------------------------------
+
+
+def _swap_tree(target: Path, files: Mapping[str, bytes]) -> WriteReport:
+    if target.exists() and not target.is_dir():
+        raise OutputError(f"{target} is not a folder")
+    if target.is_dir() and not target.stat().st_mode & stat.S_IWUSR:
+        # Checked by mode, not access(): a read-only folder is a decision, even for root.
+        raise OutputError(f"{target} is read-only; the previous feeds are unchanged")
+    changed = [relative for relative in sorted(files)
+               if not _same_content(target / relative, files[relative])]
+    unchanged = [relative for relative in sorted(files) if relative not in changed]
+    removed = [relative for relative in read_tree(target) if relative not in files]
+    report = WriteReport(written=tuple(changed), unchanged=tuple(unchanged),
+                         removed=tuple(removed))
+    if not changed and not removed:
+        return report
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}{_STAGING}", dir=target.parent))
+    try:
+        skip = set(changed) | set(removed)
+        if target.is_dir():
+            _carry_over(target, staging, skip)
+            os.chmod(staging, stat.S_IMODE(target.stat().st_mode))
+        else:
+            os.chmod(staging, 0o755)
+        for relative in changed:
+            _write_file(staging / relative, files[relative])
+        _sync_directory(staging)
+        if target.is_dir():
+            _exchange(staging, target)  # the one step subscribers and readers see
+        else:
+            os.rename(staging, target)
+            return report
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    # `staging` now holds the previous tree; losing it to a crash here only leaves litter
+    # that the next build clears.
+    shutil.rmtree(staging, ignore_errors=True)
+    return report
+
+
+def _carry_over(source: Path, staging: Path, skip: set[str]) -> None:
+    """Hard-link (or copy) every file in `source` that the build keeps into `staging`.
+
+    Folders follow their files; one left empty (its feeds removed) is not carried over.
+    """
+    for path in sorted(source.rglob("*")):
+        relative = path.relative_to(source).as_posix()
+        if relative in skip or (path.is_dir() and not path.is_symlink()):
+            continue
+        destination = staging / relative
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_symlink():
+            os.symlink(os.readlink(path), destination)
+            continue
+        try:
+            os.link(path, destination)
+        except OSError:
+            shutil.copy2(path, destination)
+
+
+def _write_file(final: Path, content: bytes) -> None:
+    final.parent.mkdir(parents=True, exist_ok=True)
+    with open(final, "wb") as handle:
+        handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.chmod(final, 0o644)
+
+
+def _recover(target: Path) -> None:
+    """Clear what a killed build left beside `target`; restore it if a swap was cut short."""
+    parent = target.parent
+    for leftover in sorted(parent.glob(f".{target.name}{_RETIRED}*")):
+        if not target.exists():
+            os.rename(leftover, target)
+        else:
+            shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in sorted(parent.glob(f".{target.name}{_STAGING}*")):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _exchange(staging: Path, target: Path) -> None:
+    """Swap two folders atomically (renameat2 on Linux, renamex_np on macOS).
+
+    Where the system cannot, fall back to two renames; a crash between them leaves the old
+    tree under a `.retired-` name that the next build puts back (see `_recover`).
+    """
+    if _atomic_exchange(staging, target):
+        return
+    retired = target.parent / f".{target.name}{_RETIRED}{staging.name.rsplit('-', 1)[-1]}"
+    os.rename(target, retired)
+    try:
+        os.rename(staging, target)
+    except BaseException:
+        os.rename(retired, target)
+        raise
+    os.rename(retired, staging)
+
+
+def _atomic_exchange(first: Path, second: Path) -> bool:
+    """True when the two paths were swapped in one step; False when unsupported here."""
+    if not sys.platform.startswith("linux") and sys.platform != "darwin":
+        return False
+    libc = _libc()
+    if libc is None:
+        return False
+    if sys.platform.startswith("linux") and hasattr(libc, "renameat2"):
+        at_fdcwd, rename_exchange = -100, 2
+        result = libc.renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second),
+                                rename_exchange)
+    elif sys.platform == "darwin" and hasattr(libc, "renamex_np"):
+        rename_swap = 2
+        result = libc.renamex_np(os.fsencode(first), os.fsencode(second), rename_swap)
+    else:
+        return False
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
+def _libc() -> ctypes.CDLL | None:
+    name = ctypes.util.find_library("c")
+    try:
+        return ctypes.CDLL(name, use_errno=True)
+    except OSError:
+        return None
+
+
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `folder` (where flock exists), so builds take turns."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows has no flock
+        yield
+        return
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)
+
+
+def _sync_directory(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+# -- file by file, for a shared folder ------------------------------------------------------
+
+
+def _replace_files(target: Path, files: Mapping[str, bytes]) -> WriteReport:
     staged: list[tuple[Path, Path]] = []
     unchanged: list[str] = []
     try:
@@ -41,26 +262,19 @@ def write_tree(target: Path, files: Mapping[str, bytes], *, prune: bool = True) 
                 continue
             final.parent.mkdir(parents=True, exist_ok=True)
             staged.append((_stage(final, content), final))
+        for temporary, final in staged:
+            os.replace(temporary, final)
     except OSError as exc:
         for temporary, _ in staged:
             with contextlib.suppress(OSError):
                 temporary.unlink()
         raise OutputError(f"could not write to {target}: {exc.strerror or exc}; "
                           "the previous feeds are unchanged") from None
-    for temporary, final in staged:
-        os.replace(temporary, final)
-    removed = _prune(target, files) if prune else []
     return WriteReport(
         written=tuple(str(final.relative_to(target).as_posix()) for _, final in staged),
         unchanged=tuple(unchanged),
-        removed=tuple(removed),
+        removed=(),
     )
-
-
-def single_file(path: Path, content: bytes) -> bool:
-    """Atomically write one file unless it already holds `content`; True when written."""
-    report = write_tree(path.parent, {path.name: content}, prune=False)
-    return bool(report.written)
 
 
 def _inside(target: Path, relative: str) -> Path:
@@ -93,19 +307,3 @@ def _stage(final: Path, content: bytes) -> Path:
             os.unlink(name)
         raise
     return Path(name)
-
-
-def _prune(target: Path, files: Mapping[str, bytes]) -> list[str]:
-    keep = {Path(relative).as_posix() for relative in files}
-    removed = []
-    if not target.is_dir():
-        return removed
-    for path in sorted(target.rglob("*")):
-        relative = path.relative_to(target).as_posix()
-        if path.is_file() and path.suffix in MANAGED_SUFFIXES and relative not in keep:
-            path.unlink()
-            removed.append(relative)
-    for directory in sorted((p for p in target.rglob("*") if p.is_dir()), reverse=True):
-        with contextlib.suppress(OSError):
-            directory.rmdir()  # only succeeds when empty
-    return removed

@@ -1,0 +1,187 @@
+"""`deadlinecal diff`, `build --check`, the shipped hooks and workflow, and the README's example."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+
+from deadlinecal.cli import main
+
+from .updates_support import BASE, CONFIRM_STEP, edit
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+DEFAULT_DATA = ROOT / "data" / "ml-internships-summer-2027.yaml"
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args))
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> Path:
+    """A data file already built into tmp_path/out; returns the data file."""
+    data = tmp_path / "demo.yaml"
+    data.write_text(BASE)
+    result = run("build", str(data), "-o", str(tmp_path / "out"), "--as-of", "2026-08-01")
+    assert result.exit_code == 0, result.output
+    return data
+
+
+class TestDiff:
+    def test_it_prints_moved_events_per_feed_with_old_and_new_dates(self, built: Path) -> None:
+        built.write_text(edit(BASE, *CONFIRM_STEP))
+        result = run("diff", str(built), "-o", str(built.parent / "out"))
+        out = str(built.parent / "out")
+        assert result.exit_code == 0, result.output
+        assert result.output.splitlines() == [
+            f"{out}/all.ics",
+            "  ~ moved     Google STEP internship — applications open: 2026-10-11 → "
+            "2026-10-14 [tentative → confirmed]",
+            "  ~ moved     Google STEP internship — apply within 2 weeks: 2026-10-25 → "
+            "2026-10-28 [tentative → confirmed]",
+            "  ~ moved     Google STEP internship — applications close: 2026-10-25 → "
+            "2026-10-31 [tentative → confirmed]",
+            f"{out}/eligibility/undergrad.ics: the same 3 changes as {out}/all.ics",
+            f"{out}/tracks/applied.ics: the same 3 changes as {out}/all.ics",
+            "3 events change in 3 feeds: 3 moved.",
+        ]
+
+    def test_it_names_added_removed_and_reworded_events(self, built: Path) -> None:
+        text = BASE[: BASE.index("  - id: fair")]
+        text = edit(text, "program: REU sites", "program: REU sites in ML")
+        text += ("  - id: mila\n    employer: Mila\n    program: Research internship\n"
+                 "    track: research\n    eligibility: [phd]\n"
+                 "    last_verified: \"2026-07-31\"\n")
+        built.write_text(text)
+        lines = run("diff", str(built), "-o", str(built.parent / "out")).output.splitlines()
+        assert "  ~ reworded  NSF REU sites in ML — applications open (est.): DESCRIPTION, " \
+               "SUMMARY (was “NSF REU sites — applications open (est.)”)" in lines
+        assert "  + added     Mila Research internship — watch list: no date yet — " \
+               "2026-07-01 [tentative]" in lines
+        assert "  - removed   Meta FAIR research internship — watch list: no date yet — " \
+               "2026-07-01 [tentative]" in lines
+
+    def test_a_moved_deadline_time_is_shown_with_its_zone(self, built: Path) -> None:
+        built.write_text(edit(BASE, 'deadline: "2027-01..2027-03"',
+                              'deadline: "2027-02-01 17:00"'))
+        lines = run("diff", str(built), "-o", str(built.parent / "out")).output.splitlines()
+        assert lines[1] == ("  ~ moved     NSF REU sites — application deadline: 2027-01-01 → "
+                            "2027-02-01 16:30–17:00 America/New_York [tentative → confirmed] "
+                            "(was “NSF REU sites — deadlines begin (est.)”)")
+
+    def test_json_gives_each_change_with_old_and_new_sequence(self, built: Path) -> None:
+        built.write_text(edit(BASE, *CONFIRM_STEP))
+        result = run("diff", str(built), "-o", str(built.parent / "out"), "--json")
+        feeds = json.loads(result.output)["feeds"]
+        opens = feeds[0]["changes"][0]
+        assert (feeds[0]["path"], opens["change"], opens["old"]["start"], opens["new"]["start"],
+                opens["old"]["sequence"], opens["new"]["sequence"]) == (
+            "all.ics", "moved", "2026-10-11", "2026-10-14", 0, 1)
+
+    def test_no_data_change_says_so(self, built: Path) -> None:
+        result = run("diff", str(built), "-o", str(built.parent / "out"))
+        assert result.output == "No feed changes.\n"
+
+    def test_a_feed_the_build_no_longer_makes_is_reported_removed(self, built: Path) -> None:
+        built.write_text(edit(BASE, "  phd: {title: PhD students}\n", "")
+                         .replace("    eligibility: [phd]\n", "    eligibility: [undergrad]\n"))
+        lines = run("diff", str(built), "-o", str(built.parent / "out")).output.splitlines()
+        assert f"{built.parent / 'out'}/eligibility/phd.ics (feed removed)" in lines
+
+
+class TestBuildCheck:
+    def test_an_up_to_date_folder_passes(self, built: Path) -> None:
+        result = run("build", str(built), "-o", str(built.parent / "out"), "--check")
+        assert result.exit_code == 0
+        assert "is up to date" in result.output
+
+    def test_a_stale_folder_fails_naming_the_stale_feeds(self, built: Path) -> None:
+        built.write_text(edit(BASE, *CONFIRM_STEP))
+        out = built.parent / "out"
+        result = run("build", str(built), "-o", str(out), "--check")
+        assert result.exit_code == 1
+        # The subscribe page shows the dates too, so it is stale with the feeds.
+        assert result.output.splitlines()[1:5] == [
+            f"  {out}/all.ics", f"  {out}/eligibility/undergrad.ics",
+            f"  {out}/index.html", f"  {out}/tracks/applied.ics"]
+
+    def test_the_check_writes_nothing(self, built: Path) -> None:
+        built.write_text(edit(BASE, *CONFIRM_STEP))
+        out = built.parent / "out"
+        before = {p: p.read_bytes() for p in out.rglob("*.ics")}
+        run("build", str(built), "-o", str(out), "--check")
+        assert {p: p.read_bytes() for p in out.rglob("*.ics")} == before
+
+    def test_a_missing_folder_is_stale(self, tmp_path: Path) -> None:
+        data = tmp_path / "demo.yaml"
+        data.write_text(BASE)
+        result = run("build", str(data), "-o", str(tmp_path / "none"), "--check")
+        assert result.exit_code == 1
+
+    def test_the_committed_calendars_are_what_the_default_data_produces(
+            self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.chdir(ROOT)
+        result = run("build", "--check")
+        assert result.exit_code == 0, result.output
+
+
+class TestShippedAutomation:
+    def test_the_pre_commit_hook_runs_the_check(self) -> None:
+        hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+        check = next(hook for hook in hooks if hook["id"] == "deadlinecal-check")
+        assert (check["entry"], check["pass_filenames"]) == ("deadlinecal build --check", False)
+
+    def test_the_workflow_runs_on_data_changes_checks_and_publishes_pages(self) -> None:
+        workflow = yaml.safe_load((ROOT / ".github/workflows/feeds.yml").read_text())
+        triggers = workflow[True]  # YAML 1.1 reads the key `on` as true
+        steps = workflow["jobs"]["build"]["steps"]
+        commands = [step.get("run") for step in steps]
+        uses = [step.get("uses", "") for step in steps]
+        assert "data/**" in triggers["push"]["paths"]
+        assert "deadlinecal build --check" in commands
+        assert any(u.startswith("actions/upload-pages-artifact") for u in uses)
+        assert workflow["jobs"]["publish"]["steps"][0]["uses"].startswith(
+            "actions/deploy-pages")
+
+
+class TestReadmeExample:
+    def _example(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+        block = re.search(r"<!-- updating-dates:edit -->\n```diff\n(.*?)```", README, re.S)
+        assert block is not None
+        lines = block.group(1).splitlines()
+        old = "".join(line[1:] + "\n" for line in lines if not line.startswith("+"))
+        new = "".join(line[1:] + "\n" for line in lines if not line.startswith("-"))
+        text = DEFAULT_DATA.read_text(encoding="utf-8")
+        text = edit(edit(text, old, new), 'updated: "2026-07-31"', 'updated: "2026-10-14"')
+        data = tmp_path / "edited.yaml"
+        data.write_text(text, encoding="utf-8")
+        monkeypatch.chdir(ROOT)
+        return data
+
+    def test_the_readme_shows_the_diff_output_its_edit_produces(
+            self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        data = self._example(tmp_path, monkeypatch)
+        block = re.search(r"<!-- updating-dates:diff -->\n```text\n\$ deadlinecal diff\n(.*?)```",
+                          README, re.S)
+        assert block is not None
+        assert run("diff", str(data)).output == block.group(1)
+
+    def test_the_readme_shows_the_sequence_change_its_edit_produces(
+            self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        data = self._example(tmp_path, monkeypatch)
+        out = tmp_path / "calendars"
+        shutil.copytree(ROOT / "calendars", out)  # the feeds subscribers already have
+        run("build", str(data), "-o", str(out), "--as-of", "2026-10-14")
+        feed = (out / "all.ics").read_bytes().replace(b"\r\n ", b"").decode()
+        opens = next(block for block in feed.split("BEGIN:VEVENT")
+                     if "google-step.summer-2027.opens@" in block)
+        for line in ("DTSTART;VALUE=DATE:20261014", "SEQUENCE:1",
+                     "LAST-MODIFIED:20261014T000000Z", "STATUS:CONFIRMED"):
+            assert f"+{line}\n" in README and line in opens.splitlines()
