@@ -135,6 +135,10 @@ def datasets(draw: st.DrawFn) -> tuple[str, list[str]]:
         out.append(f"  timezone: {draw(st.sampled_from(ZONES[:-1]))}")
     if draw(st.booleans()):
         out.append(f"  follow_up_days: {draw(st.integers(1, 365))}")
+    if draw(st.booleans()):
+        reminders = draw(st.lists(st.sampled_from(["P1D", "PT2H", "P1W", "P2DT12H", "PT0M"]),
+                                  max_size=2, unique=True))
+        out.append(f"  reminders: [{', '.join(reminders)}]")
     out.append("tracks:")
     out.extend(f"  {key}: {{title: {q(draw(lines))}}}" for key in tracks)
     out.append("eligibility:")
@@ -165,6 +169,8 @@ def datasets(draw: st.DrawFn) -> tuple[str, list[str]]:
                 out.append(f"    {name}: {q(draw(texts))}")
         if draw(st.booleans()):
             out.append(f"    link: https://example.org/{draw(slugs)}?q={draw(slugs)}")
+        if not draw(st.integers(0, 5)):
+            out.append("    cancelled: true")
         count = draw(st.integers(0, 3))
         if count:
             out.append("    windows:")
@@ -190,8 +196,9 @@ def check_feeds(result: Build) -> None:
             counts = Counter(name for name, _ in vevent.property_items(recursive=False))
             assert all(counts[name] == 1 for name in ("UID", "DTSTAMP", "DTSTART", "SUMMARY"))
             uids.append(str(vevent["UID"]))
-            # The generated data keeps the default reminders: at most one alarm per event.
-            assert [sub.name for sub in vevent.subcomponents] in ([], ["VALARM"])
+            # The generated data asks for at most two reminders per event.
+            alarms = [sub.name for sub in vevent.subcomponents]
+            assert alarms in ([], ["VALARM"], ["VALARM", "VALARM"])
         assert len(uids) == len(set(uids)), path
         if path == "all.ics":
             assert len(uids) == len(result.events)
@@ -213,7 +220,8 @@ class TestValidData:
 JUNK = ["[1, 2]", "{a: b}", "true", "12", "~", "''", "no", "2026-13", '"\\r"', "&a x", "*a",
         "!!int x", "[" * 40 + "x" + "]" * 40, "-1", "99999999999999999999", "'0000-01'",
         "winter 9999", "'9999-12-31 23:59 AoE'", "'1 month..2 weeks'", "{", "'", "\t",
-        "2026-02-30", "Mars/Olympus", "javascript:x", "https://a.b/\"<>", "- - - x"]
+        "2026-02-30", "Mars/Olympus", "javascript:x", "https://a.b/\"<>", "- - - x",
+        "[P99999999999999W]", "[PT0M, P1D, P1D]", "[/etc/passwd]", "[../x.yaml]"]
 
 
 @st.composite

@@ -36,6 +36,8 @@ AOE_OFFSET = dt.timedelta(hours=-12)
 MIN_YEAR, MAX_YEAR = 1900, 2999
 # The longest window a duration may describe, for the same reason.
 MAX_DURATION_DAYS = 3660
+# The earliest a reminder may fire before its event (a huge one overflowed the arithmetic).
+MAX_REMINDER = dt.timedelta(days=366)
 
 
 class DateSyntaxError(ValueError):
@@ -219,8 +221,13 @@ def parse_reminder(text: str) -> dt.timedelta:
     match = _REMINDER.fullmatch(text.strip().upper())
     if not match or not any(match.groups()) or text.strip().upper().endswith("T"):
         raise DateSyntaxError(f"{text!r} is not a reminder duration we understand")
+    if any(len(part or "") > 6 for part in match.groups()):
+        raise DateSyntaxError(f"{text!r} is longer than a year before the event")
     weeks, days, hours, minutes = (int(part or 0) for part in match.groups())
-    return dt.timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes)
+    before = dt.timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes)
+    if before > MAX_REMINDER:
+        raise DateSyntaxError(f"{text!r} is longer than a year before the event")
+    return before
 
 
 def human_day(day: dt.date) -> str:
