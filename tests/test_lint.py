@@ -169,3 +169,30 @@ class TestLintCommand:
         result = CliRunner().invoke(main, ["lint", str(tmp_path / "none.ics")])
         assert result.exit_code == 1
         assert "cannot read it" in result.stdout
+
+
+class TestWholeFile:
+    def test_a_file_that_is_not_icalendar_gets_one_finding(self) -> None:
+        from deadlinecal.lint import lint
+
+        findings = lint(b"# README\n\nSome text; with, punctuation\n")
+        assert [(f.line, f.message) for f in findings] == [
+            (1, "not an iCalendar file: it does not start with BEGIN:VCALENDAR")]
+
+    def test_missing_prodid_version_and_dtstamp_are_found(self) -> None:
+        from deadlinecal.lint import lint
+
+        feed = (b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART;VALUE=DATE:20270101\r\n"
+                b"DTEND;VALUE=DATE:20270102\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+        messages = {f.message for f in lint(feed)}
+        assert messages == {"the calendar has no PRODID, which RFC 5545 requires",
+                            "the calendar has no VERSION, which RFC 5545 requires",
+                            "VEVENT has no DTSTAMP, which RFC 5545 requires"}
+
+    def test_an_empty_calendar_is_found(self) -> None:
+        from deadlinecal.lint import lint
+
+        feed = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\nEND:VCALENDAR\r\n"
+        assert [f.message for f in lint(feed)] == [
+            "the calendar holds no component; RFC 5545 requires one (some clients reject "
+            "an empty calendar)"]

@@ -109,8 +109,8 @@ class TestBuildCheck:
         assert result.exit_code == 1
         # The subscribe page shows the dates too, so it is stale with the feeds.
         assert result.output.splitlines()[1:5] == [
-            f"  {out}/all.ics", f"  {out}/eligibility/undergrad.ics",
-            f"  {out}/index.html", f"  {out}/tracks/applied.ics"]
+            f"  {out}/all.ics (out of date)", f"  {out}/eligibility/undergrad.ics (out of date)",
+            f"  {out}/index.html (out of date)", f"  {out}/tracks/applied.ics (out of date)"]
 
     def test_the_check_writes_nothing(self, built: Path) -> None:
         built.write_text(edit(BASE, *CONFIRM_STEP))

@@ -218,9 +218,11 @@ def build(data: tuple[Path, ...], output: Path, strict: bool, as_of: dt.datetime
     if check:
         stale = stale_files(output, result.files)
         if stale:
-            lines = [f"{output}/ is stale: {len(stale)} file{'s' if len(stale) != 1 else ''} "
-                     f"differ from what {named} produces:"]
-            lines.extend(f"  {output}/{relative}" for relative in stale)
+            lines = [f"{output}/ is stale: {_plural(len(stale), 'file')} "
+                     f"{'differs' if len(stale) == 1 else 'differ'} from what {named} "
+                     "produces:"]
+            lines.extend(f"  {output}/{relative} ({_staleness(output, relative, result.files)})"
+                         for relative in stale)
             lines.append("Run `deadlinecal build` and commit the result.")
             raise click.ClickException("\n".join(lines))
         click.echo(f"{output}/ is up to date with {named} ({len(result.files)} feeds).")
@@ -397,6 +399,12 @@ def validate(data: Path, strict: bool, as_of: dt.datetime | None, max_age: int) 
     windows = sum(len(p.windows) for p in dataset.programs)
     click.echo(f"{data}: valid ({_plural(len(dataset.programs), 'program')}, "
                f"{_plural(windows, 'window')}, {_plural(len(warnings), 'warning')}).")
+
+
+def _staleness(output: Path, relative: str, files: dict[str, bytes]) -> str:
+    if relative not in files:
+        return "no longer produced"
+    return "out of date" if (output / relative).exists() else "missing"
 
 
 def _plural(count: int, noun: str) -> str:

@@ -44,6 +44,9 @@ class _Line:
 def lint(data: bytes) -> list[Finding]:
     """Every problem found in one iCalendar file, sorted by line."""
     findings: list[Finding] = []
+    if not data.lstrip(b"\xef\xbb\xbf").startswith(b"BEGIN:VCALENDAR"):
+        # One clear finding rather than hundreds about a file that is something else.
+        return [Finding(1, "not an iCalendar file: it does not start with BEGIN:VCALENDAR")]
     physical = _physical_lines(data, findings)
     lines = _content_lines(physical, findings)
     _check_structure(lines, findings)
@@ -139,9 +142,13 @@ def _check_structure(lines: list[_Line], findings: list[Finding]) -> None:
     events: list[list[_Line]] = []
     zones_used: dict[str, int] = {}
     zones_defined: set[str] = set()
+    calendar_props: set[str] = set()
+    components = 0
     for line in lines:
         if line.name == "BEGIN":
             stack.append(line.value.upper())
+            if len(stack) == 2:
+                components += 1
             if stack[-1] == "VEVENT":
                 events.append([line])
             continue
@@ -152,6 +159,8 @@ def _check_structure(lines: list[_Line], findings: list[Finding]) -> None:
             else:
                 stack.pop()
             continue
+        if len(stack) == 1:
+            calendar_props.add(line.name)
         if line.name in TEXT_PROPERTIES or line.name in TEXT_LISTS:
             _check_text(line, findings)
         if "TZID" in line.params:
@@ -164,6 +173,11 @@ def _check_structure(lines: list[_Line], findings: list[Finding]) -> None:
     if stack:
         findings.append(Finding(lines[-1].number if lines else 1,
                                 f"BEGIN:{stack[-1]} is never closed"))
+    findings.extend(Finding(1, f"the calendar has no {name}, which RFC 5545 requires")
+                    for name in ("PRODID", "VERSION") if name not in calendar_props)
+    if components == 0:
+        findings.append(Finding(1, "the calendar holds no component; RFC 5545 requires one "
+                                   "(some clients reject an empty calendar)"))
     for zone, number in zones_used.items():
         _check_zone_name(zone, number, findings)
         if zone not in zones_defined:
@@ -203,6 +217,8 @@ def _check_events(events: list[list[_Line]], findings: list[Finding]) -> None:
         begin = event[0].number
         props = {line.name: line for line in reversed(event[1:])}
         uid = props.get("UID")
+        if "DTSTAMP" not in props:
+            findings.append(Finding(begin, "VEVENT has no DTSTAMP, which RFC 5545 requires"))
         if uid is None:
             findings.append(Finding(begin, "VEVENT has no UID"))
         elif uid.value in first_seen and "RECURRENCE-ID" not in props:
