@@ -6,6 +6,7 @@ import datetime as dt
 import difflib
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -237,6 +238,8 @@ class _Checker:
             if tag == "tag:yaml.org,2002:bool":
                 return text.lower() == "true"
             extra = " (yes/no/on/off are not booleans here)" if text.lower() in _BOOL_WORDS else ""
+            if text.lower() in ("true", "false") and node.style in ("'", '"'):
+                extra = " (it is in quotes, which makes it text: remove the quotes)"
             self.problem(node, path, f"{text!r} is not true or false{extra}", "true or false")
             return None
         if kind == "int":
@@ -564,22 +567,68 @@ class _Checker:
 
     def warn_follow_ups(self, dataset: Dataset,
                         programs: list[tuple[yaml.Node, Program]]) -> None:
+        """Warnings about windows that are valid but probably not what the author meant."""
         for index, (node, program) in enumerate(programs):
             offset = program.follow_up_days or dataset.follow_up_days
             for w_index, window in enumerate(program.windows):
-                if window.opens is None or window.closes is None:
-                    continue
-                follow_up = window.opens.earliest + dt.timedelta(days=offset)
-                if follow_up > window.closes.latest:
-                    self.problem(_child(_item(_child(node, "windows"), w_index), "closes"),
-                                 f"programs[{index}].windows[{w_index}].closes",
-                                 f"the {offset}-day follow-up ({dates.human_day(follow_up)}) "
-                                 f"falls after the window closes ({window.closes.wording})",
-                                 "a shorter follow_up_days for this program", warning=True)
+                where = f"programs[{index}].windows[{w_index}]"
+                window_node = _item(_child(node, "windows"), w_index)
+
+                def warn(name: str, message: str, expected: str,
+                         window_node: yaml.Node | None = window_node, where: str = where) -> None:
+                    self.problem(_child(window_node, name), f"{where}.{name}", message,
+                                 expected, warning=True)
+
+                self.warn_window(dataset, window, offset, warn)
+
+    def warn_window(self, dataset: Dataset, window: Window, offset: int,
+                    warn: Callable[[str, str, str], None]) -> None:
+        dated = [(name, when) for name in ("opens", "closes", "deadline")
+                 if (when := getattr(window, name)) is not None]
+        if not dated and not window.year_round:
+            warn("key", "this window has no date and is not year_round, so it is listed "
+                 "as a watch-list entry", "opens, closes or deadline, or year_round: true")
+        if dated and window.year_round:
+            warn("year_round", "year_round is ignored because the window has dates",
+                 "either dates or year_round: true")
+        if window.closes is not None and window.duration is not None:
+            warn("duration", "duration is ignored because closes is given",
+                 "either closes or duration")
+        if (window.closes is not None and window.deadline is not None
+                and window.deadline.earliest > window.closes.latest):
+            warn("deadline", f"the deadline ({window.deadline.wording}) is after the window "
+                 f"closes ({window.closes.wording})", "a deadline on or before closes")
+        for name, when in dated:
+            if when.latest < dataset.cycle_starts or when.earliest > dataset.cycle_ends:
+                warn(name, f"{when.wording} is outside the cycle "
+                     f"({dataset.cycle_starts.isoformat()} to {dataset.cycle_ends.isoformat()})",
+                     "a date within dataset.cycle, or a wider cycle")
+        if window.opens is None:
+            return
+        follow_up = window.opens.earliest + dt.timedelta(days=offset)
+        ends = [(name, when.latest, when.wording) for name in ("closes", "deadline")
+                if (when := getattr(window, name)) is not None]
+        if window.closes is None and window.duration is not None:
+            latest = window.opens.latest + dt.timedelta(days=window.duration.max_days)
+            ends.append(("duration", latest, f"{window.duration.wording} after it opens"))
+        for name, latest, wording in ends:
+            if follow_up > latest:
+                warn(name, f"the {offset}-day follow-up ({dates.human_day(follow_up)}) "
+                     f"falls after the window closes ({wording})",
+                     "a shorter follow_up_days for this program")
+                break
 
     def warn_stale(self, dataset: Dataset, as_of: dt.date, max_age_days: int) -> None:
         for index, program in enumerate(dataset.programs):
             age = (as_of - program.last_verified).days
+            if age < 0:
+                node = (_child(self._program_nodes[index], "last_verified")
+                        if index < len(self._program_nodes) else None)
+                self.problem(node, f"programs[{index}].last_verified",
+                             f"{program.id} is marked verified on "
+                             f"{program.last_verified.isoformat()}, after today "
+                             f"({as_of.isoformat()})", "a day that has passed", warning=True)
+                continue
             if age > max_age_days:
                 node = (_child(self._program_nodes[index], "last_verified")
                         if index < len(self._program_nodes) else None)
