@@ -125,3 +125,38 @@ class TestFeedFileRegenerated:
                      icalendar.Calendar.from_ical(target.read_bytes()).events}
         assert sequences == {"t.p1.main.opens@deadlinecal": 1,
                              "t.p1.main.follow-up@deadlinecal": 1}
+
+
+class TestRebuildStability:
+    def test_text_ending_in_end_vevent_does_not_bump_sequence_on_rebuild(self,
+                                                                         tmp_path: Path) -> None:
+        data = tmp_path / "d.yaml"
+        data.write_bytes(dataset_yaml(program(
+            extra='employer: Foo END:VEVENT\nlink: "https://example.org/x/END:VEVENT"',
+            windows='- opens: "2026-10-14"').replace("  employer: Acme\n", "")))
+        out = tmp_path / "out"
+        runner = CliRunner()
+        first = runner.invoke(main, ["build", str(data), "-o", str(out)])
+        assert first.exit_code == 0, first.output
+        before = (out / "all.ics").read_bytes()
+        second = runner.invoke(main, ["build", str(data), "-o", str(out)])
+        assert "0 written" in second.output
+        assert (out / "all.ics").read_bytes() == before
+        assert b"SEQUENCE:0" in before and b"SEQUENCE:1" not in before
+
+
+class TestClosedPipe:
+    def test_a_reader_that_stops_early_is_not_an_error(self, tmp_path: Path) -> None:
+        import subprocess
+        import sys
+
+        data = tmp_path / "many.yaml"
+        # Far more output than a pipe buffers, so the writer really meets a closed pipe.
+        data.write_bytes(dataset_yaml(*(program(f"p{i}", windows='- opens: "2026-10-14"')
+                                        for i in range(1500))))
+        done = subprocess.run(
+            f"{sys.executable} -m deadlinecal list {data} --all | head -1",
+            shell=True, capture_output=True, text=True, check=False)
+        assert done.stdout.startswith("Test cycle")
+        assert "internal error" not in done.stderr
+        assert "Traceback" not in done.stderr

@@ -83,7 +83,7 @@ class TestDefault:
     def test_openings_and_watch_list_entries_have_none(self) -> None:
         found = events(dataset())
         assert found["timed.main.opens@deadlinecal"].walk("VALARM") == []
-        assert found["undated.watch@deadlinecal"].walk("VALARM") == []
+        assert found["undated.main.opens@deadlinecal"].walk("VALARM") == []
 
     def test_alarm_is_display_with_the_event_summary_as_description(self) -> None:
         deadline = events(dataset())["timed.main.deadline@deadlinecal"]

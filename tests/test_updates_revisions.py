@@ -109,6 +109,18 @@ class TestWindowAdded:
         assert FAIR_WATCH in events(first.files["all.ics"])
         assert FAIR_WATCH not in events(second.files["all.ics"])
 
+    def test_a_first_window_without_a_key_moves_the_watch_list_entry(self) -> None:
+        first = build(BASE)
+        added = ('    eligibility: [phd]\n    last_verified: "2026-07-31"\n',
+                 '    eligibility: [phd]\n    last_verified: "2026-07-31"\n'
+                 '    windows:\n      - opens: "2026-10-14"\n')
+        second = build(edit(BASE, *added), previous=first.files)
+        before = events(first.files["all.ics"])[FAIR_WATCH]
+        after = events(second.files["all.ics"])[FAIR_WATCH]
+        # The subscribed entry moves to the real date instead of being replaced.
+        assert (after.sequence, after.status) == (before.sequence + 1, "CONFIRMED")
+        assert after.start != before.start
+
 
     SECOND = ('        deadline: "2027-01..2027-03"\n',
               '        deadline: "2027-01..2027-03"\n'

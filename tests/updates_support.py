@@ -56,7 +56,7 @@ programs:
 STEP_OPENS = "demo.step.summer-2027.opens@deadlinecal"
 STEP_CLOSES = "demo.step.summer-2027.closes@deadlinecal"
 REU_OPENS = "demo.reu.summer-2027.opens@deadlinecal"
-FAIR_WATCH = "demo.fair.watch@deadlinecal"
+FAIR_WATCH = "demo.fair.main.opens@deadlinecal"
 FAIR_OPENS = "demo.fair.summer-2027.opens@deadlinecal"
 
 CONFIRM_STEP = ('        opens: "around mid 2026-10"\n        duration: "2-4 weeks"\n',

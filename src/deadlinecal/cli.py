@@ -59,6 +59,12 @@ def _run(function: F) -> F:
             raise click.ClickException(str(exc)) from None
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except BrokenPipeError:
+            # `deadlinecal list | head` closed the pipe: the reader has what it wanted.
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            context.exit(0)
         except Exception as exc:
             # A bug of ours, never the user's fault: one line, not a traceback.
             if context.find_root().params.get("debug"):
@@ -356,12 +362,12 @@ def list_events(data: Path, as_of: dt.datetime | None, show_all: bool, **chosen:
       deadlinecal list --eligibility phd --as-of 2026-08-01
     """
     from .pipeline import describe_filter, load_selection
-    from .select import select
+    from .select import check_filter, select
     from .table import event_table
 
     dataset, every, _ = load_selection([str(data)], lambda path: _read(Path(path)))
     chosen_filter = _filter(**chosen)
-    _check_filter(chosen_filter, dataset)
+    check_filter(chosen_filter, dataset)
     today = as_of.date() if as_of else dt.date.today()
     events = select(every, chosen_filter)
     # An explicit --from is the user's own cut-off; otherwise hide what can no longer happen.
@@ -448,12 +454,6 @@ def serve(directory: Path, host: str, port: int) -> None:
         click.echo("Stopped.")
     finally:
         server.server_close()
-
-
-def _check_filter(chosen: Any, dataset: Any) -> None:
-    from .select import check_filter
-
-    check_filter(chosen, dataset)
 
 
 

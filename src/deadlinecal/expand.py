@@ -18,6 +18,8 @@ from .model import Dataset, Event, EventKind, FuzzyDate, Precision, Program, Win
 # zero-length events still show them and DTEND stays after DTSTART.
 DEADLINE_BLOCK = dt.timedelta(minutes=30)
 ESTIMATE_MARK = " (est.)"
+# The key a program's only window gets when the data names none.
+DEFAULT_WINDOW_KEY = "main"
 CANCELLED_MARK = "Cancelled: "
 _YEAR_SUFFIX = re.compile(r"([0-9]{4})$")
 # The events a student must act on get reminders; openings and watch-list entries do not.
@@ -61,7 +63,10 @@ def _program_events(dataset: Dataset, program: Program, stamp: dt.datetime,
     def add(kind: EventKind, window: Window | None, what: str, lead: str,
             start: dt.date | dt.datetime, end: dt.date | dt.datetime, confirmed: bool,
             latest: dt.date) -> None:
-        window_part = f".{window.key}" if window is not None else ""
+        # A watch-list entry takes the UID its window's opening will have, so when the date
+        # is entered the subscribed entry moves instead of being replaced by a new one.
+        window_part = f".{window.key}" if window is not None else f".{DEFAULT_WINDOW_KEY}"
+        uid_kind = EventKind.OPENS if kind is EventKind.WATCH else kind
         mark = "" if confirmed or kind is EventKind.WATCH else ESTIMATE_MARK
         if several and window is not None and window.projected_from is None:
             what = f"{what} ({window.key})"
@@ -80,7 +85,7 @@ def _program_events(dataset: Dataset, program: Program, stamp: dt.datetime,
             note = (f"\n\nCancelled: this {'program' if program.cancelled else 'window'} "
                     "will not take place this cycle." + note)
         built.append(Event(
-            uid=f"{dataset.id}.{program.id}{window_part}.{kind.value}@deadlinecal",
+            uid=f"{dataset.id}.{program.id}{window_part}.{uid_kind.value}@deadlinecal",
             kind=kind,
             program=program,
             window=window,

@@ -138,11 +138,6 @@ def revise(events: Sequence[Event], previous: Mapping[str, Seen],
     return tuple(revised), rendered
 
 
-def read_event(content: bytes) -> Seen:
-    """One rendered VEVENT read back the way feeds are read."""
-    return _seen(content)
-
-
 def content_of(block: bytes) -> tuple[str, ...]:
     """An event's content lines: unfolded, sorted, without BEGIN/END and bookkeeping."""
     return tuple(sorted(line for line in _lines(block)
@@ -311,7 +306,9 @@ def _start_key(change: Change) -> str:
     return when_text(seen.start) if seen is not None else ""
 
 
-_VEVENT = re.compile(rb"BEGIN:VEVENT\r?\n.*?END:VEVENT(?:\r?\n|$)", re.S)
+# Anchored at line starts: text that merely ends in "END:VEVENT" (a link, a name, or a
+# fold landing just after it) must not cut an event short.
+_VEVENT = re.compile(rb"^BEGIN:VEVENT\r?\n.*?^END:VEVENT(?:\r?\n|\Z)", re.S | re.M)
 _FOLD = re.compile(r"\r?\n[ \t]")
 _FRAME = frozenset({"BEGIN", "END"})
 

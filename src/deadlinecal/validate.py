@@ -492,7 +492,9 @@ class _Checker:
                     continue
                 if len(items) > 1:
                     self.problem(node, f"{where}.key", "a program with several windows needs "
-                                 "a key on each", "a slug such as 'summer-2027'")
+                                 "a key on each; a window that had none was 'main', so write "
+                                 "key: main on it to keep its subscribed events",
+                                 "a slug such as 'main' or 'summer-2027'")
                     continue
                 key = "main"
             if key in keys:
