@@ -140,14 +140,23 @@ def build(data: Path, output: Path, strict: bool, as_of: dt.datetime | None) -> 
     Example:
       deadlinecal build data/ml-internships-summer-2027.yaml -o calendars
     """
+    from . import cache
     from .pipeline import build as run_build
-    from .write import write_tree
+    from .write import WriteReport, write_tree
 
     today = as_of.date() if as_of else dt.date.today()
-    result = run_build(_read(data), file=str(data), as_of=today)
+    raw = _read(data)
+    key = cache.build_key(raw)
+    current = cache.unchanged(output, key)
+    result = run_build(raw, file=str(data), as_of=today, render=current is None)
     _show_warnings(result.warnings, strict)
-    report = write_tree(output, result.files)
-    click.echo(f"Built {len(result.files)} feeds from {data}: "
+    if current is None:
+        cache.forget(output)
+        report = write_tree(output, result.files)
+        cache.remember(output, key, result.files)
+    else:  # same data, same code, feeds untouched: nothing to render or write
+        report = WriteReport(written=(), unchanged=current, removed=())
+    click.echo(f"Built {len(result.feeds)} feeds from {data}: "
                f"{len(result.dataset.programs)} programs, {len(result.events)} events.")
     click.echo(f"  {output}/: {len(report.written)} written, {len(report.unchanged)} "
                f"unchanged, {len(report.removed)} removed.")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from .errors import Problem
 from .expand import expand
 from .model import Dataset, Event, EventKind, FeedSpec, Filter, Program
-from .render import render_feeds
 from .select import check_filter, select, standard_feeds
 from .validate import load_dataset
 
@@ -18,7 +20,7 @@ class Build:
     dataset: Dataset
     events: tuple[Event, ...]
     feeds: tuple[FeedSpec, ...]
-    files: dict[str, bytes]
+    files: Mapping[str, bytes]
     warnings: tuple[Problem, ...]
 
     @property
@@ -32,23 +34,53 @@ class Build:
         return len(select(self.events, spec.filter))
 
 
-def build(data: bytes, *, file: str, as_of: dt.date | None = None) -> Build:
-    """Validate, expand and render every standard and named feed. Raises DataError."""
-    loaded = load_dataset(data, file=file, as_of=as_of)
-    events = expand(loaded.dataset)
-    feeds = standard_feeds(loaded.dataset)
-    return Build(
-        dataset=loaded.dataset,
-        events=events,
-        feeds=feeds,
-        files=render_feeds(loaded.dataset, events, feeds),
-        warnings=loaded.warnings,
-    )
+def build(data: bytes, *, file: str, as_of: dt.date | None = None,
+          render: bool = True) -> Build:
+    """Validate, expand and render every standard and named feed. Raises DataError.
+
+    With `render=False` the feeds are planned but not rendered (`files` is empty): for a
+    rebuild whose output is known to be current already.
+    """
+    with _collector_paused():
+        loaded = load_dataset(data, file=file, as_of=as_of)
+        events = expand(loaded.dataset)
+        feeds = standard_feeds(loaded.dataset)
+        files: Mapping[str, bytes] = {}
+        if render:
+            from .render import render_feeds  # imports icalendar: a current rebuild needs none
+
+            files = render_feeds(loaded.dataset, events, feeds)
+        return Build(
+            dataset=loaded.dataset,
+            events=events,
+            feeds=feeds,
+            files=files,
+            warnings=loaded.warnings,
+        )
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while the core builds its (acyclic) objects.
+
+    A large file makes millions of small objects that all survive; each collection would
+    walk every one of them again, so collections grow with the file and the build turns
+    quadratic. Reference counting still frees everything as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def one_feed(data: bytes, *, file: str, chosen: Filter, title: str | None = None
              ) -> tuple[bytes, int, tuple[Problem, ...]]:
     """A single filtered feed: its bytes, how many events it holds, and any warnings."""
+    from .render import render_feeds
+
     loaded = load_dataset(data, file=file)
     check_filter(chosen, loaded.dataset)
     events = expand(loaded.dataset)
