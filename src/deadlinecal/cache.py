@@ -24,11 +24,13 @@ MANIFEST = ".deadlinecal-build.json"
 _MANAGED = ".ics"
 
 
-def build_key(data: bytes) -> str:
-    """A hash of the data and of everything else that decides the bytes of the feeds."""
+def build_key(data: bytes, *options: str) -> str:
+    """A hash of the data, the options and everything else that decides the feeds' bytes."""
     digest = hashlib.sha256()
     digest.update(len(data).to_bytes(8, "big"))
     digest.update(data)
+    for option in options:
+        digest.update(f"\0{option}".encode())
     package = Path(__file__).parent
     for source in sorted(package.glob("*.py")):
         digest.update(source.name.encode())

@@ -132,8 +132,10 @@ def main(debug: bool) -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Today's date for staleness warnings (default: today).")
+@click.option("--no-alarms", is_flag=True, help="Leave out reminders (VALARMs).")
 @_run
-def build(data: Path, output: Path, strict: bool, as_of: dt.datetime | None) -> None:
+def build(data: Path, output: Path, strict: bool, as_of: dt.datetime | None,
+          no_alarms: bool) -> None:
     """Write every feed (all, per track, per eligibility group, named) into a folder.
 
     \b
@@ -146,9 +148,10 @@ def build(data: Path, output: Path, strict: bool, as_of: dt.datetime | None) -> 
 
     today = as_of.date() if as_of else dt.date.today()
     raw = _read(data)
-    key = cache.build_key(raw)
+    key = cache.build_key(raw, f"alarms={not no_alarms}")
     current = cache.unchanged(output, key)
-    result = run_build(raw, file=str(data), as_of=today, render=current is None)
+    result = run_build(raw, file=str(data), as_of=today, alarms=not no_alarms,
+                       render=current is None)
     _show_warnings(result.warnings, strict)
     if current is None:
         cache.forget(output)
@@ -177,8 +180,10 @@ def build(data: Path, output: Path, strict: bool, as_of: dt.datetime | None) -> 
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
               default=None, help="File to write (default: standard output).")
 @click.option("--title", default=None, help="Calendar name (default: from the filter).")
+@click.option("--no-alarms", is_flag=True, help="Leave out reminders (VALARMs).")
 @_run
-def feed(data: Path, output: Path | None, title: str | None, **chosen: Any) -> None:
+def feed(data: Path, output: Path | None, title: str | None, no_alarms: bool,
+         **chosen: Any) -> None:
     """Write one filtered feed. Repeat an option for OR; combine options for AND.
 
     \b
@@ -189,7 +194,8 @@ def feed(data: Path, output: Path | None, title: str | None, **chosen: Any) -> N
     from .write import single_file
 
     content, count, warnings = one_feed(_read(data), file=str(data),
-                                        chosen=_filter(**chosen), title=title)
+                                        chosen=_filter(**chosen), title=title,
+                                        alarms=not no_alarms)
     _show_warnings(warnings, False)
     if output is None:
         sys.stdout.buffer.write(content)
@@ -265,3 +271,38 @@ def _check_filter(chosen: Any, dataset: Any) -> None:
 
 def _day_of(value: dt.date | dt.datetime) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(path_type=Path, dir_okay=False))
+def lint(files: tuple[Path, ...]) -> None:
+    """Check .ics files for what makes calendar clients drop or misread a feed.
+
+    Prints each problem as FILE:LINE: message; exits 1 if there are any. Checks CRLF line
+    ends, folding at 75 octets without splitting a UTF-8 character, TEXT escaping, a
+    VTIMEZONE for every TZID, no Etc/ zones, DTEND after DTSTART and unique UIDs.
+
+    \b
+    Example:
+      deadlinecal lint calendars/all.ics calendars/tracks/*.ics
+    """
+    from .lint import lint as lint_bytes
+
+    problems = 0
+    for file in files:
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            click.echo(f"{file}: cannot read it: {exc.strerror}")
+            problems += 1
+            continue
+        for finding in lint_bytes(data):
+            click.echo(f"{file}:{finding.line}: {finding.message}")
+            problems += 1
+    if problems:
+        click.echo(f"{problems} problem{'s' if problems != 1 else ''} in {len(files)} "
+                   f"file{'s' if len(files) != 1 else ''}.", err=True)
+        sys.exit(1)
+    click.echo(f"{len(files)} file{'s' if len(files) != 1 else ''} checked, no problems.",
+               err=True)

@@ -16,6 +16,8 @@ DATE_FORMS = (
     'any of these after "around"'
 )
 DURATION_FORMS = '"10 days", "2 weeks", "2-4 weeks", "1 month"'
+REMINDER_FORMS = "an ISO 8601 duration before the event, such as P1D, PT2H, P1W or P2DT12H"
+_REMINDER = re.compile(r"P(?:([0-9]+)W)?(?:([0-9]+)D)?(?:T(?:([0-9]+)H)?(?:([0-9]+)M)?)?")
 
 _PARTS = {"early": (1, 10), "mid": (11, 20), "late": (21, 31)}
 # Meteorological seasons of the northern hemisphere, where these cycles run.
@@ -24,7 +26,9 @@ _DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 _PART = re.compile(r"(early|mid|late)[ -]([0-9]{4})-([0-9]{2})")
 _SEASON = re.compile(r"(spring|summer|fall|autumn|winter) ([0-9]{4})")
-_TIME = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]([0-9]{2}):([0-9]{2})(?: ([A-Za-z][A-Za-z0-9_+/-]*))?")
+_TIME = re.compile(
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]([0-9]{2}):([0-9]{2})(?: ([A-Za-z][A-Za-z0-9_+/-]*))?"
+)
 _DURATION = re.compile(r"([0-9]+)(?: ?(?:-|–) ?([0-9]+))? (day|week|month)s?")
 _UNIT_DAYS = {"day": 1, "week": 7, "month": 30}
 # Anywhere on Earth is UTC-12; we store the instant in UTC so no Etc/ zone name is needed.
@@ -37,7 +41,9 @@ class DateSyntaxError(ValueError):
 
 # Large files repeat the same few hundred date texts; the results are frozen, so share them.
 @functools.lru_cache(maxsize=4096)
-def parse_fuzzy(text: str, *, allow_time: bool = True, default_zone: str | None = None) -> FuzzyDate:
+def parse_fuzzy(
+    text: str, *, allow_time: bool = True, default_zone: str | None = None
+) -> FuzzyDate:
     """Parse one fuzzy date.
 
     Raises DateSyntaxError with a reason when the text is not in the vocabulary, names an
@@ -170,7 +176,7 @@ def _parse_time(match: re.Match[str], text: str, default_zone: str | None) -> Fu
 
 def load_zone(name: str) -> zoneinfo.ZoneInfo:
     """Look up an IANA zone. Raises DateSyntaxError for unknown names and Etc/ aliases."""
-    if name.startswith("Etc/") or "/" not in name and name != "UTC":
+    if name.startswith("Etc/") or ("/" not in name and name != "UTC"):
         raise DateSyntaxError(
             f"time zone {name!r} is not a city-based IANA zone such as America/New_York "
             "(calendar clients misread Etc/ and abbreviations; write AoE for Anywhere on Earth)"
@@ -194,6 +200,15 @@ def parse_duration(text: str) -> Duration:
     per = _UNIT_DAYS[unit]
     wording = f"{low}–{high} {unit}s" if high != low else f"{low} {unit}{'s' if low != 1 else ''}"
     return Duration(min_days=low * per, max_days=high * per, wording=wording)
+
+
+def parse_reminder(text: str) -> dt.timedelta:
+    """Parse how long before an event a reminder fires ("P1D", "PT2H"). Raises DateSyntaxError."""
+    match = _REMINDER.fullmatch(text.strip().upper())
+    if not match or not any(match.groups()) or text.strip().upper().endswith("T"):
+        raise DateSyntaxError(f"{text!r} is not a reminder duration we understand")
+    weeks, days, hours, minutes = (int(part or 0) for part in match.groups())
+    return dt.timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -16,6 +16,11 @@ from .model import Dataset, Event, EventKind, FuzzyDate, Precision, Program, Win
 # zero-length events still show them and DTEND stays after DTSTART.
 DEADLINE_BLOCK = dt.timedelta(minutes=30)
 ESTIMATE_MARK = " (est.)"
+# The events a student must act on get reminders; openings and watch-list entries do not.
+REMINDED = frozenset({EventKind.DEADLINE, EventKind.CLOSES, EventKind.FOLLOW_UP})
+# All-day events start at midnight; their reminders count back from this hour instead, so
+# "P1D" rings at 09:00 the day before rather than at midnight.
+ALL_DAY_REMINDER_HOUR = 9
 
 
 def expand(dataset: Dataset) -> tuple[Event, ...]:
@@ -43,6 +48,7 @@ def _program_events(dataset: Dataset, program: Program, stamp: dt.datetime,
     about = _about(dataset, program, terms)
     categories = (terms.tracks[program.track], program.employer)
     offset = program.follow_up_days or dataset.follow_up_days
+    reminders = program.reminders if program.reminders is not None else dataset.reminders
     built: list[Event] = []
 
     def add(kind: EventKind, window: Window | None, what: str, lead: str,
@@ -63,6 +69,7 @@ def _program_events(dataset: Dataset, program: Program, stamp: dt.datetime,
             categories=categories,
             url=program.link,
             stamp=stamp,
+            alarms=alarms_for(reminders, start, end) if kind in REMINDED else (),
         ))
 
     dated = False
@@ -114,6 +121,21 @@ def _program_events(dataset: Dataset, program: Program, stamp: dt.datetime,
     return built
 
 
+def alarms_for(reminders: tuple[dt.timedelta, ...], start: dt.date | dt.datetime,
+               end: dt.date | dt.datetime) -> tuple[dt.timedelta, ...]:
+    """VALARM triggers relative to the event's start, earliest first.
+
+    A timed event counts back from its end (the deadline itself, not the start of the
+    block before it); an all-day event from ALL_DAY_REMINDER_HOUR on its first day.
+    """
+    if isinstance(start, dt.datetime):
+        assert isinstance(end, dt.datetime)
+        anchor = end - start
+    else:
+        anchor = dt.timedelta(hours=ALL_DAY_REMINDER_HOUR)
+    return tuple(sorted({anchor - before for before in reminders}))
+
+
 def _closing_from_duration(opens: FuzzyDate, window: Window) -> FuzzyDate:
     """The earliest a window of known length can close, never more precise than its opening."""
     assert window.duration is not None
@@ -131,17 +153,32 @@ def _closing_from_duration(opens: FuzzyDate, window: Window) -> FuzzyDate:
 
 def _span_of(when: FuzzyDate) -> tuple[dt.date | dt.datetime, dt.date | dt.datetime]:
     if when.moment is not None:
-        return when.moment - DEADLINE_BLOCK, when.moment
+        end = when.moment
+        # Subtract in UTC: wall-clock arithmetic across a DST change would put the start
+        # after the end (03:15 EDT minus 30 minutes is not 02:45 on a spring-forward day).
+        start = (end.astimezone(dt.UTC) - DEADLINE_BLOCK).astimezone(end.tzinfo)
+        if _shifty(start) or _shifty(end):
+            # A local time that occurs twice (or never) is read as its first occurrence by
+            # RFC 5545 and the Python parsers but as the second by libical and ical.js;
+            # UTC is read the same way by all of them.
+            return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+        return start, end
     return when.earliest, when.earliest + dt.timedelta(days=1)
+
+
+def _shifty(moment: dt.datetime) -> bool:
+    """True when this wall-clock time is ambiguous or skipped in its zone (a DST change)."""
+    return moment.replace(fold=0).utcoffset() != moment.replace(fold=1).utcoffset()
 
 
 def _when(when: FuzzyDate, window: Window) -> str:
     """Say a date exactly as precisely as the data knows it."""
     if when.exact:
         return f"on {when.wording}, confirmed"
-    parts = [f"expected {when.wording}"]
+    # "expected" already says it is an estimate; "expected around" would say it twice.
+    parts = [f"expected {when.wording.removeprefix('around ')}"]
     if window.duration is not None and when is window.opens:
-        parts.append(f"{window.duration.wording} window")
+        parts.append(f"{window.duration.wording.removesuffix('s')} window")
     parts.append("not yet announced")
     text = ", ".join(parts)
     if when.earliest != when.latest:

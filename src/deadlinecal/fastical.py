@@ -86,6 +86,28 @@ def when(value: dt.date | dt.datetime) -> tuple[str, str]:
     return date(value)
 
 
+def duration(span: dt.timedelta) -> str:
+    """A DURATION value (`-P1D`, `PT2H30M`), written as icalendar writes it."""
+    sign = ""
+    if span.days < 0:
+        sign = "-"
+        span = -span
+    clock = ""
+    if span.seconds:
+        hours, rest = divmod(span.seconds, 3600)
+        minutes, seconds = divmod(rest, 60)
+        clock = "T"
+        if hours:
+            clock += f"{hours}H"
+        if minutes or (hours and seconds):
+            clock += f"{minutes}M"
+        if seconds:
+            clock += f"{seconds}S"
+    if span.days == 0 and clock:
+        return f"{sign}P{clock}"
+    return f"{sign}P{span.days}D{clock}"
+
+
 def fold(line: str) -> bytes:
     """One content line as UTF-8, folded the way icalendar folds it.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 import yaml
 
@@ -26,7 +27,7 @@ class _PlainLoader(_BaseLoader):  # type: ignore[valid-type,misc]
     a date; we keep them as text so each field decides what it accepts.
     """
 
-    yaml_implicit_resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, re.Pattern[str]]]]] = {}
 
 
 _PlainLoader.add_implicit_resolver(
@@ -63,7 +64,7 @@ def parse_yaml(data: bytes, *, file: str) -> yaml.Node:
     _check_depth(text, file)
     loader = _PlainLoader(text)
     try:
-        node = loader.get_single_node()
+        node: yaml.Node | None = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(filter(None, [exc.context, exc.problem]))

@@ -6,6 +6,9 @@ import datetime as dt
 import enum
 from dataclasses import dataclass, field
 
+# Reminders when the data names none: a day before (see expand.alarms_for).
+DEFAULT_REMINDERS: tuple[dt.timedelta, ...] = (dt.timedelta(days=1),)
+
 
 class Precision(enum.Enum):
     """How precisely a date is known, from most to least precise."""
@@ -93,6 +96,8 @@ class Program:
     notes: str = ""
     follow_up_days: int | None = None
     windows: tuple[Window, ...] = ()
+    # How long before deadline, closing and follow-up events to remind; None: the dataset's.
+    reminders: tuple[dt.timedelta, ...] | None = None
 
     @property
     def title(self) -> str:
@@ -150,6 +155,7 @@ class Dataset:
     feeds: tuple[FeedSpec, ...]
     programs: tuple[Program, ...]
     file: str = ""
+    reminders: tuple[dt.timedelta, ...] = DEFAULT_REMINDERS
 
 
 class EventKind(enum.Enum):
@@ -182,6 +188,8 @@ class Event:
     categories: tuple[str, ...]
     url: str | None
     stamp: dt.datetime
+    # VALARM triggers, relative to `start` (negative: before it).
+    alarms: tuple[dt.timedelta, ...] = ()
 
     @property
     def all_day(self) -> bool:

@@ -6,7 +6,7 @@ import contextlib
 import datetime as dt
 import gc
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .errors import Problem
 from .expand import expand
@@ -35,15 +35,16 @@ class Build:
 
 
 def build(data: bytes, *, file: str, as_of: dt.date | None = None,
-          render: bool = True) -> Build:
+          alarms: bool = True, render: bool = True) -> Build:
     """Validate, expand and render every standard and named feed. Raises DataError.
 
-    With `render=False` the feeds are planned but not rendered (`files` is empty): for a
-    rebuild whose output is known to be current already.
+    `alarms=False` leaves every VALARM out, whatever the data asks for. With `render=False`
+    the feeds are planned but not rendered (`files` is empty): for a rebuild whose output
+    is known to be current already.
     """
     with _collector_paused():
         loaded = load_dataset(data, file=file, as_of=as_of)
-        events = expand(loaded.dataset)
+        events = expand(loaded.dataset) if alarms else without_alarms(expand(loaded.dataset))
         feeds = standard_feeds(loaded.dataset)
         files: Mapping[str, bytes] = {}
         if render:
@@ -76,14 +77,14 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def one_feed(data: bytes, *, file: str, chosen: Filter, title: str | None = None
-             ) -> tuple[bytes, int, tuple[Problem, ...]]:
+def one_feed(data: bytes, *, file: str, chosen: Filter, title: str | None = None,
+             alarms: bool = True) -> tuple[bytes, int, tuple[Problem, ...]]:
     """A single filtered feed: its bytes, how many events it holds, and any warnings."""
     from .render import render_feeds
 
     loaded = load_dataset(data, file=file)
     check_filter(chosen, loaded.dataset)
-    events = expand(loaded.dataset)
+    events = expand(loaded.dataset) if alarms else without_alarms(expand(loaded.dataset))
     describe = describe_filter(chosen, loaded.dataset)
     spec = FeedSpec(
         path="feed.ics",
@@ -93,6 +94,11 @@ def one_feed(data: bytes, *, file: str, chosen: Filter, title: str | None = None
     )
     content = render_feeds(loaded.dataset, events, [spec])["feed.ics"]
     return content, len(select(events, chosen)), loaded.warnings
+
+
+def without_alarms(events: tuple[Event, ...]) -> tuple[Event, ...]:
+    """The same events with no reminders (for --no-alarms)."""
+    return tuple(replace(event, alarms=()) for event in events)
 
 
 def describe_filter(chosen: Filter, dataset: Dataset) -> str:

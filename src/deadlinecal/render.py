@@ -51,16 +51,23 @@ class Renderer:
             refresh_interval=refresh,
             uid=f"{dataset.id}.{spec.path.removesuffix('.ics').replace('/', '.')}@deadlinecal",
         )
+        # icalendar 7 keeps these as raw vUnknown, so a comma, semicolon, backslash or
+        # newline would be written unescaped (a newline even fails); they are TEXT.
+        for key in ("NAME", "X-WR-CALNAME", "X-WR-CALDESC"):
+            if key in calendar:
+                calendar[key] = icalendar.vText(str(calendar[key]))
+        # RFC 7986 requires the VALUE parameter on REFRESH-INTERVAL, unlike most properties.
+        calendar["REFRESH-INTERVAL"].params["VALUE"] = "DURATION"
         # Outlook and older Apple clients read only the X-PUBLISHED-TTL spelling.
         calendar.add("X-PUBLISHED-TTL", icalendar.vDuration(refresh))
         if dataset.source.url:
             calendar.add("SOURCE", dataset.source.url, parameters={"VALUE": "URI"})
-        text = calendar.to_ical()
+        text = bytes(calendar.to_ical())
         assert text.endswith(_END)
         return text[: -len(_END)]
 
     def _zone(self, name: str) -> bytes:
-        cached = self._zones.get(name)
+        cached: bytes | None = self._zones.get(name)
         if cached is None:
             cached = self._zones[name] = timezone_component(
                 name, self.dataset.cycle_starts, self.dataset.cycle_ends
@@ -77,11 +84,16 @@ def event_component(event: Event) -> icalendar.Event:
         end=event.end,
         summary=event.summary,
         description=event.description,
-        status="CONFIRMED" if event.confirmed else "TENTATIVE",
-        transparency="TRANSPARENT",
+        status=icalendar.STATUS.CONFIRMED if event.confirmed else icalendar.STATUS.TENTATIVE,
+        transparency=icalendar.TRANSP.TRANSPARENT,
         categories=list(event.categories),
         url=event.url,
     )
+    for trigger in event.alarms:
+        alarm = icalendar.Alarm.new(description=event.summary)
+        alarm.add("ACTION", "DISPLAY")
+        alarm.add("TRIGGER", trigger)
+        component.add_component(alarm)
     return component
 
 
@@ -111,7 +123,15 @@ def event_bytes(event: Event) -> bytes:
     ]
     if event.url:
         properties.append(("URL", "", event.url))
-    return fastical.component("VEVENT", properties)
+    alarms = [
+        fastical.component("VALARM", [  # no canonical order: icalendar sorts these by name
+            ("ACTION", "", "DISPLAY"),
+            ("DESCRIPTION", "", text(event.summary)),
+            ("TRIGGER", "", fastical.duration(trigger)),
+        ])
+        for trigger in event.alarms
+    ]
+    return fastical.component("VEVENT", properties, alarms)
 
 
 def timezone_component(name: str, first: dt.date, last: dt.date) -> bytes:
@@ -127,7 +147,7 @@ def timezone_component(name: str, first: dt.date, last: dt.date) -> bytes:
         last_date=last.replace(year=last.year + 1, day=1),
     )
     zone: icalendar.Timezone = probe.timezones[0]
-    return zone.to_ical()
+    return bytes(zone.to_ical())
 
 
 def _zone_of(event: Event) -> str | None:

@@ -25,6 +25,7 @@ _TIME = _DAY + r"[ T][0-9]{2}:[0-9]{2}(?: [A-Za-z][A-Za-z0-9_+/-]*)?"
 _APPROX = r"(?:around |~)?"
 FUZZY_PATTERN = rf"^{_APPROX}{_SINGLE}(?: *\.\. *{_SINGLE})?$"
 MOMENT_PATTERN = rf"^{_APPROX}(?:{_TIME}|{_SINGLE}(?: *\.\. *{_SINGLE})?)$"
+REMINDER_PATTERN = r"^[Pp](?:[0-9]+[Ww])?(?:[0-9]+[Dd])?(?:[Tt](?:[0-9]+[Hh])?(?:[0-9]+[Mm])?)?$"
 DURATION_PATTERN = r"^[0-9]+(?: ?[-–] ?[0-9]+)? (?:day|week|month)s?$"
 # The validator accepts any plain scalar as text (a bare 2027 or true reads as written).
 _TEXT: dict[str, Any] = {"type": ["string", "integer", "boolean"]}
@@ -83,6 +84,8 @@ def _kind(field: Field) -> dict[str, Any]:
         return {"oneOf": [slug, {"type": "array", "items": slug, "minItems": 1}]}
     if kind == "texts":
         return {"oneOf": [_TEXT, {"type": "array", "items": _TEXT, "minItems": 1}]}
+    if kind == "reminders":
+        return {"type": "array", "items": {"type": "string", "pattern": REMINDER_PATTERN}}
     if kind == "int":
         bounded: dict[str, Any] = {"type": "integer"}
         if field.minimum is not None:

@@ -11,7 +11,8 @@ class Field:
 
     `kind` is one of: text, slug, int, bool, day, fuzzy, moment (a fuzzy date that may carry
     a time), duration, url, key (one term of `vocab`), keys (a list of them), object, list
-    (of `shape` objects), vocabulary (a mapping of slug -> term), feeds (slug -> feed).
+    (of `shape` objects), vocabulary (a mapping of slug -> term), feeds (slug -> feed),
+    reminders (a possibly empty list of ISO 8601 durations).
     """
 
     name: str
@@ -61,6 +62,9 @@ DATASET = Shape("dataset", "What this file is about.", (
           "(default 14).", minimum=1),
     Field("refresh_hours", "int", "How often subscribers should refresh (default 12).",
           minimum=1),
+    Field("reminders", "reminders", "Reminders (VALARMs) on deadline, closing and "
+          "follow-up events: ISO 8601 durations before the event, e.g. [P1D, PT2H]; [] for "
+          "none (default [P1D]). All-day events count back from 09:00 on their day."),
 ))
 
 TERM = Shape("term", "One term of a vocabulary.", (
@@ -118,6 +122,8 @@ PROGRAM = Shape("program", "One program (an internship, a scholarship, a call)."
           required=True),
     Field("notes", "text", "Anything else a student should know."),
     Field("follow_up_days", "int", "Override the dataset's follow-up offset.", minimum=1),
+    Field("reminders", "reminders", "Override the dataset's reminders for this program's "
+          "events, e.g. [PT2H]; [] for none."),
     Field("windows", "list", "Application windows; leave out when no date is known.",
           shape=WINDOW),
 ))

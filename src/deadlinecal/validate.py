@@ -14,8 +14,8 @@ from . import dates
 from .errors import DataError, Problem
 from .load import parse_yaml
 from .model import (
+    DEFAULT_REMINDERS,
     Dataset,
-    Duration,
     FeedSpec,
     Filter,
     FuzzyDate,
@@ -133,6 +133,8 @@ class _Checker:
                 return None
             return [(item, self.fields(item, f"{path}[{index}]", field.shape))
                     for index, item in enumerate(node.value)]
+        if kind == "reminders":
+            return self.reminders(node, path)
         if kind in ("vocabulary", "feeds"):
             return self.keyed(node, path, TERM if kind == "vocabulary" else FEED)
         if kind in ("keys", "texts"):
@@ -172,6 +174,26 @@ class _Checker:
         if not entries and not self.errors:
             self.problem(node, path, "no entries", "at least one entry")
         return entries
+
+    def reminders(self, node: yaml.Node, path: str) -> tuple[dt.timedelta, ...] | None:
+        """A list of durations before an event; an empty list turns reminders off."""
+        if not isinstance(node, yaml.SequenceNode):
+            self.problem(node, path, f"{_describe(node)} where a list is needed",
+                         f"a list like [P1D, PT2H], or [] for none: {dates.REMINDER_FORMS}")
+            return None
+        found = []
+        for index, item in enumerate(node.value):
+            where = f"{path}[{index}]"
+            if not isinstance(item, yaml.ScalarNode):
+                self.problem(item, where, f"{_describe(item)} where a duration is needed",
+                             dates.REMINDER_FORMS)
+                return None
+            try:
+                found.append(dates.parse_reminder(item.value))
+            except dates.DateSyntaxError as exc:
+                self.problem(item, where, str(exc), dates.REMINDER_FORMS)
+                return None
+        return tuple(sorted(set(found), reverse=True))
 
     # -- scalars -----------------------------------------------------------------------
 
@@ -293,6 +315,8 @@ class _Checker:
             citizenship=tuple(self.vocabularies["citizenship"].values()),
             feeds=feeds,
             programs=tuple(program for _, program in programs),
+            reminders=(meta["reminders"] if meta.get("reminders") is not None
+                       else DEFAULT_REMINDERS),
         )
         self.warn_follow_ups(dataset, programs)
         return dataset
@@ -343,6 +367,7 @@ class _Checker:
                 notes=values.get("notes") or "",
                 follow_up_days=values.get("follow_up_days"),
                 windows=windows,
+                reminders=values.get("reminders"),
             )))
         return built
 
@@ -409,7 +434,7 @@ class _Checker:
             if later is not None and later.latest < window.opens.earliest:
                 self.problem(_child(node, name), f"{where}.{name}",
                              f"{name} ({later.wording}) is before opens "
-                             f"({window.opens.wording})", f"a date on or after the opening")
+                             f"({window.opens.wording})", "a date on or after the opening")
 
     def feeds(self, entries: list[tuple[yaml.Node, str, dict[str, Any]]]
               ) -> tuple[FeedSpec, ...]:
@@ -506,4 +531,5 @@ def _expected(kind: str, field: Field) -> str:
         "fuzzy": dates.DATE_FORMS,
         "moment": dates.DATE_FORMS,
         "duration": dates.DURATION_FORMS,
+        "reminders": dates.REMINDER_FORMS,
     }.get(kind, field.doc)

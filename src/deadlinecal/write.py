@@ -97,7 +97,7 @@ def _stage(final: Path, content: bytes) -> Path:
 
 def _prune(target: Path, files: Mapping[str, bytes]) -> list[str]:
     keep = {Path(relative).as_posix() for relative in files}
-    removed = []
+    removed: list[str] = []
     if not target.is_dir():
         return removed
     for path in sorted(target.rglob("*")):

@@ -1,0 +1,80 @@
+"""Five parsers nobody on this project wrote must each see exactly the events we meant."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from . import adapters
+from .conftest import DATASETS, Feeds
+
+
+def _differences(feeds: Feeds, seen: dict[Path, list[adapters.Seen]]) -> list[str]:
+    problems = []
+    for file in feeds.files:
+        got, meant = seen.get(file, []), feeds.meant[file]
+        if got == meant:
+            continue
+        extra = sorted(set(got) - set(meant))
+        missing = sorted(set(meant) - set(got))
+        problems.append(f"{file}:\n  parser saw:  {extra}\n  we meant:    {missing}")
+    return problems
+
+
+class TestFeedsUnderTest:
+    def test_every_dataset_has_a_nonempty_all_feed(self, feeds: Feeds) -> None:
+        alls = {file.parent.name: feeds.meant[file] for file in feeds.files
+                if file.name == "all.ics"}
+        assert set(alls) == set(DATASETS)
+        assert len(DATASETS) >= 5
+        assert all(alls.values())
+
+    def test_the_feed_command_output_is_included(self, feeds: Feeds) -> None:
+        (feed,) = [file for file in feeds.files if file.name == "feed.ics"]
+        assert feeds.meant[feed]
+
+    def test_fixtures_include_timed_all_day_and_alarmed_events(self, feeds: Feeds) -> None:
+        everything = [e for events in feeds.meant.values() for e in events]
+        assert any(e.all_day for e in everything)
+        assert any(not e.all_day for e in everything)
+
+
+class TestParsersSeeWhatWeMeant:
+    def test_icalendar(self, feeds: Feeds) -> None:
+        assert _differences(feeds, adapters.by_icalendar(feeds.files)) == []
+
+    def test_ical_home_assistant(self, feeds: Feeds) -> None:
+        assert _differences(feeds, adapters.by_ical(feeds.files)) == []
+
+    def test_vobject(self, feeds: Feeds) -> None:
+        assert _differences(feeds, adapters.by_vobject(feeds.files)) == []
+
+    def test_icaljs_mozilla(self, feeds: Feeds) -> None:
+        assert _differences(feeds, adapters.by_icaljs(feeds.files)) == []
+
+    def test_libical_evolution(self, feeds: Feeds, libical_program: Path) -> None:
+        assert _differences(feeds, adapters.by_libical(libical_program)(feeds.files)) == []
+
+
+class TestGeneratedFeedsLintClean:
+    def test_every_generated_feed_has_no_lint_findings(self, feeds: Feeds) -> None:
+        from deadlinecal.lint import lint
+
+        found = {str(file): lint(file.read_bytes()) for file in feeds.files}
+        assert {file: findings for file, findings in found.items() if findings} == {}
+
+
+class TestMissingParsersFail:
+    def test_missing_icaljs_install_fails_instead_of_skipping(
+            self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(adapters, "HERE", tmp_path)
+        with pytest.raises(AssertionError, match=r"ical\.js is not installed"):
+            adapters.by_icaljs([])
+
+    def test_missing_libical_headers_fail_instead_of_skipping(
+            self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv("PKG_CONFIG_PATH", str(tmp_path))
+        monkeypatch.setenv("PKG_CONFIG_LIBDIR", str(tmp_path))
+        with pytest.raises(AssertionError, match="pkg-config failed"):
+            adapters.compile_libical(tmp_path)

@@ -1,0 +1,122 @@
+"""Records -> events: which events each window yields, on which days, with which UIDs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from deadlinecal.expand import expand
+from deadlinecal.model import Event, EventKind
+from deadlinecal.validate import load_dataset
+
+from .helpers import dataset_yaml, program
+
+D = dt.date
+
+
+def events_of(*programs: str) -> tuple[Event, ...]:
+    return expand(load_dataset(dataset_yaml(*programs), file="t.yaml").dataset)
+
+
+def by_kind(events: tuple[Event, ...]) -> dict[str, Event]:
+    return {e.uid.split(".")[-1].split("@")[0]: e for e in events}
+
+
+class TestOpeningAndFollowUp:
+    def test_exact_opening_is_a_confirmed_all_day_event(self) -> None:
+        events = by_kind(events_of(program(windows='- opens: "2026-10-14"')))
+        opens = events["opens"]
+        assert (opens.start, opens.end, opens.confirmed) == (D(2026, 10, 14), D(2026, 10, 15),
+                                                             True)
+        assert opens.summary == "Acme Program p1 — applications open"
+
+    def test_follow_up_is_fourteen_days_after_the_opening(self) -> None:
+        follow = by_kind(events_of(program(windows='- opens: "2026-10-14"')))["follow-up"]
+        assert follow.start == D(2026, 10, 28)
+        assert follow.summary == "Acme Program p1 — apply within 2 weeks"
+        assert "14 days after applications open" in follow.description
+        assert "rolling" in follow.description.lower() or "as they arrive" in follow.description
+
+    def test_follow_up_offset_can_be_set_per_program(self) -> None:
+        follow = by_kind(events_of(program(extra="follow_up_days: 10",
+                                           windows='- opens: "2026-10-14"')))["follow-up"]
+        assert follow.start == D(2026, 10, 24)
+        assert follow.summary.endswith("apply within 10 days")
+
+    def test_fuzzy_opening_sits_on_the_first_possible_day_and_is_tentative(self) -> None:
+        opens = by_kind(events_of(program(windows='- opens: "mid 2026-10"')))["opens"]
+        assert opens.start == D(2026, 10, 11)
+        assert not opens.confirmed
+        assert opens.summary.endswith("(est.)")
+        assert "expected mid-October 2026" in opens.description
+        assert "not yet announced" in opens.description
+
+    def test_duration_gives_an_estimated_closing_without_inventing_precision(self) -> None:
+        events = by_kind(events_of(program(windows='''
+            - opens: "around mid 2026-10"
+              duration: "2-4 weeks"
+        ''')))
+        assert "2–4 week window" in events["opens"].description
+        closes = events["closes"]
+        assert closes.start == D(2026, 10, 25)
+        assert not closes.confirmed
+        assert "between 25 October 2026 and 17 November 2026" in closes.description
+
+
+class TestDeadlines:
+    def test_timed_deadline_ends_at_the_deadline_in_its_zone(self) -> None:
+        deadline = by_kind(events_of(program(
+            windows='- deadline: "2027-01-15 23:59 America/New_York"')))["deadline"]
+        assert isinstance(deadline.end, dt.datetime)
+        assert deadline.end.astimezone(dt.UTC) == dt.datetime(2027, 1, 16, 4, 59, tzinfo=dt.UTC)
+        assert deadline.start < deadline.end
+        assert deadline.confirmed
+
+    def test_a_range_of_deadlines_says_they_begin(self) -> None:
+        deadline = by_kind(events_of(program(
+            windows='- deadline: "2027-01..2027-03"')))["deadline"]
+        assert deadline.summary == "Acme Program p1 — deadlines begin (est.)"
+        assert deadline.start == D(2027, 1, 1)
+
+
+class TestWatchList:
+    def test_program_without_windows_gets_one_watch_event_at_cycle_start(self) -> None:
+        events = events_of(program())
+        assert len(events) == 1
+        assert events[0].kind is EventKind.WATCH
+        assert events[0].start == D(2026, 7, 1)
+        assert not events[0].confirmed
+        assert "No application date has been published" in events[0].description
+
+    def test_year_round_window_says_so(self) -> None:
+        events = events_of(program(windows="- year_round: true\n  rolling: true"))
+        assert [e.summary for e in events] == ["Acme Program p1 — open year-round"]
+
+
+class TestUids:
+    def test_uid_is_built_from_dataset_program_window_and_kind(self) -> None:
+        events = events_of(program(windows='- key: fall\n  opens: "2026-10-14"'))
+        assert {e.uid for e in events} == {"t.p1.fall.opens@deadlinecal",
+                                           "t.p1.fall.follow-up@deadlinecal"}
+
+    def test_uids_survive_reordering_programs_and_windows(self) -> None:
+        a = program("a", windows='- key: one\n  opens: "2026-10"\n- key: two\n  opens: "2027-01"')
+        a_swapped = program("a", windows='- key: two\n  opens: "2027-01"\n'
+                                         '- key: one\n  opens: "2026-10"')
+        b = program("b", windows='- opens: "2026-11-02"')
+        first = {e.uid: e.start for e in events_of(a, b)}
+        second = {e.uid: e.start for e in events_of(b, a_swapped)}
+        assert first == second
+
+    def test_uids_do_not_change_when_dates_and_names_change(self) -> None:
+        before = {e.uid for e in events_of(program(windows='- opens: "mid 2026-10"'))}
+        after = {e.uid for e in events_of(program(
+            extra="notes: renamed", windows='- opens: "2026-10-14"'))}
+        assert before == after
+
+
+class TestOrder:
+    def test_events_are_sorted_by_start_then_program(self) -> None:
+        events = events_of(program("b", windows='- opens: "2026-10-01"'),
+                           program("a", windows='- opens: "2026-10-01"'))
+        assert [e.uid for e in events][:2] == ["t.a.main.opens@deadlinecal",
+                                               "t.b.main.opens@deadlinecal"]

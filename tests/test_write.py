@@ -1,0 +1,58 @@
+"""Atomic writes: all files or none, unchanged files untouched, stale feeds pruned."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from deadlinecal.errors import OutputError
+from deadlinecal.write import write_tree
+
+
+class TestWriteTree:
+    def test_writes_nested_files(self, tmp_path: Path) -> None:
+        report = write_tree(tmp_path, {"a.ics": b"A", "tracks/b.ics": b"B"})
+        assert (tmp_path / "tracks" / "b.ics").read_bytes() == b"B"
+        assert report.written == ("a.ics", "tracks/b.ics")
+
+    def test_unchanged_files_are_not_rewritten(self, tmp_path: Path) -> None:
+        write_tree(tmp_path, {"a.ics": b"A"})
+        before = (tmp_path / "a.ics").stat().st_mtime_ns
+        os.utime(tmp_path / "a.ics", ns=(1, 1))
+        report = write_tree(tmp_path, {"a.ics": b"A"})
+        assert report.unchanged == ("a.ics",) and report.written == ()
+        assert (tmp_path / "a.ics").stat().st_mtime_ns == 1 != before
+
+    def test_feeds_no_longer_produced_are_removed_but_other_files_kept(self,
+                                                                      tmp_path: Path) -> None:
+        write_tree(tmp_path, {"a.ics": b"A", "tracks/old.ics": b"O"})
+        (tmp_path / "CNAME").write_text("feeds.example.org")
+        report = write_tree(tmp_path, {"a.ics": b"A"})
+        assert report.removed == ("tracks/old.ics",)
+        assert not (tmp_path / "tracks").exists()
+        assert (tmp_path / "CNAME").exists()
+
+    def test_failure_while_staging_leaves_old_files_and_no_temporaries(
+            self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        write_tree(tmp_path, {"a.ics": b"old A", "b.ics": b"old B"})
+        real_fsync = os.fsync
+        calls = []
+
+        def failing_fsync(fd: int) -> None:
+            calls.append(fd)
+            if len(calls) == 2:
+                raise OSError(28, "No space left on device")
+            real_fsync(fd)
+
+        monkeypatch.setattr(os, "fsync", failing_fsync)
+        with pytest.raises(OutputError, match="No space left on device"):
+            write_tree(tmp_path, {"a.ics": b"new A", "b.ics": b"new B"})
+        assert (tmp_path / "a.ics").read_bytes() == b"old A"
+        assert (tmp_path / "b.ics").read_bytes() == b"old B"
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["a.ics", "b.ics"]
+
+    def test_refuses_paths_outside_the_target(self, tmp_path: Path) -> None:
+        with pytest.raises(OutputError, match="outside"):
+            write_tree(tmp_path / "out", {"../escape.ics": b"x"})
