@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001  (non-ASCII punctuation in the generated text is the point)
 """Write a realistic synthetic deadlinecal data file of N programs, deterministically.
 
     python benchmarks/generate.py --programs 10000 -o /some/where/10k.yaml

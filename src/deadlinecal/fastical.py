@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 # icalendar folds before a line would reach 75 octets, so every physical line holds at most
 # 74 octets of content (plus the leading space on continuation lines).
 _FOLD_AT = 74
-_QUOTABLE = re.compile("[,;:’]")  # noqa: RUF001 - icalendar quotes on this character too
+_QUOTABLE = re.compile("[,;:’]")
 _BACKSLASH, _CARET = 0x5C, 0x5E
 _SPECIAL = re.compile(r"[\\;,\r\n]")  # TEXT needs escaping only where one of these occurs
 
