@@ -47,7 +47,7 @@ def stages(data: str, out: str) -> dict[str, float]:
     # Feeds are rendered when the writer asks for each one: time Renderer.feed as render
     # and take it out of write.
     spent["feed"] = 0.0
-    timed(render.Renderer, "feed", "feed")
+    timed(render.Renderer, "feed_parts", "feed")
     timed(validate, "parse_yaml", "load")
     timed(pipeline, "load_dataset", "load_dataset")
     timed(pipeline, "expand", "expand")

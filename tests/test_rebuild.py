@@ -154,3 +154,33 @@ class TestCoreStaysFast:
     def test_deep_brackets_are_still_refused(self) -> None:
         with pytest.raises(DataError, match="nests far deeper"):
             parse_yaml(b"a: " + b"[" * 40 + b"]" * 40 + b"\n", file="f.yaml")
+
+
+class _Parted(dict[str, bytes]):
+    """A mapping that also offers each file as parts, as rendered feeds do."""
+
+    def parts(self, path: str) -> list[bytes]:
+        return [self[path][:3], self[path][3:]]
+
+
+class TestWriteInParts:
+    def test_parts_are_written_one_after_another(self, tmp_path: Path) -> None:
+        from deadlinecal.write import write_tree
+
+        write_tree(tmp_path, _Parted({"a.ics": b"BEGIN-END"}))
+        assert (tmp_path / "a.ics").read_bytes() == b"BEGIN-END"
+
+    def test_same_parts_leave_the_file_alone(self, tmp_path: Path) -> None:
+        from deadlinecal.write import write_tree
+
+        write_tree(tmp_path, _Parted({"a.ics": b"BEGIN-END"}))
+        report = write_tree(tmp_path, _Parted({"a.ics": b"BEGIN-END"}))
+        assert report.unchanged == ("a.ics",) and report.written == ()
+
+    def test_a_difference_in_a_later_part_rewrites_the_file(self, tmp_path: Path) -> None:
+        from deadlinecal.write import write_tree
+
+        write_tree(tmp_path, _Parted({"a.ics": b"BEGIN-END"}))
+        report = write_tree(tmp_path, _Parted({"a.ics": b"BEGIN-ENX"}))
+        assert report.written == ("a.ics",)
+        assert (tmp_path / "a.ics").read_bytes() == b"BEGIN-ENX"

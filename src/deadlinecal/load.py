@@ -62,7 +62,11 @@ def parse_yaml(data: bytes, *, file: str) -> yaml.Node:
         raise _error(file, None, None, "the file is empty", "a mapping with format, dataset, "
                      "tracks, eligibility and programs")
     _check_depth(text, file)
-    loader = _PlainLoader(text)
+    anchored = _may_have_anchor(text)
+    # libyaml reads the UTF-8 bytes itself (a str would be encoded back to UTF-8); dropping
+    # the decoded text first matters for big files: one emoji makes it 4 bytes a character.
+    del text
+    loader = _PlainLoader(data)
     try:
         node: yaml.Node | None = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -81,7 +85,7 @@ def parse_yaml(data: bytes, *, file: str) -> yaml.Node:
         loader.dispose()
     if node is None:
         raise _error(file, None, None, "the file is empty", "a mapping of data")
-    if _may_have_anchor(text):
+    if anchored:
         _refuse_aliases(node, file)
     return node
 

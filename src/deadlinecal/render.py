@@ -25,13 +25,17 @@ class Renderer:
 
     def feed(self, spec: FeedSpec, events: Sequence[Event]) -> bytes:
         """One complete VCALENDAR holding the events that `spec` selects."""
+        return b"".join(self.feed_parts(spec, events))
+
+    def feed_parts(self, spec: FeedSpec, events: Sequence[Event]) -> list[bytes]:
+        """`feed` as the list of byte strings it joins (each event's bytes shared, not copied)."""
         chosen = select(events, spec.filter)
         parts = [self._header(spec)]
         zones = sorted({zone for event in chosen if (zone := _zone_of(event))})
         parts.extend(self._zone(zone) for zone in zones)
         parts.extend(self.event(event) for event in chosen)
         parts.append(_END)
-        return b"".join(parts)
+        return parts
 
     def event(self, event: Event) -> bytes:
         cached = self._events.get(event.uid)
@@ -173,6 +177,10 @@ class Feeds(Mapping[str, bytes]):
 
     def __getitem__(self, path: str) -> bytes:
         return self._renderer.feed(self._specs[path], self._events)
+
+    def parts(self, path: str) -> list[bytes]:
+        """The feed at `path` as byte strings to write one after another (see write_tree)."""
+        return self._renderer.feed_parts(self._specs[path], self._events)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._specs)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,8 +33,11 @@ def write_tree(target: Path, files: Mapping[str, bytes], *, prune: bool = True) 
     staged: list[tuple[Path, Path]] = []
     unchanged: list[str] = []
     try:
+        # A mapping that offers `parts(path)` (rendered feeds do) gives each file as a list
+        # of byte strings, so no file's bytes need to be joined in memory.
+        parts = getattr(files, "parts", None)
         for relative in sorted(files):
-            content = files[relative]
+            content: bytes | Sequence[bytes] = parts(relative) if parts else files[relative]
             final = _inside(target, relative)
             if _same_content(final, content):
                 unchanged.append(relative)
@@ -70,21 +73,28 @@ def _inside(target: Path, relative: str) -> Path:
     return target / relative
 
 
-def _same_content(path: Path, content: bytes) -> bool:
+def _same_content(path: Path, content: bytes | Sequence[bytes]) -> bool:
+    chunks = (content,) if isinstance(content, bytes) else content
     try:
-        if path.stat().st_size != len(content):
+        if path.stat().st_size != sum(len(chunk) for chunk in chunks):
             return False
-        return path.read_bytes() == content
+        old = memoryview(path.read_bytes())
     except OSError:
         return False
+    offset = 0
+    for chunk in chunks:
+        if old[offset:offset + len(chunk)] != chunk:
+            return False
+        offset += len(chunk)
+    return True
 
 
-def _stage(final: Path, content: bytes) -> Path:
+def _stage(final: Path, content: bytes | Sequence[bytes]) -> Path:
     descriptor, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp",
                                         dir=final.parent)
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            handle.write(content)
+            handle.writelines((content,) if isinstance(content, bytes) else content)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(name, 0o644)
