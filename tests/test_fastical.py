@@ -209,3 +209,40 @@ class TestFeedsMapping:
         committed = ROOT / "calendars"
         assert {p: (committed / p).read_bytes() for p in result.files} == dict(result.files)
 
+
+
+class TestHeaderBytes:
+    @pytest.mark.parametrize("source", sorted(SOURCES))
+    def test_every_feed_header_is_byte_identical_to_icalendar(self, source: str) -> None:
+        from deadlinecal.render import Renderer, header_bytes
+        from deadlinecal.select import standard_feeds
+
+        dataset = load_dataset(SOURCES[source](), file="data.yaml").dataset
+        renderer = Renderer(dataset)
+        specs = standard_feeds(dataset)
+        assert specs
+        assert [header_bytes(dataset, s) for s in specs] == [renderer._header(s) for s in specs]
+
+    def test_titles_with_commas_semicolons_and_newlines_are_escaped_alike(self) -> None:
+        from dataclasses import replace
+
+        from deadlinecal.model import FeedSpec
+        from deadlinecal.render import Renderer, header_bytes
+
+        dataset = load_dataset(DEFAULT_DATA.read_bytes(), file="data.yaml").dataset
+        spec = FeedSpec(path="feeds/x.ics", title="A, b; c\\d", description="line\nnext — 東京")
+        for variant in (dataset, replace(dataset, source=replace(dataset.source, url=None))):
+            assert header_bytes(variant, spec) == Renderer(variant)._header(spec)
+
+
+class TestStartUp:
+    def test_building_feeds_without_timed_deadlines_never_imports_icalendar(self) -> None:
+        import subprocess
+        import sys
+
+        code = ("import sys; from deadlinecal.pipeline import build; "
+                f"files = build(open({str(DEFAULT_DATA)!r}, 'rb').read(), file='d').files; "
+                "assert all(files[p] for p in files); print('icalendar' in sys.modules)")
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                check=True)
+        assert result.stdout.strip() == "False"

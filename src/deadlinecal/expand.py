@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dateutil.relativedelta import relativedelta
-
 from . import dates
 from .model import Dataset, Event, EventKind, FuzzyDate, Precision, Program, Window
 
@@ -82,7 +80,7 @@ def _program_events(dataset: Dataset, program: Program, stamp: dt.datetime,
             add(EventKind.OPENS, window, "applications open",
                 f"Applications open: {_when(opens, window)}.{rolling}",
                 day, day + dt.timedelta(days=1), opens.exact)
-            follow = day + relativedelta(days=offset)
+            follow = day + dt.timedelta(days=offset)
             add(EventKind.FOLLOW_UP, window, f"apply within {_span(offset)}",
                 _follow_up_lead(opens, offset, follow, window),
                 follow, follow + dt.timedelta(days=1), opens.exact)

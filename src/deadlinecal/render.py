@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-
-import icalendar
+from typing import TYPE_CHECKING
 
 from . import fastical
 from .model import Dataset, Event, FeedSpec
 from .select import select
+
+if TYPE_CHECKING:
+    import icalendar
+
+# icalendar is imported where it is used: feeds without timed deadlines are written by
+# fastical alone, and skipping the import is most of a small build's start-up time.
 
 PRODID = "-//deadlinecal//deadlinecal//EN"
 _END = b"END:VCALENDAR\r\n"
@@ -30,7 +35,7 @@ class Renderer:
     def feed_parts(self, spec: FeedSpec, events: Sequence[Event]) -> list[bytes]:
         """`feed` as the list of byte strings it joins (each event's bytes shared, not copied)."""
         chosen = select(events, spec.filter)
-        parts = [self._header(spec)]
+        parts = [header_bytes(self.dataset, spec)]
         zones = sorted({zone for event in chosen if (zone := _zone_of(event))})
         parts.extend(self._zone(zone) for zone in zones)
         parts.extend(self.event(event) for event in chosen)
@@ -44,6 +49,9 @@ class Renderer:
         return cached
 
     def _header(self, spec: FeedSpec) -> bytes:
+        """The calendar's own properties as icalendar writes them (header_bytes mirrors it)."""
+        import icalendar
+
         dataset = self.dataset
         refresh = dt.timedelta(hours=dataset.refresh_hours)
         calendar = icalendar.Calendar.new(
@@ -81,6 +89,8 @@ class Renderer:
 
 def event_component(event: Event) -> icalendar.Event:
     """The icalendar component of one event, properties in a fixed order."""
+    import icalendar
+
     component = icalendar.Event.new(
         uid=event.uid,
         stamp=event.stamp,
@@ -138,9 +148,38 @@ def event_bytes(event: Event) -> bytes:
     return fastical.component("VEVENT", properties, alarms)
 
 
+def header_bytes(dataset: Dataset, spec: FeedSpec) -> bytes:
+    """Exactly `Renderer._header` (icalendar's bytes), written by fastical without icalendar.
+
+    Keep the two in step: a test compares them for every feed of the data and test cases.
+    """
+    text = fastical.text
+    refresh = fastical.duration(dt.timedelta(hours=dataset.refresh_hours))
+    uid = f"{dataset.id}.{spec.path.removesuffix('.ics').replace('/', '.')}@deadlinecal"
+    # icalendar's order for VCALENDAR: VERSION ... X-WR-CALNAME, then the rest by name.
+    properties = [
+        ("VERSION", "", "2.0"),
+        ("PRODID", "", text(PRODID)),
+        ("CALSCALE", "", "GREGORIAN"),
+        ("METHOD", "", "PUBLISH"),
+        ("DESCRIPTION", "", text(spec.description)),
+        ("X-WR-CALDESC", "", text(spec.description)),
+        ("NAME", "", text(spec.title)),
+        ("X-WR-CALNAME", "", text(spec.title)),
+        ("REFRESH-INTERVAL", fastical.param("VALUE", "DURATION"), refresh),
+    ]
+    if dataset.source.url:
+        properties.append(("SOURCE", fastical.param("VALUE", "URI"), dataset.source.url))
+    properties += [("UID", "", text(uid)), ("X-PUBLISHED-TTL", "", refresh)]
+    calendar = fastical.component("VCALENDAR", properties)
+    return calendar[: -len(_END)]
+
+
 def timezone_component(name: str, first: dt.date, last: dt.date) -> bytes:
     """A VTIMEZONE for `name` covering the cycle with a year's margin either side."""
     from zoneinfo import ZoneInfo
+
+    import icalendar
 
     probe = icalendar.Calendar()
     holder = icalendar.Event()
