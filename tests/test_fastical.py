@@ -85,6 +85,13 @@ class TestValues:
         moment = dt.datetime(2026, 10, 31, 23, 59, tzinfo=ZoneInfo("America/New_York"))
         assert fastical.date_time(moment) == (";TZID=America/New_York", "20261031T235900")
 
+    def test_the_same_instant_in_two_zones_keeps_each_zone(self) -> None:
+        zurich = dt.datetime(2027, 3, 24, 17, tzinfo=ZoneInfo("Europe/Zurich"))
+        los_angeles = zurich.astimezone(ZoneInfo("America/Los_Angeles"))
+        assert zurich == los_angeles  # equal instants, which a cache keyed on them would mix
+        assert fastical.when(zurich) == (";TZID=Europe/Zurich", "20270324T170000")
+        assert fastical.when(los_angeles) == (";TZID=America/Los_Angeles", "20270324T090000")
+
     def test_floating_time_is_refused(self) -> None:
         with pytest.raises(ValueError, match="no IANA name"):
             fastical.date_time(dt.datetime(2026, 10, 31, 23, 59))
@@ -160,6 +167,9 @@ SOURCES = {
     "generated-300": _generated_data,
     **{f"case-{path.parent.name}": (lambda path=path: path.read_bytes())
        for path in sorted(CASES.glob("*/data.yaml"))},
+    # Timed deadlines across daylight-saving changes, AoE, escaped and non-ASCII text.
+    **{f"interop-{path.stem}": (lambda path=path: path.read_bytes())
+       for path in sorted((ROOT / "tests" / "interop" / "data").glob("*.yaml"))},
 }
 
 

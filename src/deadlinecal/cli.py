@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -152,6 +153,9 @@ def build(data: Path, output: Path, strict: bool, as_of: dt.datetime | None,
     current = cache.unchanged(output, key)
     result = run_build(raw, file=str(data), as_of=today, alarms=not no_alarms,
                        render=current is None)
+    # Feeds are rendered while they are written, after the core returned; the millions of
+    # records and events alive by then never become garbage, so keep the collector off them.
+    gc.freeze()
     _show_warnings(result.warnings, strict)
     if current is None:
         cache.forget(output)

@@ -118,9 +118,14 @@ def fold(line: str) -> bytes:
     size = len(data)
     if size <= _FOLD_AT:
         return data
+    ascii_only = data.isascii()
+    if ascii_only:
+        # Every 74th octet ends a physical line unless one of them starts an escape.
+        ends = data[_FOLD_AT - 1:size - 1:_FOLD_AT]
+        if b"\\" not in ends and b"^" not in ends:
+            return b"\r\n ".join([data[at:at + _FOLD_AT] for at in range(0, size, _FOLD_AT)])
     chunks = []
     start = 0
-    ascii_only = data.isascii()
     while size - start > _FOLD_AT:
         end = start + _FOLD_AT
         if not ascii_only:
