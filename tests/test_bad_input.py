@@ -269,7 +269,7 @@ class TestFiles:
 
         data = BASE.encode() + b"#" * MAX_INPUT_BYTES
         assert_fails(workdir, data, "data.yaml: error: the file is larger than the limit of "
-                     "16,777,216 bytes (expected a smaller file; split the dataset in two)\n"
+                     "67,108,864 bytes (expected a smaller file; split the dataset in two)\n"
                      + ONE)
 
 

@@ -103,7 +103,7 @@ class TestSizeLimits:
 
     def test_input_over_the_byte_limit(self) -> None:
         assert refusal(b"a: 1\n" + b" " * load.MAX_INPUT_BYTES) == (
-            "x.yaml: error: the file is larger than the limit of 16,777,216 bytes (expected a "
+            "x.yaml: error: the file is larger than the limit of 67,108,864 bytes (expected a "
             "smaller file; split the dataset in two)")
 
 

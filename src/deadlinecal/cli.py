@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -213,27 +214,61 @@ def build(data: tuple[Path, ...], output: Path, strict: bool, as_of: dt.datetime
       deadlinecal build data/ml-internships-summer-2027.yaml -o calendars
       deadlinecal build --check          # exit 1 if calendars/ is stale
     """
-    from .write import stale_files, write_tree
+    from . import cache
+    from .write import WriteReport, stale_files, write_tree
 
     paths = data or (DEFAULT_DATA,)
     today = as_of.date() if as_of else dt.date.today()
-    result, _ = _build_against(paths, output, today, alarms=not no_alarms, base_url=base_url,
-                                  max_age_days=max_age)
-    _show_warnings(result.warnings, strict)
     named = ", ".join(str(path) for path in paths)
-    if check:
-        stale = stale_files(output, result.files)
-        if stale:
-            lines = [f"{output}/ is stale: {_plural(len(stale), 'file')} "
-                     f"{'differs' if len(stale) == 1 else 'differ'} from what {named} "
-                     "produces:"]
-            lines.extend(f"  {output}/{relative} ({_staleness(output, relative, result.files)})"
-                         for relative in stale)
-            lines.append("Run `deadlinecal build` and commit the result.")
-            raise click.ClickException("\n".join(lines))
-        click.echo(f"{output}/ is up to date with {named} ({len(result.files)} feeds).")
-        return
-    report = write_tree(output, result.files)
+    options = (f"alarms={not no_alarms}", f"base_url={base_url or ''}",
+               *(f"data={path}" for path in paths))
+    current = None
+    if not check:
+        # Same data, same code, feeds untouched since the last build: nothing to render.
+        previous_inputs = cache.inputs(output)
+        if previous_inputs is not None:
+            current = cache.unchanged(
+                output, cache.build_key(cache.joined(previous_inputs), *options))
+    if current is not None:
+        from .pipeline import build_all
+
+        result = build_all([str(path) for path in paths], lambda path: _read(Path(path)),
+                           as_of=today, alarms=not no_alarms, base_url=base_url,
+                           max_age_days=max_age, render=False)
+        _show_warnings(result.warnings, strict)
+        report = WriteReport(written=(), unchanged=current, removed=())
+    else:
+        read: list[tuple[str, bytes]] = []
+
+        def recorded(path: str) -> bytes:
+            content = _read(Path(path))
+            read.append((path, content))
+            return content
+
+        # [0]: the previous feeds' bytes are not kept while the new ones are written.
+        result = _build_against(paths, output, today, alarms=not no_alarms,
+                                base_url=base_url, max_age_days=max_age, read=recorded)[0]
+        # The feeds are rendered while they are written, after the core returned; the
+        # millions of records and events alive by then never become garbage.
+        gc.freeze()
+        _show_warnings(result.warnings, strict)
+        if check:
+            stale = stale_files(output, result.files)
+            if stale:
+                lines = [f"{output}/ is stale: {_plural(len(stale), 'file')} "
+                         f"{'differs' if len(stale) == 1 else 'differ'} from what {named} "
+                         "produces:"]
+                lines.extend(f"  {output}/{relative} "
+                             f"({_staleness(output, relative, result.files)})"
+                             for relative in stale)
+                lines.append("Run `deadlinecal build` and commit the result.")
+                raise click.ClickException("\n".join(lines))
+            click.echo(f"{output}/ is up to date with {named} ({len(result.files)} feeds).")
+            return
+        cache.forget(output)
+        report = write_tree(output, result.files)
+        cache.remember(output, cache.build_key(cache.joined(read), *options), result.files,
+                       [path for path, _ in read])
     click.echo(f"Built {len(result.feeds)} feeds and index.html from {named}: "
                f"{len(result.dataset.programs)} programs, {len(result.events)} events.")
     click.echo(f"  {output}/: {len(report.written)} written, {len(report.unchanged)} "
@@ -294,7 +329,8 @@ def diff(data: tuple[Path, ...], output: Path, as_json: bool, as_of: dt.datetime
 
 def _build_against(paths: tuple[Path, ...], output: Path, today: dt.date, *,
                    alarms: bool = True, base_url: str | None = None,
-                   max_age_days: int = DEFAULT_MAX_AGE) -> tuple[Any, Any]:
+                   max_age_days: int = DEFAULT_MAX_AGE,
+                   read: Callable[[str], bytes] | None = None) -> tuple[Any, Any]:
     """Build `paths` against the feeds already in `output`; the build and those feeds."""
     from .errors import OutputError
     from .pipeline import build_all
@@ -304,7 +340,7 @@ def _build_against(paths: tuple[Path, ...], output: Path, today: dt.date, *,
         previous = read_tree(output)
     except OSError as exc:
         raise OutputError(f"cannot read the current feeds in {output}: {exc}") from None
-    result = build_all([str(path) for path in paths], lambda path: _read(Path(path)),
+    result = build_all([str(path) for path in paths], read or (lambda path: _read(Path(path))),
                        as_of=today, previous=previous, alarms=alarms, base_url=base_url,
                        max_age_days=max_age_days)
     return result, previous

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 import zoneinfo
 
@@ -44,6 +45,8 @@ class DateSyntaxError(ValueError):
     """The text is not a date in our vocabulary; the message says why."""
 
 
+# Large files repeat the same few hundred date texts; the results are frozen, so share them.
+@functools.lru_cache(maxsize=4096)
 def parse_fuzzy(
     text: str, *, allow_time: bool = True, default_zone: str | None = None
 ) -> FuzzyDate:
@@ -230,6 +233,7 @@ def parse_reminder(text: str) -> dt.timedelta:
     return before
 
 
+@functools.lru_cache(maxsize=4096)
 def human_day(day: dt.date) -> str:
     """Write a day as "14 October 2026"."""
     return f"{day.day} {day.strftime('%B %Y')}"

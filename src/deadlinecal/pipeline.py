@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import gc
 import posixpath
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from .errors import DataError, Problem
@@ -22,7 +24,8 @@ class Build:
     dataset: Dataset
     events: tuple[Event, ...]
     feeds: tuple[FeedSpec, ...]
-    files: dict[str, bytes]
+    # Feeds are rendered when looked up (see render.Feeds); the page is held as bytes.
+    files: Mapping[str, bytes]
     warnings: tuple[Problem, ...]
     # UIDs whose content changed since the previous build (their SEQUENCE went up).
     revised: tuple[str, ...] = ()
@@ -61,7 +64,7 @@ def build(data: bytes, *, file: str, as_of: dt.date | None = None,
 def build_all(paths: Sequence[str], read: Callable[[str], bytes], *,
               as_of: dt.date | None = None, previous: Mapping[str, bytes] | None = None,
               alarms: bool = True, base_url: str | None = None,
-              max_age_days: int = DEFAULT_MAX_AGE_DAYS) -> Build:
+              max_age_days: int = DEFAULT_MAX_AGE_DAYS, render: bool = True) -> Build:
     """Build several data files (and whatever they `include:`) into one set of feeds.
 
     `read` turns a path into bytes (the CLI passes its file reader, tests a dict lookup), so
@@ -70,25 +73,48 @@ def build_all(paths: Sequence[str], read: Callable[[str], bytes], *,
     `previous` is the output folder's current files (path -> bytes): events whose content
     changed get SEQUENCE + 1 (see history.py). `alarms=False` leaves every VALARM out.
     `base_url` (else the first dataset's `base_url`) is where the feeds will be published,
-    for the subscribe page's links. Raises DataError.
+    for the subscribe page's links. With `render=False` the feeds are planned but neither
+    rendered nor compared with `previous` (`files` is empty): for a rebuild whose output is
+    known to be current already. Raises DataError.
     """
-    dataset, events, warnings = load_selection(paths, read, as_of=as_of, alarms=alarms,
-                                               max_age_days=max_age_days)
-    if base_url:
-        dataset = replace(dataset, base_url=base_url)
-    revised, rendered, bumped = _against_previous(events, previous, warnings)
-    feeds = standard_feeds(dataset)
-    files = render_feeds(dataset, revised, feeds, rendered=rendered)
-    counted = [(spec, len(select(revised, spec.filter))) for spec in feeds]
-    files[PAGE_PATH] = render_page(dataset, revised, counted, dataset.base_url)
-    return Build(
-        dataset=dataset,
-        events=revised,
-        feeds=feeds,
-        files=files,
-        warnings=tuple(warnings),
-        revised=bumped,
-    )
+    with _collector_paused():
+        dataset, events, warnings = load_selection(paths, read, as_of=as_of, alarms=alarms,
+                                                   max_age_days=max_age_days)
+        if base_url:
+            dataset = replace(dataset, base_url=base_url)
+        feeds = standard_feeds(dataset)
+        if not render:
+            return Build(dataset=dataset, events=tuple(events), feeds=feeds, files={},
+                         warnings=tuple(warnings))
+        revised, rendered, bumped = _against_previous(events, previous, warnings)
+        files = render_feeds(dataset, revised, feeds, rendered=rendered)
+        counted = [(spec, len(select(revised, spec.filter))) for spec in feeds]
+        files[PAGE_PATH] = render_page(dataset, revised, counted, dataset.base_url)
+        return Build(
+            dataset=dataset,
+            events=revised,
+            feeds=feeds,
+            files=files,
+            warnings=tuple(warnings),
+            revised=bumped,
+        )
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while the core builds its (acyclic) objects.
+
+    A large file makes millions of small objects that all survive; each collection would
+    walk every one of them again, so collections grow with the file and the build turns
+    quadratic. Reference counting still frees everything as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _against_previous(events: Sequence[Event], previous: Mapping[str, bytes] | None,
@@ -102,7 +128,7 @@ def _against_previous(events: Sequence[Event], previous: Mapping[str, bytes] | N
     if not previous:
         return tuple(events), {}, ()
     from . import history
-    from .render import event_component
+    from .render import event_bytes
 
     old, unreadable = history.read_feeds(previous)
     warnings.extend(Problem(file=path, line=None, column=None, path="",
@@ -110,8 +136,7 @@ def _against_previous(events: Sequence[Event], previous: Mapping[str, bytes] | N
                             "start again at SEQUENCE 0", severity="warning")
                     for path in unreadable)
     before = history.latest(old.values())
-    revised, rendered = history.revise(list(events), before,
-                                       lambda event: event_component(event).to_ical())
+    revised, rendered = history.revise(list(events), before, event_bytes)
     bumped = tuple(event.uid for event in revised
                    if event.uid in before and event.uid not in rendered)
     return tuple(revised), rendered, bumped

@@ -19,7 +19,7 @@ import shutil
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,11 +75,19 @@ def read_tree(target: Path) -> dict[str, bytes]:
     return found
 
 
+def _managed(target: Path) -> list[str]:
+    """The managed files' paths under `target` (as `read_tree`, without reading them)."""
+    if not target.is_dir():
+        return []
+    return [path.relative_to(target).as_posix() for path in sorted(target.rglob("*"))
+            if path.is_file() and path.suffix in MANAGED_SUFFIXES]
+
+
 def stale_files(target: Path, files: Mapping[str, bytes]) -> list[str]:
     """Paths a build would write or remove: differing, missing or no longer produced."""
     stale = [relative for relative in sorted(files)
-             if not _same_content(target / relative, files[relative])]
-    stale.extend(relative for relative in read_tree(target) if relative not in files)
+             if not _same_content(target / relative, _content(files, relative))]
+    stale.extend(relative for relative in _managed(target) if relative not in files)
     return sorted(stale)
 
 
@@ -98,24 +106,34 @@ def _swap_tree(target: Path, files: Mapping[str, bytes]) -> WriteReport:
     if target.is_dir() and not target.stat().st_mode & stat.S_IWUSR:
         # Checked by mode, not access(): a read-only folder is a decision, even for root.
         raise OutputError(f"{target} is read-only; the previous feeds are unchanged")
-    changed = [relative for relative in sorted(files)
-               if not _same_content(target / relative, files[relative])]
-    unchanged = [relative for relative in sorted(files) if relative not in changed]
-    removed = [relative for relative in read_tree(target) if relative not in files]
-    report = WriteReport(written=tuple(changed), unchanged=tuple(unchanged),
-                         removed=tuple(removed))
-    if not changed and not removed:
-        return report
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}{_STAGING}", dir=target.parent))
+    changed: list[str] = []
+    unchanged: list[str] = []
+    staging: Path | None = None
     try:
+        # Each file is looked up once and, when it changed, staged at once: rendered feeds
+        # (see `_content`) are then never all in memory together.
+        for relative in sorted(files):
+            content = _content(files, relative)
+            if _same_content(target / relative, content):
+                unchanged.append(relative)
+                continue
+            changed.append(relative)
+            if staging is None:
+                staging = _staging_folder(target)
+            _write_file(staging / relative, content)
+        removed = [relative for relative in _managed(target) if relative not in files]
+        report = WriteReport(written=tuple(changed), unchanged=tuple(unchanged),
+                             removed=tuple(removed))
+        if not changed and not removed:
+            return report
+        if staging is None:
+            staging = _staging_folder(target)
         skip = set(changed) | set(removed)
         if target.is_dir():
             _carry_over(target, staging, skip)
             os.chmod(staging, stat.S_IMODE(target.stat().st_mode))
         else:
             os.chmod(staging, 0o755)
-        for relative in changed:
-            _write_file(staging / relative, files[relative])
         _sync_directory(staging)
         if target.is_dir():
             _exchange(staging, target)  # the one step subscribers and readers see
@@ -123,12 +141,27 @@ def _swap_tree(target: Path, files: Mapping[str, bytes]) -> WriteReport:
             os.rename(staging, target)
             return report
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
         raise
     # `staging` now holds the previous tree; losing it to a crash here only leaves litter
     # that the next build clears.
     shutil.rmtree(staging, ignore_errors=True)
     return report
+
+
+def _staging_folder(target: Path) -> Path:
+    return Path(tempfile.mkdtemp(prefix=f".{target.name}{_STAGING}", dir=target.parent))
+
+
+def _content(files: Mapping[str, bytes], relative: str) -> bytes | Sequence[bytes]:
+    """A file's bytes, or the byte strings it is made of when `files` offers `parts(path)`.
+
+    Rendered feeds do (render.Feeds): writing their parts one after another means no
+    feed's bytes are ever joined in memory.
+    """
+    parts = getattr(files, "parts", None)
+    return parts(relative) if parts is not None else files[relative]
 
 
 def _carry_over(source: Path, staging: Path, skip: set[str]) -> None:
@@ -151,10 +184,10 @@ def _carry_over(source: Path, staging: Path, skip: set[str]) -> None:
             shutil.copy2(path, destination)
 
 
-def _write_file(final: Path, content: bytes) -> None:
+def _write_file(final: Path, content: bytes | Sequence[bytes]) -> None:
     final.parent.mkdir(parents=True, exist_ok=True)
     with open(final, "wb") as handle:
-        handle.write(content)
+        handle.writelines((content,) if isinstance(content, bytes) else content)
         handle.flush()
         os.fsync(handle.fileno())
     os.chmod(final, 0o644)
@@ -255,7 +288,7 @@ def _replace_files(target: Path, files: Mapping[str, bytes]) -> WriteReport:
     unchanged: list[str] = []
     try:
         for relative in sorted(files):
-            content = files[relative]
+            content = _content(files, relative)
             final = _inside(target, relative)
             if _same_content(final, content):
                 unchanged.append(relative)
@@ -284,21 +317,28 @@ def _inside(target: Path, relative: str) -> Path:
     return target / relative
 
 
-def _same_content(path: Path, content: bytes) -> bool:
+def _same_content(path: Path, content: bytes | Sequence[bytes]) -> bool:
+    chunks = (content,) if isinstance(content, bytes) else content
     try:
-        if path.stat().st_size != len(content):
+        if path.stat().st_size != sum(len(chunk) for chunk in chunks):
             return False
-        return path.read_bytes() == content
+        old = memoryview(path.read_bytes())
     except OSError:
         return False
+    offset = 0
+    for chunk in chunks:
+        if old[offset:offset + len(chunk)] != chunk:
+            return False
+        offset += len(chunk)
+    return True
 
 
-def _stage(final: Path, content: bytes) -> Path:
+def _stage(final: Path, content: bytes | Sequence[bytes]) -> Path:
     descriptor, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp",
                                         dir=final.parent)
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            handle.write(content)
+            handle.writelines((content,) if isinstance(content, bytes) else content)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(name, 0o644)

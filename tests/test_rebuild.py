@@ -1,0 +1,170 @@
+"""A rebuild with unchanged data renders nothing and writes nothing; anything else renders."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import deadlinecal.render
+from deadlinecal import cache
+from deadlinecal.cli import main
+from deadlinecal.pipeline import build
+
+from .conftest import DEFAULT_DATA
+from .helpers import dataset_yaml, program
+
+
+@pytest.fixture
+def data_file(tmp_path: Path) -> Path:
+    path = tmp_path / "data.yaml"
+    path.write_bytes(dataset_yaml(
+        program("alpha", windows='- opens: "2026-10-14"\n  closes: "2026-10-31 17:00"'),
+        program("beta", track="applied", eligibility="[phd]", windows='- opens: "2026-11"'),
+    ))
+    return path
+
+
+def _build(data: Path, out: Path, *extra: str) -> str:
+    result = CliRunner().invoke(main, ["build", str(data), "-o", str(out),
+                                       "--as-of", "2026-08-01", *extra])
+    assert result.exit_code == 0, result.output
+    return next(line.strip() for line in result.output.splitlines() if " written, " in line)
+
+
+def _stamps(out: Path) -> dict[str, int]:
+    return {p.relative_to(out).as_posix(): p.stat().st_mtime_ns for p in out.rglob("*.ics")}
+
+
+def _forbid_rendering(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("rendered although nothing changed")
+
+    monkeypatch.setattr(deadlinecal.render, "render_feeds", refuse)
+
+
+class TestUnchangedRebuild:
+    def test_writes_no_file(self, data_file: Path, tmp_path: Path) -> None:
+        out = tmp_path / "out"
+        _build(data_file, out)
+        before = _stamps(out)
+        assert _build(data_file, out) == f"{out}/: 0 written, 6 unchanged, 0 removed."
+        assert _stamps(out) == before
+
+    def test_renders_nothing(self, data_file: Path, tmp_path: Path,
+                             monkeypatch: pytest.MonkeyPatch) -> None:
+        out = tmp_path / "out"
+        _build(data_file, out)
+        _forbid_rendering(monkeypatch)
+        assert _build(data_file, out).startswith(f"{out}/: 0 written")
+
+    def test_still_reports_every_feed_and_its_count(self, data_file: Path,
+                                                     tmp_path: Path) -> None:
+        out = tmp_path / "out"
+        first = CliRunner().invoke(main, ["build", str(data_file), "-o", str(out)])
+        again = CliRunner().invoke(main, ["build", str(data_file), "-o", str(out)])
+        assert [line for line in again.output.splitlines() if "written" not in line] == [
+            line for line in first.output.splitlines() if "written" not in line]
+
+
+class TestRebuildThatMustRender:
+    def test_changed_data_renders_and_writes(self, data_file: Path, tmp_path: Path) -> None:
+        out = tmp_path / "out"
+        _build(data_file, out)
+        data_file.write_bytes(data_file.read_bytes().replace(b"2026-10-14", b"2026-10-15"))
+        # Three feeds hold the moved event; the page lists it too.
+        assert _build(data_file, out).startswith(f"{out}/: 4 written")
+
+    def test_a_feed_edited_by_hand_is_restored(self, data_file: Path, tmp_path: Path) -> None:
+        out = tmp_path / "out"
+        _build(data_file, out)
+        original = (out / "all.ics").read_bytes()
+        (out / "all.ics").write_bytes(b"edited")
+        assert _build(data_file, out).startswith(f"{out}/: 1 written")
+        assert (out / "all.ics").read_bytes() == original
+
+    def test_a_deleted_feed_is_written_again(self, data_file: Path, tmp_path: Path) -> None:
+        out = tmp_path / "out"
+        _build(data_file, out)
+        (out / "tracks" / "applied.ics").unlink()
+        assert _build(data_file, out).startswith(f"{out}/: 1 written")
+
+    def test_a_stray_feed_is_still_pruned(self, data_file: Path, tmp_path: Path) -> None:
+        out = tmp_path / "out"
+        _build(data_file, out)
+        (out / "old.ics").write_bytes(b"old")
+        assert _build(data_file, out).endswith("1 removed.")
+
+    def test_another_option_renders_again(self, data_file: Path, tmp_path: Path) -> None:
+        out = tmp_path / "out"
+        _build(data_file, out)
+        # Every feed loses its reminders; the page does not show them.
+        assert _build(data_file, out, "--no-alarms").startswith(f"{out}/: 5 written")
+
+    def test_a_broken_manifest_only_costs_a_render(self, data_file: Path,
+                                                   tmp_path: Path) -> None:
+        out = tmp_path / "out"
+        _build(data_file, out)
+        (out / cache.MANIFEST).write_text("{not json")
+        assert _build(data_file, out).startswith(f"{out}/: 0 written")
+
+
+class TestBuildKey:
+    def test_same_bytes_same_key(self) -> None:
+        assert cache.build_key(b"a: 1\n") == cache.build_key(b"a: 1\n")
+
+    def test_other_bytes_other_key(self) -> None:
+        assert cache.build_key(b"a: 1\n") != cache.build_key(b"a: 2\n")
+
+    def test_options_are_part_of_the_key(self) -> None:
+        assert cache.build_key(b"x", "alarms=True") != cache.build_key(b"x", "alarms=False")
+
+    def test_nothing_is_current_without_a_manifest(self, tmp_path: Path) -> None:
+        assert cache.unchanged(tmp_path, cache.build_key(b"x")) is None
+
+
+class TestCoreStaysFast:
+    def test_build_leaves_the_collector_as_it_found_it(self) -> None:
+        assert gc.isenabled()
+        build(DEFAULT_DATA.read_bytes(), file="data.yaml")
+        assert gc.isenabled()
+
+    def test_build_leaves_a_disabled_collector_disabled(self) -> None:
+        gc.disable()
+        try:
+            build(DEFAULT_DATA.read_bytes(), file="data.yaml")
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
+
+
+class _Parted(dict[str, bytes]):
+    """A mapping that also offers each file as parts, as rendered feeds do."""
+
+    def parts(self, path: str) -> list[bytes]:
+        return [self[path][:3], self[path][3:]]
+
+
+class TestWriteInParts:
+    def test_parts_are_written_one_after_another(self, tmp_path: Path) -> None:
+        from deadlinecal.write import write_tree
+
+        write_tree(tmp_path, _Parted({"a.ics": b"BEGIN-END"}))
+        assert (tmp_path / "a.ics").read_bytes() == b"BEGIN-END"
+
+    def test_same_parts_leave_the_file_alone(self, tmp_path: Path) -> None:
+        from deadlinecal.write import write_tree
+
+        write_tree(tmp_path, _Parted({"a.ics": b"BEGIN-END"}))
+        report = write_tree(tmp_path, _Parted({"a.ics": b"BEGIN-END"}))
+        assert report.unchanged == ("a.ics",) and report.written == ()
+
+    def test_a_difference_in_a_later_part_rewrites_the_file(self, tmp_path: Path) -> None:
+        from deadlinecal.write import write_tree
+
+        write_tree(tmp_path, _Parted({"a.ics": b"BEGIN-END"}))
+        report = write_tree(tmp_path, _Parted({"a.ics": b"BEGIN-ENX"}))
+        assert report.written == ("a.ics",)
+        assert (tmp_path / "a.ics").read_bytes() == b"BEGIN-ENX"
