@@ -101,3 +101,19 @@ class TestOtherZones:
     def test_every_zone_used_has_one_vtimezone(self, feed: bytes) -> None:
         zones = [z["TZID"] for z in icalendar.Calendar.from_ical(feed).timezones]
         assert sorted(zones) == ["America/New_York", "Europe/Berlin"]
+
+
+class TestZoneCoverage:
+    def test_vtimezone_covers_a_deadline_far_outside_the_cycle(self) -> None:
+        import icalendar
+
+        from deadlinecal.pipeline import build
+
+        from .helpers import dataset_yaml, program
+
+        text = dataset_yaml(program(windows='- deadline: "2029-11-15 23:59 America/New_York"'))
+        feed = build(text, file="t.yaml").files["all.ics"]
+        (zone,) = icalendar.Calendar.from_ical(feed).timezones
+        assert zone["TZID"] == "America/New_York"
+        # The November 2029 change back to standard time is in the zone we ship.
+        assert b"20291104T020000" in feed

@@ -39,7 +39,7 @@ class Renderer:
         chosen = select(events, spec.filter)
         parts = [header_bytes(self.dataset, spec)]
         zones = sorted({zone for event in chosen if (zone := _zone_of(event))})
-        parts.extend(self._zone(zone) for zone in zones)
+        parts.extend(self._zone(zone, events) for zone in zones)
         if not chosen:
             # RFC 5545 wants at least one component; a time zone adds no false entry.
             parts.append(_utc_zone())
@@ -85,11 +85,18 @@ class Renderer:
         assert text.endswith(_END)
         return text[: -len(_END)]
 
-    def _zone(self, name: str) -> bytes:
+    def _zone(self, name: str, events: Sequence[Event]) -> bytes:
         cached: bytes | None = self._zones.get(name)
         if cached is None:
+            # Cover every event in the zone, not just the cycle: a date outside it is only a
+            # warning, and clients that trust our VTIMEZONE (Thunderbird, Evolution) would
+            # otherwise apply the wrong offset to it. Computed over all events, so every
+            # feed shares the same bytes.
+            days = [event.start.date() for event in events
+                    if isinstance(event.start, dt.datetime) and _zone_of(event) == name]
             cached = self._zones[name] = timezone_component(
-                name, self.dataset.cycle_starts, self.dataset.cycle_ends
+                name, min([self.dataset.cycle_starts, *days]),
+                max([self.dataset.cycle_ends, *days]),
             )
         return cached
 
