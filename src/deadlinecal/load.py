@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from sys import intern
 from typing import Any, ClassVar
 
 import yaml
@@ -106,33 +107,51 @@ def parse_yaml(data: bytes, *, file: str) -> yaml.Node:
     return node
 
 
-class _Mark:
-    """Where a node starts: libyaml's marks also carry the buffer, name and offsets."""
-
-    __slots__ = ("column", "line")
-
-    def __init__(self, line: int, column: int) -> None:
-        self.line = line
-        self.column = column
-
-
-# Nodes without a __dict__: a large file has millions of them (see `_compose`).
-class _Scalar(yaml.ScalarNode):
-    __slots__ = ("end_mark", "start_mark", "style", "tag", "value")
-
-
-class _Sequence(yaml.SequenceNode):
-    __slots__ = ("end_mark", "flow_style", "start_mark", "tag", "value")
-
-
-class _Mapping(yaml.MappingNode):
-    __slots__ = ("end_mark", "flow_style", "start_mark", "tag", "value")
-
-
 _STR = "tag:yaml.org,2002:str"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
 _RESOLVERS = _PlainLoader.yaml_implicit_resolvers
+# Keys and short values (dates, ids, vocabulary keys) repeat: one string object each.
+_SHARED_UP_TO = 24
+
+
+class _Node:
+    """Slotted nodes that are their own start mark: libyaml's marks carry the buffer,
+    name and offsets, twice a node, and were most of the memory a large file took."""
+
+    __slots__ = ()
+    end_mark = None
+
+    @property
+    def start_mark(self) -> Any:
+        return self  # has .line and .column, as a mark does
+
+
+class _Scalar(_Node, yaml.ScalarNode):  # type: ignore[misc,override]
+    __slots__ = ("column", "line", "style", "tag", "value")
+
+    def __init__(self, tag: str, value: str, line: int, column: int, style: str | None
+                 ) -> None:
+        self.tag, self.value, self.line, self.column, self.style = (
+            tag, value, line, column, style)
+
+
+class _Sequence(_Node, yaml.SequenceNode):  # type: ignore[misc,override]
+    __slots__ = ("column", "flow_style", "line", "tag", "value")
+
+    def __init__(self, line: int, column: int, flow_style: bool | None) -> None:
+        self.tag, self.value, self.line, self.column, self.flow_style = (
+            _SEQ, [], line, column, flow_style)
+
+
+class _Mapping(_Node, yaml.MappingNode):  # type: ignore[misc,override]
+    __slots__ = ("column", "flow_style", "line", "tag", "value")
+
+    def __init__(self, line: int, column: int, flow_style: bool | None) -> None:
+        self.tag, self.value, self.line, self.column, self.flow_style = (
+            _MAP, [], line, column, flow_style)
+
+
 
 
 def _plain_tag(value: str) -> str:
@@ -186,22 +205,22 @@ def _compose(loader: Any, file: str) -> yaml.Node | None:
                 raise _error(file, mark.line + 1, mark.column + 1,
                              f"YAML tags such as {_short_tag(event.tag)!r} are not supported",
                              "plain values without a !tag")
-            start: Any = _Mark(mark.line, mark.column)
             if kind is scalar_event:
                 value = event.value
+                if len(value) <= _SHARED_UP_TO:
+                    value = intern(value)
                 # A plain scalar is typed by the resolvers; "!", "!!str" and quotes mean text.
                 tag = _plain_tag(value) if event.tag is None and event.implicit[0] else _STR
-                node = _Scalar(tag, value, start, None, style=event.style)
+                node = _Scalar(tag, value, mark.line, mark.column, event.style)
             else:
                 if len(stack) >= MAX_DEPTH:
                     raise _error(file, mark.line + 1, mark.column + 1,
                                  f"the data nests more than {MAX_DEPTH} levels deep",
                                  f"at most {MAX_DEPTH} levels; a valid data file needs 5")
                 if kind is sequence_start:
-                    collection: Any = _Sequence(_SEQ, [], start, None,
-                                                flow_style=event.flow_style)
+                    collection: Any = _Sequence(mark.line, mark.column, event.flow_style)
                 else:
-                    collection = _Mapping(_MAP, [], start, None, flow_style=event.flow_style)
+                    collection = _Mapping(mark.line, mark.column, event.flow_style)
                 stack.append([collection, None])
                 continue
         else:  # SequenceEnd or MappingEnd

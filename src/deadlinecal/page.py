@@ -68,7 +68,10 @@ def render_page(dataset: Dataset, events: Sequence[Event],
     """
     if base_url is not None and not is_web_address(base_url):
         raise ValueError(f"base URL {base_url!r} is not an http(s) address")
-    return _Page(dataset, events, feeds, base_url, selected).render().encode("utf-8")
+    # Encoded piece by piece: the whole page as one str would take up to four bytes a
+    # character (one emoji is enough), on top of its UTF-8 bytes.
+    sections = _Page(dataset, events, feeds, base_url, selected).sections()
+    return b"".join([sections.pop(0).encode("utf-8") for _ in range(len(sections))])
 
 
 def _e(text: object) -> str:
@@ -127,6 +130,10 @@ class _Page:
     # -- the document ------------------------------------------------------------------
 
     def render(self) -> str:
+        return "".join(self.sections())
+
+    def sections(self) -> list[str]:
+        """The page in a few large pieces (encoded one by one, see `render_page`)."""
         d = self.dataset
         parts = [
             "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -148,7 +155,7 @@ class _Page:
             f"<script>{_SCRIPT}</script>\n",
             "</body>\n</html>\n",
         ]
-        return "".join(parts)
+        return parts
 
     def header(self) -> str:
         d = self.dataset
