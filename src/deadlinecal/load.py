@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from sys import intern
 from typing import Any, ClassVar
 
 import yaml
@@ -106,12 +107,69 @@ def parse_yaml(data: bytes, *, file: str) -> yaml.Node:
     return node
 
 
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+_RESOLVERS = _PlainLoader.yaml_implicit_resolvers
+# Keys and short values (dates, ids, vocabulary keys) repeat: one string object each.
+_SHARED_UP_TO = 24
+
+
+class _Node:
+    """Slotted nodes that are their own start mark: libyaml's marks carry the buffer,
+    name and offsets, twice a node, and were most of the memory a large file took."""
+
+    __slots__ = ()
+    end_mark = None
+
+    @property
+    def start_mark(self) -> Any:
+        return self  # has .line and .column, as a mark does
+
+
+class _Scalar(_Node, yaml.ScalarNode):  # type: ignore[misc,override]
+    __slots__ = ("column", "line", "style", "tag", "value")
+
+    def __init__(self, tag: str, value: str, line: int, column: int, style: str | None
+                 ) -> None:
+        self.tag, self.value, self.line, self.column, self.style = (
+            tag, value, line, column, style)
+
+
+class _Sequence(_Node, yaml.SequenceNode):  # type: ignore[misc,override]
+    __slots__ = ("column", "flow_style", "line", "tag", "value")
+
+    def __init__(self, line: int, column: int, flow_style: bool | None) -> None:
+        self.tag, self.value, self.line, self.column, self.flow_style = (
+            _SEQ, [], line, column, flow_style)
+
+
+class _Mapping(_Node, yaml.MappingNode):  # type: ignore[misc,override]
+    __slots__ = ("column", "flow_style", "line", "tag", "value")
+
+    def __init__(self, line: int, column: int, flow_style: bool | None) -> None:
+        self.tag, self.value, self.line, self.column, self.flow_style = (
+            _MAP, [], line, column, flow_style)
+
+
+
+
+def _plain_tag(value: str) -> str:
+    """The tag of a plain (unquoted) scalar: what `_PlainLoader.resolve` gives, faster."""
+    for tag, pattern in _RESOLVERS.get(value[:1], ()):
+        if pattern.match(value):
+            return tag
+    return _STR
+
+
 def _compose(loader: Any, file: str) -> yaml.Node | None:
     """Build the node tree from parser events with an explicit stack, never recursing.
 
     PyYAML's own composers (the Cython one and the pure-Python one) recurse once per level
     of nesting and expand nothing, but they accept aliases and any depth; we check both,
-    exactly, on the event that would open the offending node.
+    exactly, on the event that would open the offending node. The nodes keep only where
+    they start (line and column): libyaml's two marks per node were most of the memory a
+    large file took.
     """
     loader.get_event()  # StreamStart
     if loader.check_event(yaml.StreamEndEvent):
@@ -121,19 +179,23 @@ def _compose(loader: Any, file: str) -> yaml.Node | None:
     # Open collections, each with the key node waiting for its value (mappings only).
     stack: list[list[Any]] = []
     count = 0
+    get_event = loader.get_event
+    scalar_event, sequence_start, mapping_start = (
+        yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)
+    document_end, alias_event = yaml.DocumentEndEvent, yaml.AliasEvent
     while True:
-        event: Any = loader.get_event()
-        if isinstance(event, yaml.DocumentEndEvent):
+        event: Any = get_event()
+        kind = type(event)
+        if kind is document_end:
             break
         # libyaml's marks are their own class; both have .line and .column.
         mark: Any = event.start_mark
-        end: Any = event.end_mark
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+        if kind is alias_event or getattr(event, "anchor", None) is not None:
             raise _error(file, mark.line + 1, mark.column + 1,
                          "anchors and aliases (&name, *name) are not supported",
                          "each value written out in full")
-        node: yaml.Node
-        if isinstance(event, yaml.ScalarEvent | yaml.SequenceStartEvent | yaml.MappingStartEvent):
+        node: Any
+        if kind is scalar_event or kind is sequence_start or kind is mapping_start:
             count += 1
             if count > MAX_NODES:
                 raise _error(file, mark.line + 1, mark.column + 1,
@@ -143,31 +205,31 @@ def _compose(loader: Any, file: str) -> yaml.Node | None:
                 raise _error(file, mark.line + 1, mark.column + 1,
                              f"YAML tags such as {_short_tag(event.tag)!r} are not supported",
                              "plain values without a !tag")
-        if isinstance(event, yaml.ScalarEvent):
-            if event.tag is None:
-                tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
-            else:  # "!" and "!!str" both mean text
-                tag = "tag:yaml.org,2002:str"
-            node = yaml.ScalarNode(tag, event.value, mark, end, style=event.style)
-        elif isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
-            if len(stack) >= MAX_DEPTH:
-                raise _error(file, mark.line + 1, mark.column + 1,
-                             f"the data nests more than {MAX_DEPTH} levels deep",
-                             f"at most {MAX_DEPTH} levels; a valid data file needs 5")
-            kind = (yaml.SequenceNode if isinstance(event, yaml.SequenceStartEvent)
-                    else yaml.MappingNode)
-            tag = loader.resolve(kind, None, event.implicit)
-            collection = kind(tag, [], mark, None, flow_style=event.flow_style)
-            stack.append([collection, None])
-            continue
+            if kind is scalar_event:
+                value = event.value
+                if len(value) <= _SHARED_UP_TO:
+                    value = intern(value)
+                # A plain scalar is typed by the resolvers; "!", "!!str" and quotes mean text.
+                tag = _plain_tag(value) if event.tag is None and event.implicit[0] else _STR
+                node = _Scalar(tag, value, mark.line, mark.column, event.style)
+            else:
+                if len(stack) >= MAX_DEPTH:
+                    raise _error(file, mark.line + 1, mark.column + 1,
+                                 f"the data nests more than {MAX_DEPTH} levels deep",
+                                 f"at most {MAX_DEPTH} levels; a valid data file needs 5")
+                if kind is sequence_start:
+                    collection: Any = _Sequence(mark.line, mark.column, event.flow_style)
+                else:
+                    collection = _Mapping(mark.line, mark.column, event.flow_style)
+                stack.append([collection, None])
+                continue
         else:  # SequenceEnd or MappingEnd
             node = stack.pop()[0]
-            node.end_mark = end
         if not stack:
             root = node
             continue
         parent = stack[-1]
-        if isinstance(parent[0], yaml.SequenceNode):
+        if type(parent[0]) is _Sequence:
             parent[0].value.append(node)
         elif parent[1] is None:
             parent[1] = node

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -60,11 +60,18 @@ def outlook_url(url: str, name: str) -> str:
 
 
 def render_page(dataset: Dataset, events: Sequence[Event],
-                feeds: Sequence[tuple[FeedSpec, int]], base_url: str | None = None) -> bytes:
-    """The subscribe page as UTF-8 bytes. `base_url` must be http(s) or None."""
+                feeds: Sequence[tuple[FeedSpec, int]], base_url: str | None = None, *,
+                selected: Mapping[str, Sequence[Event]] | None = None) -> bytes:
+    """The subscribe page as UTF-8 bytes. `base_url` must be http(s) or None.
+
+    `selected`: each feed's events by path when the caller has chosen them already.
+    """
     if base_url is not None and not is_web_address(base_url):
         raise ValueError(f"base URL {base_url!r} is not an http(s) address")
-    return _Page(dataset, events, feeds, base_url).render().encode("utf-8")
+    # Encoded piece by piece: the whole page as one str would take up to four bytes a
+    # character (one emoji is enough), on top of its UTF-8 bytes.
+    sections = _Page(dataset, events, feeds, base_url, selected).sections()
+    return b"".join([sections.pop(0).encode("utf-8") for _ in range(len(sections))])
 
 
 def _e(text: object) -> str:
@@ -104,9 +111,11 @@ class _Axis:
 
 class _Page:
     def __init__(self, dataset: Dataset, events: Sequence[Event],
-                 feeds: Sequence[tuple[FeedSpec, int]], base_url: str | None) -> None:
+                 feeds: Sequence[tuple[FeedSpec, int]], base_url: str | None,
+                 selected: Mapping[str, Sequence[Event]] | None = None) -> None:
         self.dataset = dataset
         self.events = events
+        self.selected = selected or {}
         self.feeds = feeds
         self.base_url = base_url
         self.colour = {t.key: TRACK_COLOURS[i % len(TRACK_COLOURS)]
@@ -121,6 +130,10 @@ class _Page:
     # -- the document ------------------------------------------------------------------
 
     def render(self) -> str:
+        return "".join(self.sections())
+
+    def sections(self) -> list[str]:
+        """The page in a few large pieces (encoded one by one, see `render_page`)."""
         d = self.dataset
         parts = [
             "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -142,7 +155,7 @@ class _Page:
             f"<script>{_SCRIPT}</script>\n",
             "</body>\n</html>\n",
         ]
-        return "".join(parts)
+        return parts
 
     def header(self) -> str:
         d = self.dataset
@@ -501,11 +514,13 @@ class _Page:
     def feed_card(self, spec: FeedSpec, count: int, level: int = 4) -> str:
         name = self.short_title(spec)
         anchor = "feed-" + spec.path.removesuffix(".ics").replace("/", "-")
-        chosen = select(self.events, spec.filter)
-        programs: list[Program] = []
-        for event in chosen:
-            if event.program not in programs:
-                programs.append(event.program)
+        chosen = self.selected.get(spec.path)
+        if chosen is None:
+            chosen = select(self.events, spec.filter)
+        # Distinct by identity first (a list's `in` made this quadratic in the events),
+        # then by value, as before.
+        distinct = {id(event.program): event.program for event in chosen}
+        programs: list[Program] = list(dict.fromkeys(distinct.values()))
         relative = quote(spec.path, safe="/")
         accent = ""
         if spec.path.startswith("tracks/"):

@@ -29,6 +29,8 @@ class Build:
     warnings: tuple[Problem, ...]
     # UIDs whose content changed since the previous build (their SEQUENCE went up).
     revised: tuple[str, ...] = ()
+    # How many events each feed holds, by path, when the build counted them already.
+    counts: Mapping[str, int] = dataclasses.field(default_factory=dict)
 
     @property
     def undated(self) -> tuple[Program, ...]:
@@ -38,7 +40,8 @@ class Build:
         return tuple(p for p in self.dataset.programs if id(p) in watched)
 
     def count(self, spec: FeedSpec) -> int:
-        return len(select(self.events, spec.filter))
+        counted = self.counts.get(spec.path)
+        return counted if counted is not None else len(select(self.events, spec.filter))
 
 
 def build(data: bytes, *, file: str, as_of: dt.date | None = None,
@@ -87,9 +90,12 @@ def build_all(paths: Sequence[str], read: Callable[[str], bytes], *,
             return Build(dataset=dataset, events=tuple(events), feeds=feeds, files={},
                          warnings=tuple(warnings))
         revised, rendered, bumped = _against_previous(events, previous, warnings)
-        files = render_feeds(dataset, revised, feeds, rendered=rendered)
-        counted = [(spec, len(select(revised, spec.filter))) for spec in feeds]
-        files[PAGE_PATH] = render_page(dataset, revised, counted, dataset.base_url)
+        # Each feed's events are chosen once, for its file, its count and the page.
+        selected = {spec.path: select(revised, spec.filter) for spec in feeds}
+        files = render_feeds(dataset, revised, feeds, rendered=rendered, selected=selected)
+        counted = [(spec, len(selected[spec.path])) for spec in feeds]
+        files[PAGE_PATH] = render_page(dataset, revised, counted, dataset.base_url,
+                                       selected=selected)
         return Build(
             dataset=dataset,
             events=revised,
@@ -97,6 +103,7 @@ def build_all(paths: Sequence[str], read: Callable[[str], bytes], *,
             files=files,
             warnings=tuple(warnings),
             revised=bumped,
+            counts={spec.path: count for spec, count in counted},
         )
 
 

@@ -34,9 +34,14 @@ class Renderer:
         """One complete VCALENDAR holding the events that `spec` selects."""
         return b"".join(self.feed_parts(spec, events))
 
-    def feed_parts(self, spec: FeedSpec, events: Sequence[Event]) -> list[bytes]:
-        """`feed` as the list of byte strings it joins (each event's bytes shared, not copied)."""
-        chosen = select(events, spec.filter)
+    def feed_parts(self, spec: FeedSpec, events: Sequence[Event],
+                   chosen: Sequence[Event] | None = None) -> list[bytes]:
+        """`feed` as the list of byte strings it joins (each event's bytes shared, not copied).
+
+        `chosen`: the events `spec` selects, when the caller has them already.
+        """
+        if chosen is None:
+            chosen = select(events, spec.filter)
         parts = [header_bytes(self.dataset, spec)]
         zones = sorted({zone for event in chosen if (zone := _zone_of(event))})
         parts.extend(self._zone(zone, events) for zone in zones)
@@ -252,16 +257,18 @@ class Feeds(Mapping[str, bytes]):
     """
 
     def __init__(self, renderer: Renderer, events: Sequence[Event],
-                 specs: Iterable[FeedSpec]) -> None:
+                 specs: Iterable[FeedSpec],
+                 selected: Mapping[str, Sequence[Event]] | None = None) -> None:
         self._renderer = renderer
         self._events = events
         self._specs = {spec.path: spec for spec in specs}
+        self._selected = selected or {}
         self._extra: dict[str, bytes] = {}
 
     def __getitem__(self, path: str) -> bytes:
         if path in self._extra:
             return self._extra[path]
-        return self._renderer.feed(self._specs[path], self._events)
+        return b"".join(self.parts(path))
 
     def __setitem__(self, path: str, content: bytes) -> None:
         """Add a file that is not a feed (kept as given)."""
@@ -272,7 +279,8 @@ class Feeds(Mapping[str, bytes]):
         """The file at `path` as byte strings to write one after another (see write_tree)."""
         if path in self._extra:
             return [self._extra[path]]
-        return self._renderer.feed_parts(self._specs[path], self._events)
+        return self._renderer.feed_parts(self._specs[path], self._events,
+                                         self._selected.get(path))
 
     def __iter__(self) -> Iterator[str]:
         yield from self._specs
@@ -283,7 +291,10 @@ class Feeds(Mapping[str, bytes]):
 
 
 def render_feeds(dataset: Dataset, events: Sequence[Event],
-                 specs: Iterable[FeedSpec], *, rendered: Mapping[str, bytes] | None = None
-                 ) -> Feeds:
-    """Every feed's bytes by its path under the output folder (rendered on lookup)."""
-    return Feeds(Renderer(dataset, rendered), events, specs)
+                 specs: Iterable[FeedSpec], *, rendered: Mapping[str, bytes] | None = None,
+                 selected: Mapping[str, Sequence[Event]] | None = None) -> Feeds:
+    """Every feed's bytes by its path under the output folder (rendered on lookup).
+
+    `selected`: each feed's events by path when the caller has chosen them already.
+    """
+    return Feeds(Renderer(dataset, rendered), events, specs, selected)

@@ -33,12 +33,14 @@ def select(events: Iterable[Event], chosen: Filter) -> list[Event]:
     # Keyed by the record itself, not its id: two included datasets may reuse a program id.
     verdicts: dict[int, bool] = {}
     kept = []
+    dated = chosen.date_from is not None or chosen.date_until is not None
     for event in events:
         program_key = id(event.program)
         keep = verdicts.get(program_key)
         if keep is None:
             keep = verdicts[program_key] = program_matches(event.program, chosen)
-        if keep and (event.confirmed or not chosen.confirmed_only) and in_range(event, chosen):
+        if keep and (event.confirmed or not chosen.confirmed_only) and (
+                not dated or in_range(event, chosen)):
             kept.append(event)
     return kept
 
