@@ -56,14 +56,17 @@ def run_rss(command: list[str], *, stdout: str | None = None) -> Run:
     import time
 
     timer = shutil.which("time", path="/usr/bin:/bin")
-    with tempfile.TemporaryFile() as captured, tempfile.NamedTemporaryFile() as rss_file:
+    with tempfile.TemporaryFile() as captured, tempfile.NamedTemporaryFile() as rss_file, \
+            tempfile.TemporaryFile() as stderr:
         prefix = [timer, "-q", "-f", "%M", "-o", rss_file.name] if timer else []
         sink = open(stdout, "wb") if stdout else captured  # noqa: SIM115
         begun = time.perf_counter()
-        process = subprocess.Popen(prefix + command, stdout=sink, stderr=subprocess.PIPE)
+        # stderr goes to a file: a pipe nobody reads fills up with warnings and blocks.
+        process = subprocess.Popen(prefix + command, stdout=sink, stderr=stderr)
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - begun
-        errors = process.stderr.read() if process.stderr else b""
+        stderr.seek(0)
+        errors = stderr.read()
         process.returncode = os.waitstatus_to_exitcode(status)
         if stdout:
             sink.close()
