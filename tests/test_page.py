@@ -446,3 +446,18 @@ class TestReadme:
                                       "Subscribe from web", "REFRESH-INTERVAL"])
     def test_mentions(self, term: str) -> None:
         assert term in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+class TestLongProgramLists:
+    def test_a_card_names_at_most_a_hundred_programs_then_counts_the_rest(self) -> None:
+        from deadlinecal.pipeline import build
+
+        from .helpers import dataset_yaml, program
+
+        text = dataset_yaml(*(program(f"p{i:03d}", windows='- opens: "2026-10-14"')
+                              for i in range(130)))
+        page = build(text, file="t.yaml").files["index.html"].decode()
+        card = page[page.index('id="feed-all"'):]
+        card = card[:card.index("</article>")]
+        assert card.count("<li>Acme Program p") == 100
+        assert "<li>and 30 more (see" in card

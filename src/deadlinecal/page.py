@@ -86,6 +86,10 @@ def _short_day(day: dt.date) -> str:
     return f"{day.day} {day.strftime('%b %Y')}"
 
 
+# Programs named on each feed's card before "and N more".
+CARD_PROGRAMS = 100
+
+
 @dataclass(frozen=True, slots=True)
 class _Axis:
     """Maps days of the cycle to x positions in the timeline's SVG user units."""
@@ -535,7 +539,12 @@ class _Page:
             apple_href, outlook_href, shown = relative, OUTLOOK_ADD_FROM_WEB, relative
         hidden_name = f"<span class=\"vh\"> {_e(name)}</span>"
         input_id = f"url-{anchor}"
-        program_items = "".join(f"<li>{_e(p.title)}</li>" for p in programs)
+        # A long list helps nobody on a card (and at tens of thousands of programs it was
+        # most of the page): show the first ones and point to the full table.
+        program_items = "".join(f"<li>{_e(p.title)}</li>" for p in programs[:CARD_PROGRAMS])
+        if len(programs) > CARD_PROGRAMS:
+            program_items += (f"<li>and {len(programs) - CARD_PROGRAMS:,} more (see "
+                              "<a href=\"#timeline\">all dates as text</a>)</li>")
         return "".join([
             f"<article class=\"card\" id=\"{anchor}\" aria-labelledby=\"{anchor}-h\"{accent}>\n",
             f"<h{level} id=\"{anchor}-h\">{_e(name)}</h{level}>\n",
