@@ -278,7 +278,8 @@ def build(data: tuple[Path, ...], output: Path, strict: bool, as_of: dt.datetime
         click.echo(f"  {count} event{'s' if count != 1 else ''} changed since the previous "
                    "build: SEQUENCE + 1, so subscribers get them as updates.")
     for spec in result.feeds:
-        click.echo(f"  {spec.path:<40} {result.count(spec):>4} events")
+        count = result.count(spec)
+        click.echo(f"  {spec.path:<40} {count:>4} event{'' if count == 1 else 's'}")
     undated = result.undated
     if undated:
         day = result.dataset.cycle_starts.isoformat()
