@@ -247,3 +247,16 @@ def _range_wording(start: FuzzyDate, stop: FuzzyDate) -> str:
     ):
         return f"{start.earliest.strftime('%B')}–{stop.wording}"
     return f"between {start.wording} and {stop.wording}"
+
+
+def follow_up_day(opens: FuzzyDate, offset_days: int) -> dt.date:
+    """The apply-soon follow-up: `offset_days` after the earliest day a window may open.
+
+    Shared by the events and by the validator's warnings, so the two cannot disagree.
+    """
+    return opens.earliest + dt.timedelta(days=offset_days)
+
+
+def latest_close(opens: FuzzyDate, duration: Duration) -> dt.date:
+    """The last day a window of known length may close."""
+    return opens.latest + dt.timedelta(days=duration.max_days)

@@ -114,11 +114,11 @@ def _program_events(dataset: Dataset, program: Program, stamp: dt.datetime,
             add(EventKind.OPENS, window, "applications open",
                 f"Applications open: {_when(opens, window)}.{rolling}",
                 day, day + dt.timedelta(days=1), opens.exact, opens.latest)
-            follow = day + relativedelta(days=offset)
+            follow = dates.follow_up_day(opens, offset)
             add(EventKind.FOLLOW_UP, window, f"apply within {_span(offset)}",
                 _follow_up_lead(opens, offset, follow, window),
                 follow, follow + dt.timedelta(days=1), opens.exact,
-                opens.latest + relativedelta(days=offset))
+                opens.latest + dt.timedelta(days=offset))
         closes = window.closes
         if closes is None and window.opens is not None and window.duration is not None:
             closes = _closing_from_duration(window.opens, window)
@@ -233,7 +233,7 @@ def _closing_from_duration(opens: FuzzyDate, window: Window) -> FuzzyDate:
     """The earliest a window of known length can close, never more precise than its opening."""
     assert window.duration is not None
     earliest = opens.earliest + dt.timedelta(days=window.duration.min_days)
-    latest = opens.latest + dt.timedelta(days=window.duration.max_days)
+    latest = dates.latest_close(opens, window.duration)
     return FuzzyDate(
         earliest=earliest,
         latest=latest,

@@ -607,11 +607,11 @@ class _Checker:
                      "a date within dataset.cycle, or a wider cycle")
         if window.opens is None:
             return
-        follow_up = window.opens.earliest + dt.timedelta(days=offset)
+        follow_up = dates.follow_up_day(window.opens, offset)
         ends = [(name, when.latest, when.wording) for name in ("closes", "deadline")
                 if (when := getattr(window, name)) is not None]
         if window.closes is None and window.duration is not None:
-            latest = window.opens.latest + dt.timedelta(days=window.duration.max_days)
+            latest = dates.latest_close(window.opens, window.duration)
             ends.append(("duration", latest, f"{window.duration.wording} after it opens"))
         for name, latest, wording in ends:
             if follow_up > latest:
