@@ -12,6 +12,8 @@ from typing import Any, TypeVar
 
 import click
 
+from .text import plural
+
 DEFAULT_DATA = Path("data/ml-internships-summer-2027.yaml")
 DEFAULT_OUTPUT = Path("calendars")
 DEFAULT_MAX_AGE = 180
@@ -46,10 +48,10 @@ def _run(function: F) -> F:
             count = sum(p.severity == "error" for p in exc.problems)
             lines = [p.format() for p in exc.problems]
             if count:
-                lines.append(f"{count} error{'s' if count != 1 else ''}; nothing was written.")
+                lines.append(f"{plural(count, 'error')}; nothing was written.")
             else:
                 warned = len(exc.problems)
-                lines.append(f"{warned} warning{'s' if warned != 1 else ''}; --strict treats "
+                lines.append(f"{plural(warned, 'warning')}; --strict treats "
                              "warnings as errors, so nothing was written.")
             raise DataProblems("\n".join(lines)) from None
         except FilterError as exc:
@@ -105,6 +107,17 @@ def _show_warnings(warnings: Any, strict: bool) -> None:
         raise DataError(warnings)
     for warning in warnings:
         click.echo(warning.format(), err=True)
+
+
+def as_of_option(help_text: str) -> Callable[[F], F]:
+    """--as-of YYYY-MM-DD, passed on as `today` (a date); the clock is read here, once."""
+
+    def to_day(context: click.Context, parameter: click.Parameter,
+               value: dt.datetime | None) -> dt.date:
+        return value.date() if value is not None else dt.date.today()
+
+    return click.option("--as-of", "today", type=click.DateTime(formats=["%Y-%m-%d"]),
+                        default=None, metavar="YYYY-MM-DD", callback=to_day, help=help_text)
 
 
 max_age_option = click.option(
@@ -191,8 +204,7 @@ def main(debug: bool) -> None:
 @click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False),
               default=DEFAULT_OUTPUT, show_default=True, help="Folder to write feeds into.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Today's date for staleness warnings (default: today).")
+@as_of_option("Today's date for staleness warnings (default: today).")
 @click.option("--no-alarms", is_flag=True, help="Leave out reminders (VALARMs).")
 @click.option("--check", is_flag=True,
               help="Write nothing; exit 1 naming the feeds that differ from what the data "
@@ -202,7 +214,7 @@ def main(debug: bool) -> None:
                    "links (default: dataset.base_url).")
 @max_age_option
 @_run
-def build(data: tuple[Path, ...], output: Path, strict: bool, as_of: dt.datetime | None,
+def build(data: tuple[Path, ...], output: Path, strict: bool, today: dt.date,
           no_alarms: bool, check: bool, base_url: str | None, max_age: int) -> None:
     """Write every feed (all, per track, per eligibility group, named) into a folder.
 
@@ -218,7 +230,6 @@ def build(data: tuple[Path, ...], output: Path, strict: bool, as_of: dt.datetime
     from .write import WriteReport, stale_files, write_tree
 
     paths = data or (DEFAULT_DATA,)
-    today = as_of.date() if as_of else dt.date.today()
     named = ", ".join(str(path) for path in paths)
     options = (f"alarms={not no_alarms}", f"base_url={base_url or ''}",
                *(f"data={path}" for path in paths))
@@ -255,7 +266,7 @@ def build(data: tuple[Path, ...], output: Path, strict: bool, as_of: dt.datetime
         if check:
             stale = stale_files(output, result.files)
             if stale:
-                lines = [f"{output}/ is stale: {_plural(len(stale), 'file')} "
+                lines = [f"{output}/ is stale: {plural(len(stale), 'file')} "
                          f"{'differs' if len(stale) == 1 else 'differ'} from what {named} "
                          "produces:"]
                 lines.extend(f"  {output}/{relative} "
@@ -275,7 +286,7 @@ def build(data: tuple[Path, ...], output: Path, strict: bool, as_of: dt.datetime
                f"unchanged, {len(report.removed)} removed.")
     if result.revised:
         count = len(result.revised)
-        click.echo(f"  {count} event{'s' if count != 1 else ''} changed since the previous "
+        click.echo(f"  {plural(count, 'event')} changed since the previous "
                    "build: SEQUENCE + 1, so subscribers get them as updates.")
     for spec in result.feeds:
         count = result.count(spec)
@@ -294,11 +305,10 @@ def build(data: tuple[Path, ...], output: Path, strict: bool, as_of: dt.datetime
 @click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False),
               default=DEFAULT_OUTPUT, show_default=True, help="Folder of the current feeds.")
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
-@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Today's date (default: today).")
+@as_of_option("Today's date (default: today).")
 @click.option("--no-alarms", is_flag=True, help="Compare with a build without reminders.")
 @_run
-def diff(data: tuple[Path, ...], output: Path, as_json: bool, as_of: dt.datetime | None,
+def diff(data: tuple[Path, ...], output: Path, as_json: bool, today: dt.date,
          no_alarms: bool) -> None:
     """Show, per feed, what a rebuild would add, remove, move or re-word. Writes nothing.
 
@@ -312,7 +322,6 @@ def diff(data: tuple[Path, ...], output: Path, as_json: bool, as_of: dt.datetime
     from . import history
 
     paths = data or (DEFAULT_DATA,)
-    today = as_of.date() if as_of else dt.date.today()
     result, previous = _build_against(paths, output, today, alarms=not no_alarms)
     _show_warnings(result.warnings, False)
     old, _ = history.read_feeds(previous)
@@ -387,11 +396,10 @@ def feed(data: Path, output: Path | None, title: str | None, no_alarms: bool,
 @main.command(name="list")
 @data_argument
 @filter_options
-@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Show events on or after this day (default: today).")
+@as_of_option("Show events on or after this day (default: today).")
 @click.option("--all", "show_all", is_flag=True, help="Include past events too.")
 @_run
-def list_events(data: Path, as_of: dt.datetime | None, show_all: bool, **chosen: Any) -> None:
+def list_events(data: Path, today: dt.date, show_all: bool, **chosen: Any) -> None:
     """Print a table of upcoming events.
 
     \b
@@ -405,13 +413,12 @@ def list_events(data: Path, as_of: dt.datetime | None, show_all: bool, **chosen:
     dataset, every, _ = load_selection([str(data)], lambda path: _read(Path(path)))
     chosen_filter = _filter(**chosen)
     check_filter(chosen_filter, dataset)
-    today = as_of.date() if as_of else dt.date.today()
     events = select(every, chosen_filter)
     # An explicit --from is the user's own cut-off; otherwise hide what can no longer happen.
     hide_past = not show_all and chosen_filter.date_from is None
     if hide_past:
         events = [e for e in events if e.last_day >= today]
-    count = f"{len(events)} event{'s' if len(events) != 1 else ''}"
+    count = plural(len(events), "event")
     click.echo(f"{dataset.title} — {describe_filter(chosen_filter, dataset)}"
                f"{f', from {today.isoformat()}' if hide_past else ''}: {count}")
     for line in event_table(events):
@@ -421,11 +428,10 @@ def list_events(data: Path, as_of: dt.datetime | None, show_all: bool, **chosen:
 @main.command()
 @data_argument
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Today's date for staleness warnings (default: today).")
+@as_of_option("Today's date for staleness warnings (default: today).")
 @max_age_option
 @_run
-def validate(data: Path, strict: bool, as_of: dt.datetime | None, max_age: int) -> None:
+def validate(data: Path, strict: bool, today: dt.date, max_age: int) -> None:
     """Check a data file and report every problem, without writing anything.
 
     \b
@@ -434,24 +440,19 @@ def validate(data: Path, strict: bool, as_of: dt.datetime | None, max_age: int) 
     """
     from .pipeline import load_selection
 
-    today = as_of.date() if as_of else dt.date.today()
     # The same loading as build, includes and all, so "valid" means build will work.
     dataset, _, warnings = load_selection([str(data)], lambda path: _read(Path(path)),
                                           as_of=today, max_age_days=max_age)
     _show_warnings(warnings, strict)
     windows = sum(len(p.windows) for p in dataset.programs)
-    click.echo(f"{data}: valid ({_plural(len(dataset.programs), 'program')}, "
-               f"{_plural(windows, 'window')}, {_plural(len(warnings), 'warning')}).")
+    click.echo(f"{data}: valid ({plural(len(dataset.programs), 'program')}, "
+               f"{plural(windows, 'window')}, {plural(len(warnings), 'warning')}).")
 
 
 def _staleness(output: Path, relative: str, files: dict[str, bytes]) -> str:
     if relative not in files:
         return "no longer produced"
     return "out of date" if (output / relative).exists() else "missing"
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 @main.command()
@@ -522,8 +523,6 @@ def lint(files: tuple[Path, ...]) -> None:
             click.echo(f"{file}:{finding.line}: {finding.message}")
             problems += 1
     if problems:
-        click.echo(f"{problems} problem{'s' if problems != 1 else ''} in {len(files)} "
-                   f"file{'s' if len(files) != 1 else ''}.", err=True)
+        click.echo(f"{plural(problems, 'problem')} in {plural(len(files), 'file')}.", err=True)
         sys.exit(1)
-    click.echo(f"{len(files)} file{'s' if len(files) != 1 else ''} checked, no problems.",
-               err=True)
+    click.echo(f"{plural(len(files), 'file')} checked, no problems.", err=True)

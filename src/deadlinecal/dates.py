@@ -9,6 +9,7 @@ import re
 import zoneinfo
 
 from .model import Duration, FuzzyDate, Precision
+from .text import plural
 
 DATE_FORMS = (
     '"2026-10-14", "2026-10-14 23:59 America/New_York", "2026-10-14 23:59 AoE", '
@@ -215,7 +216,7 @@ def parse_duration(text: str) -> Duration:
         raise DateSyntaxError(f"{text!r} is longer than {MAX_DURATION_DAYS // 366} years")
     unit = match[3]
     per = _UNIT_DAYS[unit]
-    wording = f"{low}–{high} {unit}s" if high != low else f"{low} {unit}{'s' if low != 1 else ''}"
+    wording = f"{low}–{high} {unit}s" if high != low else plural(low, unit)
     return Duration(min_days=low * per, max_days=high * per, wording=wording)
 
 

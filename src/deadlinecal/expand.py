@@ -13,6 +13,7 @@ from dateutil.relativedelta import relativedelta
 
 from . import dates
 from .model import Dataset, Event, EventKind, FuzzyDate, Precision, Program, Window
+from .text import span
 
 # Timed deadlines become a short block that ends at the deadline, so clients that hide
 # zero-length events still show them and DTEND stays after DTSTART.
@@ -115,7 +116,7 @@ def _program_events(dataset: Dataset, program: Program, stamp: dt.datetime,
                 f"Applications open: {_when(opens, window)}.{rolling}",
                 day, day + dt.timedelta(days=1), opens.exact, opens.latest)
             follow = dates.follow_up_day(opens, offset)
-            add(EventKind.FOLLOW_UP, window, f"apply within {_span(offset)}",
+            add(EventKind.FOLLOW_UP, window, f"apply within {span(offset)}",
                 _follow_up_lead(opens, offset, follow, window),
                 follow, follow + dt.timedelta(days=1), opens.exact,
                 opens.latest + dt.timedelta(days=offset))
@@ -282,7 +283,7 @@ def _when(when: FuzzyDate, window: Window) -> str:
 
 
 def _follow_up_lead(opens: FuzzyDate, offset: int, follow: dt.date, window: Window) -> str:
-    text = (f"Time to have your application in: this is {_span(offset)} after applications "
+    text = (f"Time to have your application in: this is {span(offset)} after applications "
             f"open. They open {_when(opens, window)}.")
     if not opens.exact:
         text += (f" Counted from the earliest possible opening, so it falls on "
@@ -299,12 +300,6 @@ def _rolling_note(window: Window) -> str:
         return " Rolling admission: applications are reviewed as they arrive."
     return ""
 
-
-def _span(days: int) -> str:
-    if days % 7 == 0:
-        weeks = days // 7
-        return f"{weeks} week{'s' if weeks != 1 else ''}"
-    return f"{days} day{'s' if days != 1 else ''}"
 
 
 def _about(dataset: Dataset, program: Program, terms: _Terms) -> str:

@@ -24,6 +24,7 @@ from typing import Any
 import icalendar
 
 from .model import Event
+from .text import plural
 
 # Revision bookkeeping, not content: a change here alone is not a change of the event.
 BOOKKEEPING = frozenset({"DTSTAMP", "SEQUENCE", "LAST-MODIFIED"})
@@ -225,8 +226,8 @@ def format_changes(feeds: Sequence[FeedChanges], *, folder: str = "") -> list[st
         shown = tuple(_change_line(change) for change in feed.changes)
         if shown and shown in first_with:
             count = len(shown)
-            lines.append(f"{prefix}{feed.path}{note}: the same {count} change"
-                         f"{'s' if count != 1 else ''} as {prefix}{first_with[shown]}")
+            lines.append(f"{prefix}{feed.path}{note}: the same {plural(count, 'change')} "
+                         f"as {prefix}{first_with[shown]}")
             continue
         first_with[shown] = feed.path
         lines.append(f"{prefix}{feed.path}{note}")
@@ -236,9 +237,8 @@ def format_changes(feeds: Sequence[FeedChanges], *, folder: str = "") -> list[st
     uids = {uid for _, uid in pairs}
     tally = ", ".join(f"{n} {kind}" for kind in _ORDER
                       if (n := sum(1 for k, _ in pairs if k == kind)))
-    lines.append(f"{len(uids)} event{'s' if len(uids) != 1 else ''} change"
-                 f"{'' if len(uids) != 1 else 's'} in {len(feeds)} feed"
-                 f"{'s' if len(feeds) != 1 else ''}: {tally or 'none'}.")
+    lines.append(f"{plural(len(uids), 'event')} change{'' if len(uids) != 1 else 's'} in "
+                 f"{plural(len(feeds), 'feed')}: {tally or 'none'}.")
     return lines
 
 

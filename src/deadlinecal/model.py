@@ -211,12 +211,16 @@ class Event:
     latest: dt.date | None = None
 
     @property
+    def first_day(self) -> dt.date:
+        """The day the event starts on (a timed one's day in its own zone)."""
+        return self.start.date() if isinstance(self.start, dt.datetime) else self.start
+
+    @property
     def last_day(self) -> dt.date:
         """The last day the event can fall on, whatever its precision."""
-        start = self.start.date() if isinstance(self.start, dt.datetime) else self.start
         end = self.end.date() if isinstance(self.end, dt.datetime) else (
             self.end - dt.timedelta(days=1))
-        own = max(start, end)
+        own = max(self.first_day, end)
         return max(own, self.latest) if self.latest is not None else own
 
     @property

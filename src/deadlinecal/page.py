@@ -16,7 +16,9 @@ from urllib.parse import quote, urlencode, urlsplit
 from . import dates
 from .expand import window_closes
 from .model import Dataset, Event, FeedSpec, FuzzyDate, Program, Window
+from .render import feed_url
 from .select import select
+from .text import plural, span
 
 PAGE_PATH = "index.html"
 GOOGLE_FROM_URL = "https://calendar.google.com/calendar/r/settings/addbyurl"
@@ -33,19 +35,6 @@ def is_web_address(text: str | None) -> bool:
         return False
     parts = urlsplit(text.strip())
     return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
-
-
-def feed_url(base_url: str, path: str) -> str:
-    """The public http(s) address of the feed at `path` under `base_url`.
-
-    A query or fragment on the base would end up in the middle of the address, so it is
-    left out.
-    """
-    parts = urlsplit(base_url.strip())
-    base = f"{parts.scheme}://{parts.netloc}{parts.path}"
-    if not base.endswith("/"):
-        base += "/"
-    return base + quote(path, safe="/")
 
 
 def webcal_url(url: str) -> str:
@@ -77,9 +66,6 @@ def render_page(dataset: Dataset, events: Sequence[Event],
 def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _short_day(day: dt.date) -> str:
@@ -174,8 +160,8 @@ class _Page:
         if d.description:
             lines.append(f"<p class=\"lede\">{_e(d.description)}</p>\n")
         lines.append(
-            f"<p class=\"facts\"><span>{_plural(programs, 'program')}</span>"
-            f"<span>{_plural(len(self.events), 'calendar event')}</span>"
+            f"<p class=\"facts\"><span>{plural(programs, 'program')}</span>"
+            f"<span>{plural(len(self.events), 'calendar event')}</span>"
             f"<span>Season: {_e(_short_day(d.cycle_starts))} &ndash; "
             f"{_e(_short_day(d.cycle_ends))}</span>"
             f"<span>Source: {self.source_link()}</span></p>\n"
@@ -285,7 +271,7 @@ class _Page:
         title = f"Timeline of {d.title}"
         description = (
             f"From {dates.human_day(d.cycle_starts)} to {dates.human_day(d.cycle_ends)}, "
-            f"{_plural(len(programs), 'program')} with dates, by track. "
+            f"{plural(len(programs), 'program')} with dates, by track. "
             "The same dates are listed as text in the table below the chart."
         )
         pre = self.prefix
@@ -548,8 +534,8 @@ class _Page:
         return "".join([
             f"<article class=\"card\" id=\"{anchor}\" aria-labelledby=\"{anchor}-h\"{accent}>\n",
             f"<h{level} id=\"{anchor}-h\">{_e(name)}</h{level}>\n",
-            f"<p class=\"count\"><strong>{_plural(count, 'event')}</strong> from "
-            f"{_plural(len(programs), 'program')}</p>\n",
+            f"<p class=\"count\"><strong>{plural(count, 'event')}</strong> from "
+            f"{plural(len(programs), 'program')}</p>\n",
             f"<p class=\"desc\">{_e(spec.description)}</p>\n",
             "<div class=\"actions\">",
             f"<a class=\"btn primary\" data-link=\"apple\" data-rel=\"{_e(relative)}\" "
@@ -608,14 +594,14 @@ class _Page:
             "<h2 id=\"updates-h\">How updates arrive</h2>\n"
             "<ul class=\"plain\">"
             f"<li><b>Apple Calendar</b> checks on the schedule you choose when you subscribe "
-            f"(this calendar suggests every {_plural(hours, 'hour')}).</li>"
+            f"(this calendar suggests every {plural(hours, 'hour')}).</li>"
             "<li><b>Google Calendar</b> refreshes subscribed calendars on its own schedule, "
             "often 8 to 24 hours apart, and has no refresh button.</li>"
             "<li><b>Outlook</b> also refreshes on its own schedule, usually within several "
             "hours.</li>"
             "<li>Reminders (alerts) on subscribed calendars are not shown by Google or "
             "Outlook, which is why each opening comes with a real "
-            f"<q>apply within {_span(self.dataset.follow_up_days)}</q> follow-up event.</li>"
+            f"<q>apply within {span(self.dataset.follow_up_days)}</q> follow-up event.</li>"
             "</ul>\n</section>\n"
         )
 
@@ -637,11 +623,6 @@ def _group_of(path: str) -> str:
         return "By who can apply"
     return "Hand-picked"
 
-
-def _span(days: int) -> str:
-    if days % 7 == 0:
-        return _plural(days // 7, "week")
-    return _plural(days, "day")
 
 
 def _fit(text: str, limit: int) -> str:
@@ -718,7 +699,7 @@ def _window_sentences(window: Window) -> Iterable[str]:
 
 def _summary_line(dataset: Dataset) -> str:
     return (f"Subscribe to {dataset.title} in Apple Calendar, Google Calendar or Outlook: "
-            f"{_plural(len(dataset.programs), 'program')}.")
+            f"{plural(len(dataset.programs), 'program')}.")
 
 
 _LEGEND = (

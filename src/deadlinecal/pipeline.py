@@ -52,16 +52,23 @@ def build(data: bytes, *, file: str, as_of: dt.date | None = None,
     `alarms=False` leaves every VALARM out, whatever the data asks for. `base_url` (else the
     data's `dataset.base_url`) is where the feeds will be published. Raises DataError.
     """
+    return build_all([file], _reader(data, file), as_of=as_of, alarms=alarms,
+                     base_url=base_url, max_age_days=max_age_days)
 
-    def read(path: str) -> bytes:
-        if path != file:
+
+def _reader(data: bytes, file: str,
+            read: Callable[[str], bytes] | None = None) -> Callable[[str], bytes]:
+    """A reader that gives `data` for `file` and any other path (an include) to `read`."""
+    def reader(path: str) -> bytes:
+        if path == posixpath.normpath(file):
+            return data
+        if read is None:
             raise DataError([Problem(file=path, line=None, column=None, path="",
-                                     message="included files need build_all",
+                                     message="included file cannot be read here",
                                      expected="a single self-contained data file")])
-        return data
+        return read(path)
 
-    return build_all([file], read, as_of=as_of, alarms=alarms, base_url=base_url,
-                     max_age_days=max_age_days)
+    return reader
 
 
 def build_all(paths: Sequence[str], read: Callable[[str], bytes], *,
@@ -158,7 +165,7 @@ def load_selection(paths: Sequence[str], read: Callable[[str], bytes], *,
     dataset = combine([entry.dataset for entry in loaded])
     events: list[Event] = []
     for entry in loaded:
-        events.extend(current_events(entry.dataset, as_of))
+        events.extend(current_events(entry.dataset))
     events.sort(key=lambda event: event.sort_key)
     if not alarms:
         events = list(without_alarms(tuple(events)))
@@ -225,13 +232,12 @@ def combine(datasets: Sequence[Dataset]) -> Dataset:
     )
 
 
-def current_events(dataset: Dataset, as_of: dt.date | None) -> list[Event]:
+def current_events(dataset: Dataset) -> list[Event]:
     """The dataset's events; cancelled ones stay (struck out) until its cycle has ended.
 
-    "Ended" is judged by the data's own `updated` day, never by the clock or `as_of`, so a
-    build (and `build --check` in CI) gives the same feeds on any day.
+    "Ended" is judged by the data's own `updated` day, never by the clock, so a build (and
+    `build --check` in CI) gives the same feeds on any day.
     """
-    del as_of  # kept in the signature for callers; the data alone decides
     events = expand(dataset)
     if dataset.updated > dataset.cycle_ends:
         return [event for event in events if not event.cancelled]
@@ -246,15 +252,8 @@ def one_feed(data: bytes, *, file: str, chosen: Filter, title: str | None = None
     `read` fetches the files `data` includes; `previous` is the feed file this one replaces,
     so changed events get SEQUENCE + 1 as in `build`. Raises DataError, FilterError.
     """
-    def reader(path: str) -> bytes:
-        if path == posixpath.normpath(file):
-            return data
-        if read is None:
-            raise DataError([Problem(file=path, line=None, column=None, path="",
-                                     message="included file cannot be read here")])
-        return read(path)
-
-    dataset, events, warnings = load_selection([file], reader, alarms=alarms)
+    dataset, events, warnings = load_selection([file], _reader(data, file, read),
+                                               alarms=alarms)
     check_filter(chosen, dataset)
     describe = describe_filter(chosen, dataset)
     spec = FeedSpec(

@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
+from urllib.parse import quote, urlsplit
 
 from . import fastical
 from .model import Dataset, Event, FeedSpec
@@ -18,6 +19,24 @@ if TYPE_CHECKING:
 # fastical alone, and skipping the import is most of a small build's start-up time.
 
 PRODID = "-//deadlinecal//deadlinecal//EN"
+
+
+def feed_uid(dataset: Dataset, spec: FeedSpec) -> str:
+    """The calendar's own UID (RFC 7986), from the dataset id and the feed's path."""
+    return f"{dataset.id}.{spec.path.removesuffix('.ics').replace('/', '.')}@deadlinecal"
+
+
+def feed_url(base_url: str, path: str) -> str:
+    """The public http(s) address of the feed at `path` under `base_url`.
+
+    Used for SOURCE and for the subscribe page's links, so the two always agree. A query or
+    fragment on the base would end up in the middle of the address, so it is left out.
+    """
+    parts = urlsplit(base_url.strip())
+    base = f"{parts.scheme}://{parts.netloc}{parts.path}"
+    if not base.endswith("/"):
+        base += "/"
+    return base + quote(path, safe="/")
 _END = b"END:VCALENDAR\r\n"
 
 
@@ -71,7 +90,7 @@ class Renderer:
             name=spec.title,
             description=spec.description,
             refresh_interval=refresh,
-            uid=f"{dataset.id}.{spec.path.removesuffix('.ics').replace('/', '.')}@deadlinecal",
+            uid=feed_uid(dataset, spec),
         )
         # icalendar 7 keeps these as raw vUnknown, so a comma, semicolon, backslash or
         # newline would be written unescaped (a newline even fails); they are TEXT.
@@ -84,8 +103,8 @@ class Renderer:
         calendar.add("X-PUBLISHED-TTL", icalendar.vDuration(refresh))
         if dataset.base_url:
             # RFC 7986 SOURCE is where this very feed is refreshed from.
-            address = f"{dataset.base_url.rstrip('/')}/{spec.path}"
-            calendar.add("SOURCE", address, parameters={"VALUE": "URI"})
+            calendar.add("SOURCE", feed_url(dataset.base_url, spec.path),
+                         parameters={"VALUE": "URI"})
         text = bytes(calendar.to_ical())
         assert text.endswith(_END)
         return text[: -len(_END)]
@@ -181,7 +200,7 @@ def header_bytes(dataset: Dataset, spec: FeedSpec) -> bytes:
     """
     text = fastical.text
     refresh = fastical.duration(dt.timedelta(hours=dataset.refresh_hours))
-    uid = f"{dataset.id}.{spec.path.removesuffix('.ics').replace('/', '.')}@deadlinecal"
+    uid = feed_uid(dataset, spec)
     # icalendar's order for VCALENDAR: VERSION ... X-WR-CALNAME, then the rest by name.
     properties = [
         ("VERSION", "", "2.0"),
@@ -195,8 +214,8 @@ def header_bytes(dataset: Dataset, spec: FeedSpec) -> bytes:
         ("REFRESH-INTERVAL", fastical.param("VALUE", "DURATION"), refresh),
     ]
     if dataset.base_url:
-        address = f"{dataset.base_url.rstrip('/')}/{spec.path}"
-        properties.append(("SOURCE", fastical.param("VALUE", "URI"), address))
+        properties.append(("SOURCE", fastical.param("VALUE", "URI"),
+                           feed_url(dataset.base_url, spec.path)))
     properties += [("UID", "", text(uid)), ("X-PUBLISHED-TTL", "", refresh)]
     calendar = fastical.component("VCALENDAR", properties)
     return calendar[: -len(_END)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 
 from .model import Dataset, Event, FeedSpec, Filter, Program
@@ -47,16 +46,12 @@ def select(events: Iterable[Event], chosen: Filter) -> list[Event]:
 
 def in_range(event: Event, chosen: Filter) -> bool:
     """True when the event touches the filter's days (`date_from`..`date_until`, inclusive)."""
-    first = _day(event.start)
+    first = event.first_day
     # An estimate touches every day it may fall on; a watch-list entry the whole cycle.
     last = event.last_day
     if chosen.date_from is not None and last < chosen.date_from:
         return False
     return not (chosen.date_until is not None and first > chosen.date_until)
-
-
-def _day(value: dt.date | dt.datetime) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
 
 
 def standard_feeds(dataset: Dataset) -> tuple[FeedSpec, ...]:
