@@ -20,9 +20,9 @@ import zoneinfo
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from .write import managed_files
+
 MANIFEST = ".deadlinecal-build.json"
-# Only these files count as the tree's content (the same as write.MANAGED_SUFFIXES).
-_MANAGED = (".ics", ".html")
 
 
 def joined(inputs: Sequence[tuple[str, bytes]]) -> bytes:
@@ -97,9 +97,7 @@ def unchanged(target: Path, key: str) -> tuple[str, ...] | None:
         if manifest.get("key") != key:
             return None
         files: dict[str, list[int]] = manifest["files"]
-        present = {path.relative_to(target).as_posix() for path in target.rglob("*")
-                   if path.suffix in _MANAGED and path.is_file()}
-        if present != set(files):
+        if set(managed_files(target)) != set(files):
             return None
         for relative, (size, mtime) in files.items():
             status = (target / relative).stat()

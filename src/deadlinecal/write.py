@@ -66,17 +66,11 @@ def write_tree(target: Path, files: Mapping[str, bytes], *, prune: bool = True) 
 
 def read_tree(target: Path) -> dict[str, bytes]:
     """The managed files under `target` (relative path -> bytes); empty when it is absent."""
-    found: dict[str, bytes] = {}
-    if not target.is_dir():
-        return found
-    for path in sorted(target.rglob("*")):
-        if path.is_file() and path.suffix in MANAGED_SUFFIXES:
-            found[path.relative_to(target).as_posix()] = path.read_bytes()
-    return found
+    return {relative: (target / relative).read_bytes() for relative in managed_files(target)}
 
 
-def _managed(target: Path) -> list[str]:
-    """The managed files' paths under `target` (as `read_tree`, without reading them)."""
+def managed_files(target: Path) -> list[str]:
+    """The managed files' paths under `target`, sorted; empty when it is absent."""
     if not target.is_dir():
         return []
     return [path.relative_to(target).as_posix() for path in sorted(target.rglob("*"))
@@ -87,7 +81,7 @@ def stale_files(target: Path, files: Mapping[str, bytes]) -> list[str]:
     """Paths a build would write or remove: differing, missing or no longer produced."""
     stale = [relative for relative in sorted(files)
              if not _same_content(target / relative, _content(files, relative))]
-    stale.extend(relative for relative in _managed(target) if relative not in files)
+    stale.extend(relative for relative in managed_files(target) if relative not in files)
     return sorted(stale)
 
 
@@ -121,7 +115,7 @@ def _swap_tree(target: Path, files: Mapping[str, bytes]) -> WriteReport:
             if staging is None:
                 staging = _staging_folder(target)
             _write_file(staging / relative, content)
-        removed = [relative for relative in _managed(target) if relative not in files]
+        removed = [relative for relative in managed_files(target) if relative not in files]
         report = WriteReport(written=tuple(changed), unchanged=tuple(unchanged),
                              removed=tuple(removed))
         if not changed and not removed:
