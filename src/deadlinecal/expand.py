@@ -54,7 +54,7 @@ def _program_events(dataset: Dataset, program: Program, stamp: dt.datetime,
                     terms: _Terms) -> list[Event]:
     about = _about(dataset, program, terms)
     categories = (terms.tracks[program.track], program.employer)
-    offset = program.follow_up_days or dataset.follow_up_days
+    offset = dataset.follow_up_days_for(program)
     reminders = program.reminders if program.reminders is not None else dataset.reminders
     built: list[Event] = []
 

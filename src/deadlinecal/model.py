@@ -168,6 +168,10 @@ class Dataset:
     base_url: str | None = None
     reminders: tuple[dt.timedelta, ...] = DEFAULT_REMINDERS
 
+    def follow_up_days_for(self, program: Program) -> int:
+        """The program's own follow-up offset, else the dataset's."""
+        return program.follow_up_days or self.follow_up_days
+
 
 class EventKind(enum.Enum):
     """What an event marks. The value is part of the UID, so never rename one."""

@@ -571,7 +571,7 @@ class _Checker:
                         programs: list[tuple[yaml.Node, Program]]) -> None:
         """Warnings about windows that are valid but probably not what the author meant."""
         for index, (node, program) in enumerate(programs):
-            offset = program.follow_up_days or dataset.follow_up_days
+            offset = dataset.follow_up_days_for(program)
             for w_index, window in enumerate(program.windows):
                 where = f"programs[{index}].windows[{w_index}]"
                 window_node = _item(_child(node, "windows"), w_index)
@@ -623,21 +623,20 @@ class _Checker:
     def warn_stale(self, dataset: Dataset, as_of: dt.date, max_age_days: int) -> None:
         for index, program in enumerate(dataset.programs):
             age = (as_of - program.last_verified).days
+            verified = program.last_verified.isoformat()
             if age < 0:
-                node = (_child(self._program_nodes[index], "last_verified")
-                        if index < len(self._program_nodes) else None)
-                self.problem(node, f"programs[{index}].last_verified",
-                             f"{program.id} is marked verified on "
-                             f"{program.last_verified.isoformat()}, after today "
-                             f"({as_of.isoformat()})", "a day that has passed", warning=True)
+                message = (f"{program.id} is marked verified on {verified}, after today "
+                           f"({as_of.isoformat()})")
+                expected = "a day that has passed"
+            elif age > max_age_days:
+                message = f"{program.id} was last verified {age} days ago ({verified})"
+                expected = f"a check within {max_age_days} days"
+            else:
                 continue
-            if age > max_age_days:
-                node = (_child(self._program_nodes[index], "last_verified")
-                        if index < len(self._program_nodes) else None)
-                self.problem(node, f"programs[{index}].last_verified",
-                             f"{program.id} was last verified {age} days ago "
-                             f"({program.last_verified.isoformat()})",
-                             f"a check within {max_age_days} days", warning=True)
+            node = (_child(self._program_nodes[index], "last_verified")
+                    if index < len(self._program_nodes) else None)
+            self.problem(node, f"programs[{index}].last_verified", message, expected,
+                         warning=True)
 
 
 PROGRAM_REQUIRED = tuple(f for f in PROGRAM.fields if f.required)
