@@ -95,9 +95,9 @@ class TestListing:
                           args=("--as-of", "2027-01-01"))
         assert "2027-01-16 23:59 AoE  confirmed" in output
 
-    def test_employer_matches_part_of_the_name(self, tmp_path: Path) -> None:
+    def test_employer_matches_the_whole_name_in_any_case(self, tmp_path: Path) -> None:
         output = self.run(tmp_path, program(), args=("--as-of", "2026-07-01",
-                                                     "--employer", "acm"))
+                                                     "--employer", "ACME"))
         assert "Acme Program p1 — watch list" in output
 
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
+
+import pytest
+
+from deadlinecal.errors import FilterError
 from deadlinecal.model import Filter
-from deadlinecal.select import program_matches, standard_feeds
+from deadlinecal.select import check_filter, fold, program_matches, standard_feeds
 from deadlinecal.validate import load_dataset
 
 from .helpers import dataset_yaml, program
@@ -36,6 +41,44 @@ class TestProgramMatches:
     def test_employer_match_ignores_case(self) -> None:
         assert kept(Filter(employers=("ACME",))) == {"r-ug", "a-phd-us", "r-both"}
         assert kept(Filter(employers=("Other Co",))) == set()
+
+    def test_employer_must_be_the_whole_name(self) -> None:
+        assert kept(Filter(employers=("Acm",))) == set()
+        assert kept(Filter(employers=("a",))) == set()
+
+    def test_terms_match_in_any_case(self) -> None:
+        assert kept(Filter(tracks=("Research",), eligibility=("PHD",))) == {"r-both"}
+        assert kept(Filter(citizenship=("US",))) == {"r-ug", "a-phd-us", "r-both"}
+
+
+class TestFold:
+    def test_case_accent_form_and_white_space_do_not_count(self) -> None:
+        composed = unicodedata.normalize("NFC", "Café Labs")
+        decomposed = unicodedata.normalize("NFD", " CAFÉ\tlabs ")
+        assert composed != decomposed.strip()
+        assert fold(composed) == fold(decomposed) == "café labs"
+
+    def test_compatibility_forms_fold_to_plain_letters(self) -> None:
+        assert fold("\uff21\ufb01") == "afi"  # full-width A, the "fi" ligature
+
+    def test_different_letters_stay_different(self) -> None:
+        assert fold("Meta") != fold("Metaculus")
+        assert fold("Cafe") != fold("Café")
+
+
+class TestCheckFilter:
+    def test_values_come_back_spelled_as_the_dataset_spells_them(self) -> None:
+        chosen = check_filter(Filter(tracks=("RESEARCH",), employers=("acme",)), DATA)
+        assert (chosen.tracks, chosen.employers) == (("research",), ("Acme",))
+
+    def test_an_unknown_employer_is_refused_with_a_suggestion(self) -> None:
+        with pytest.raises(FilterError, match=r"--employer 'Acm' is not in this dataset\. "
+                           r"Did you mean 'Acme'\? Valid: Acme\.$"):
+            check_filter(Filter(employers=("Acm",)), DATA)
+
+    def test_an_unknown_term_is_refused_with_a_suggestion(self) -> None:
+        with pytest.raises(FilterError, match=r"--track 'reserch' .* Did you mean 'research'"):
+            check_filter(Filter(tracks=("reserch",)), DATA)
 
 
 class TestStandardFeeds:

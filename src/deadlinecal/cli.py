@@ -411,8 +411,7 @@ def list_events(data: Path, today: dt.date, show_all: bool, **chosen: Any) -> No
     from .table import event_table
 
     dataset, every, _ = load_selection([str(data)], lambda path: _read(Path(path)))
-    chosen_filter = _filter(**chosen)
-    check_filter(chosen_filter, dataset)
+    chosen_filter = check_filter(_filter(**chosen), dataset)
     events = select(every, chosen_filter)
     # An explicit --from is the user's own cut-off; otherwise hide what can no longer happen.
     hide_past = not show_all and chosen_filter.date_from is None

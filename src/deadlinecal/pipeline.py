@@ -16,7 +16,7 @@ from .model import Dataset, Event, EventKind, FeedSpec, Filter, Program
 from .page import PAGE_PATH, render_page
 from .render import render_feeds
 from .select import check_filter, select, standard_feeds
-from .validate import DEFAULT_MAX_AGE_DAYS, Loaded, load_dataset
+from .validate import DEFAULT_MAX_AGE_DAYS, Loaded, check_feed_employers, load_dataset
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -163,6 +163,7 @@ def load_selection(paths: Sequence[str], read: Callable[[str], bytes], *,
     """The combined dataset of `paths` and their includes, its events, and the warnings."""
     loaded = load_all(paths, read, as_of=as_of, max_age_days=max_age_days)
     dataset = combine([entry.dataset for entry in loaded])
+    check_feed_employers(loaded, dataset)
     events: list[Event] = []
     for entry in loaded:
         events.extend(current_events(entry.dataset))
@@ -254,7 +255,7 @@ def one_feed(data: bytes, *, file: str, chosen: Filter, title: str | None = None
     """
     dataset, events, warnings = load_selection([file], _reader(data, file, read),
                                                alarms=alarms)
-    check_filter(chosen, dataset)
+    chosen = check_filter(chosen, dataset)
     describe = describe_filter(chosen, dataset)
     spec = FeedSpec(
         path="feed.ics",

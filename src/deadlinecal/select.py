@@ -2,27 +2,41 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import difflib
+import functools
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from .model import Dataset, Event, FeedSpec, Filter, Program
 
 
 def program_matches(program: Program, chosen: Filter) -> bool:
-    """OR within one field of the filter, AND across fields."""
-    if chosen.tracks and program.track not in chosen.tracks:
-        return False
-    if chosen.eligibility and not set(program.eligibility) & set(chosen.eligibility):
-        return False
-    if chosen.employers and not any(
-        employer_matches(program.employer, name) for name in chosen.employers
-    ):
-        return False
-    # A program without a citizenship rule is open to everyone.
-    return not (
-        chosen.citizenship
-        and program.citizenship
-        and not set(program.citizenship) & set(chosen.citizenship)
-    )
+    """OR within one field of the filter, AND across fields; values compared as `fold` has them."""
+    return _Matcher(chosen).keeps(program)
+
+
+class _Matcher:
+    """A filter with its values folded once, to test many programs against."""
+
+    __slots__ = ("citizenship", "eligibility", "employers", "tracks")
+
+    def __init__(self, chosen: Filter) -> None:
+        self.tracks = {fold(value) for value in chosen.tracks}
+        self.eligibility = {fold(value) for value in chosen.eligibility}
+        self.employers = {fold(value) for value in chosen.employers}
+        self.citizenship = {fold(value) for value in chosen.citizenship}
+
+    def keeps(self, program: Program) -> bool:
+        if self.tracks and fold(program.track) not in self.tracks:
+            return False
+        if self.eligibility and self.eligibility.isdisjoint(map(fold, program.eligibility)):
+            return False
+        if self.employers and fold(program.employer) not in self.employers:
+            return False
+        # A program without a citizenship rule is open to everyone.
+        return not (self.citizenship and program.citizenship
+                    and self.citizenship.isdisjoint(map(fold, program.citizenship)))
 
 
 def select(events: Iterable[Event], chosen: Filter) -> list[Event]:
@@ -31,13 +45,14 @@ def select(events: Iterable[Event], chosen: Filter) -> list[Event]:
         return list(events)
     # Keyed by the record itself, not its id: two included datasets may reuse a program id.
     verdicts: dict[int, bool] = {}
+    matcher = _Matcher(chosen)
     kept = []
     dated = chosen.date_from is not None or chosen.date_until is not None
     for event in events:
         program_key = id(event.program)
         keep = verdicts.get(program_key)
         if keep is None:
-            keep = verdicts[program_key] = program_matches(event.program, chosen)
+            keep = verdicts[program_key] = matcher.keeps(event.program)
         if keep and (event.confirmed or not chosen.confirmed_only) and (
                 not dated or in_range(event, chosen)):
             kept.append(event)
@@ -85,31 +100,75 @@ def standard_feeds(dataset: Dataset) -> tuple[FeedSpec, ...]:
     return tuple(feeds)
 
 
-def employer_matches(employer: str, wanted: str) -> bool:
-    """Case-insensitive part of the name: "Ai2" finds "Allen Institute for AI (Ai2)"."""
-    return wanted.casefold() in employer.casefold()
+@functools.lru_cache(maxsize=4096)
+def fold(text: str) -> str:
+    """The form in which filter values and data values are compared.
+
+    NFKC (so a decomposed "Cafe\u0301" equals a composed "Caf\u00e9", and a full-width or
+    ligature letter its plain one), then case folding, then runs of white space as one space.
+    NFKC is applied again after folding because folding can undo it (Unicode's NFKC_Casefold).
+    """
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    return " ".join(folded.split())
 
 
-def check_filter(chosen: Filter, dataset: Dataset) -> None:
-    """Refuse filter terms the dataset does not declare. Raises FilterError."""
-    import difflib
+def check_filter(chosen: Filter, dataset: Dataset) -> Filter:
+    """The filter with each value spelled as the dataset spells it.
 
+    A value matches a declared term (or an employer of a program) when both `fold` to the
+    same text: exactly, never as a part of a longer name. Raises FilterError naming the
+    first value that matches nothing, with the closest known names.
+    """
+    return replace(
+        chosen,
+        tracks=_resolve("--track", chosen.tracks, [t.key for t in dataset.tracks]),
+        eligibility=_resolve("--eligibility", chosen.eligibility,
+                             [g.key for g in dataset.eligibility]),
+        citizenship=_resolve("--citizenship", chosen.citizenship,
+                             [c.key for c in dataset.citizenship]),
+        employers=_resolve("--employer", chosen.employers, employers(dataset)),
+    )
+
+
+def employers(dataset: Dataset) -> list[str]:
+    """Every employer of the dataset's programs, once per folded name, sorted."""
+    named: dict[str, str] = {}
+    for program in dataset.programs:
+        named.setdefault(fold(program.employer), program.employer)
+    return sorted(named.values(), key=fold)
+
+
+def known(value: str, valid: Sequence[str]) -> str | None:
+    """The entry of `valid` that `value` names (after `fold`), or None."""
+    wanted = fold(value)
+    return next((name for name in valid if fold(name) == wanted), None)
+
+
+def suggest(value: str, valid: Sequence[str]) -> list[str]:
+    """Up to three entries of `valid` that `value` may have meant: close spellings first,
+    then names holding it as a part ("Meta" -> "Meta Platforms")."""
+    by_fold = {fold(name): name for name in valid}
+    wanted = fold(value)
+    close = difflib.get_close_matches(wanted, list(by_fold), n=3)
+    holding = [folded for folded in by_fold if wanted and wanted in folded]
+    return [by_fold[folded] for folded in dict.fromkeys([*close, *holding])][:3]
+
+
+def did_you_mean(value: str, valid: Sequence[str]) -> str:
+    """"'a' or 'b'" for the suggestions of `value`, or "" when there is none."""
+    return " or ".join(repr(name) for name in suggest(value, valid))
+
+
+def _resolve(option: str, given: tuple[str, ...], valid: Sequence[str]) -> tuple[str, ...]:
     from .errors import FilterError
 
-    checks = (
-        ("--track", chosen.tracks, [t.key for t in dataset.tracks]),
-        ("--eligibility", chosen.eligibility, [g.key for g in dataset.eligibility]),
-        ("--citizenship", chosen.citizenship, [c.key for c in dataset.citizenship]),
-        ("--employer", chosen.employers, sorted({p.employer for p in dataset.programs})),
-    )
-    for option, given, valid in checks:
-        folded = {v.casefold() for v in valid}
-        for value in given:
-            if value.casefold() in folded or (
-                option == "--employer" and any(employer_matches(v, value) for v in valid)
-            ):
-                continue
-            close = difflib.get_close_matches(value, valid, n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
+    resolved = []
+    for value in given:
+        name = known(value, valid)
+        if name is None:
+            close = did_you_mean(value, valid)
+            hint = f" Did you mean {close}?" if close else ""
             raise FilterError(f"{option} {value!r} is not in this dataset.{hint} "
                               f"Valid: {', '.join(valid) or 'none declared'}.")
+        resolved.append(name)
+    return tuple(dict.fromkeys(resolved))

@@ -6,13 +6,13 @@ import datetime as dt
 import difflib
 import posixpath
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import yaml
 
-from . import dates
+from . import dates, select
 from .errors import DataError, Problem
 from .load import parse_yaml
 from .model import (
@@ -60,6 +60,9 @@ class Loaded:
 
     dataset: Dataset
     warnings: tuple[Problem, ...]
+    # Each employer a named feed keeps, with where it is written: programs of other files
+    # in the same build may hold it, so `check_feed_employers` looks once all are read.
+    feed_employers: tuple[tuple[str, Problem], ...] = ()
 
 
 def load_dataset(
@@ -77,7 +80,26 @@ def load_dataset(
         raise DataError(checker.errors)
     if as_of is not None:
         checker.warn_stale(dataset, as_of, max_age_days)
-    return Loaded(dataset=dataset, warnings=tuple(sorted(checker.warnings, key=Problem.sort_key)))
+    return Loaded(dataset=dataset, warnings=tuple(sorted(checker.warnings, key=Problem.sort_key)),
+                  feed_employers=tuple(checker.feed_employers))
+
+
+def check_feed_employers(loaded: Sequence[Loaded], dataset: Dataset) -> None:
+    """Refuse a named feed's employer that no program of the combined `dataset` has (compared
+    as `select.fold` has them: exactly, but for case and Unicode form). Raises DataError."""
+    valid = select.employers(dataset)
+    problems = []
+    for entry in loaded:
+        for value, where in entry.feed_employers:
+            if select.known(value, valid) is None:
+                close = select.did_you_mean(value, valid)
+                hint = f"; did you mean {close}?" if close else ""
+                problems.append(replace(
+                    where, message=f"{_clip(value)!r} is not the employer of any program{hint}",
+                    expected="an employer's name as its programs write it (case and accents "
+                    "may be typed differently)"))
+    if problems:
+        raise DataError(problems)
 
 
 class _Checker:
@@ -91,6 +113,7 @@ class _Checker:
         self.vocabularies: dict[str, dict[str, Vocabulary]] = {}
         self._program_lines: dict[str, int] = {}
         self._program_nodes: list[yaml.Node] = []
+        self.feed_employers: list[tuple[str, Problem]] = []
 
     # -- reporting ---------------------------------------------------------------------
 
@@ -541,6 +564,12 @@ class _Checker:
             for name, vocabulary in (("track", "tracks"), ("eligibility", "eligibility"),
                                      ("citizenship", "citizenship")):
                 self.check_terms(key_node, f"feeds.{key}.filter", chosen, name, vocabulary)
+            for index, (node, employer) in enumerate(chosen.get("employer") or []):
+                if employer is not None:
+                    mark = node.start_mark
+                    self.feed_employers.append((employer, Problem(
+                        file=self.file, line=mark.line + 1, column=mark.column + 1,
+                        path=f"feeds.{key}.filter.employer[{index}]", message="")))
             if (chosen.get("from") and chosen.get("until")
                     and chosen["until"] < chosen["from"]):
                 self.problem(key_node,
