@@ -86,7 +86,7 @@ class TestEmployerOption:
     def test_one_letter_is_an_unknown_employer_not_everything(self, tmp_path: Path) -> None:
         result = run(tmp_path, EMPLOYERS, "feed", "--employer", "a")
         assert result.exit_code == 2
-        assert "--employer 'a' is not in this dataset." in result.stderr
+        assert "--employer 'a' is not in this dataset. Valid:" in result.stderr
         assert result.stdout_bytes == b""
 
     def test_an_unknown_employer_is_a_usage_error_with_a_suggestion(

@@ -144,19 +144,16 @@ def known(value: str, valid: Sequence[str]) -> str | None:
     return next((name for name in valid if fold(name) == wanted), None)
 
 
-def suggest(value: str, valid: Sequence[str]) -> list[str]:
-    """Up to three entries of `valid` that `value` may have meant: close spellings first,
-    then names holding it as a part ("Meta" -> "Meta Platforms")."""
+def did_you_mean(value: str, valid: Sequence[str]) -> str:
+    """Up to three entries of `valid` that `value` may have meant, as "'a' or 'b'" (or ""):
+    close spellings first, then names holding it as a part ("Ai2" -> "Allen ... (Ai2)")."""
     by_fold = {fold(name): name for name in valid}
     wanted = fold(value)
     close = difflib.get_close_matches(wanted, list(by_fold), n=3)
-    holding = [folded for folded in by_fold if wanted and wanted in folded]
-    return [by_fold[folded] for folded in dict.fromkeys([*close, *holding])][:3]
-
-
-def did_you_mean(value: str, valid: Sequence[str]) -> str:
-    """"'a' or 'b'" for the suggestions of `value`, or "" when there is none."""
-    return " or ".join(repr(name) for name in suggest(value, valid))
+    # One or two letters are part of too many names to point at any of them.
+    holding = [folded for folded in by_fold if len(wanted) > 2 and wanted in folded]
+    return " or ".join(repr(by_fold[folded])
+                       for folded in list(dict.fromkeys([*close, *holding]))[:3])
 
 
 def _resolve(option: str, given: tuple[str, ...], valid: Sequence[str]) -> tuple[str, ...]:
