@@ -71,8 +71,8 @@ def confirmations(dataset: Dataset, candidates: Iterable[Candidate]) -> list[Con
             opens = window.opens
             if opens is None or opens.exact or window.cancelled:
                 continue
-            latest = min(dataset.cycle_ends, *(when.latest for when in
-                                              (window.closes, window.deadline) if when))
+            latest = min([dataset.cycle_ends, *(when.latest for when in
+                                                (window.closes, window.deadline) if when)])
             match = index.first(program.postings, dataset.cycle_starts, latest)
             if match is not None:
                 found.append(Confirmation(program_id=program.id, index=number,
