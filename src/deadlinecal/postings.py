@@ -282,6 +282,8 @@ def _texts(value: Any) -> list[str]:
 
 def _clean(text: str) -> str:
     """One line of printable text, at most 500 characters."""
+    if text.isprintable() and len(text) <= 500 and "  " not in text and text == text.strip():
+        return text  # the common case, checked in C
     cleaned = " ".join(_UNPRINTABLE.sub(" ", text).split())
     return cleaned if len(cleaned) <= 500 else cleaned[:499] + "…"
 
