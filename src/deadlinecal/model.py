@@ -85,6 +85,18 @@ class Window:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PostingPattern:
+    """How to recognise a program's postings in an imported posting list (see confirm.py).
+
+    Each is a list of alternatives: the employer matches one exactly (ignoring case), the
+    title contains one as whole words (ignoring case); no title alternatives match any title.
+    """
+
+    employers: tuple[str, ...]
+    titles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Program:
     id: str
     employer: str
@@ -103,6 +115,8 @@ class Program:
     cancelled: bool = False
     # How long before deadline, closing and follow-up events to remind; None: the dataset's.
     reminders: tuple[dt.timedelta, ...] | None = None
+    # Set when the data says how to find this program in an imported posting list.
+    postings: PostingPattern | None = None
 
     @property
     def title(self) -> str:

@@ -10,6 +10,7 @@ import posixpath
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from .confirm import confirm_datasets
 from .errors import DataError, Problem
 from .expand import expand
 from .model import Dataset, Event, EventKind, FeedSpec, Filter, Program
@@ -162,11 +163,13 @@ def load_selection(paths: Sequence[str], read: Callable[[str], bytes], *,
                    ) -> tuple[Dataset, list[Event], list[Problem]]:
     """The combined dataset of `paths` and their includes, its events, and the warnings."""
     loaded = load_all(paths, read, as_of=as_of, max_age_days=max_age_days)
-    dataset = combine([entry.dataset for entry in loaded])
+    # Posting lists built together with curated data confirm its estimated openings.
+    datasets = confirm_datasets([entry.dataset for entry in loaded])
+    dataset = combine(datasets)
     check_feed_employers(loaded, dataset)
     events: list[Event] = []
-    for entry in loaded:
-        events.extend(current_events(entry.dataset))
+    for each in datasets:
+        events.extend(current_events(each))
     events.sort(key=lambda event: event.sort_key)
     if not alarms:
         events = list(without_alarms(tuple(events)))

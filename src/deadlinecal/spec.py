@@ -113,6 +113,14 @@ WINDOW = Shape("window", "One application window.", (
           "summer-2028); enter the real dates under that key to replace the projection."),
 ))
 
+POSTINGS = Shape("postings", "How to recognise this program in an imported posting list.", (
+    Field("employer", "text", "The list's company_name; several separated by ' | ' "
+          "(case is ignored).", required=True),
+    Field("title", "text", "Words the posting's title contains, e.g. 'Software Engineer'; "
+          "several separated by ' | ' (whole words, case ignored). Leave out to match any "
+          "title."),
+))
+
 PROGRAM = Shape("program", "One program (an internship, a scholarship, a call).", (
     Field("id", "slug", "Stable identifier, unique in the file; never change it.",
           required=True),
@@ -139,6 +147,9 @@ PROGRAM = Shape("program", "One program (an internship, a scholarship, a call)."
           shape=WINDOW),
     Field("cancelled", "bool", "The program will not run this cycle: its events stay in the "
           "feeds as cancelled (STATUS:CANCELLED) until the cycle ends."),
+    Field("postings", "object", "How to recognise its postings: when an imported posting "
+          "list (built together, or `import --confirm`) has a match, its estimated opening "
+          "becomes the first matching posting's day.", shape=POSTINGS),
 ))
 
 ROOT = Shape("deadlinecal data file", "A dataset of dated application windows.", (

@@ -21,6 +21,7 @@ from .model import (
     FeedSpec,
     Filter,
     FuzzyDate,
+    PostingPattern,
     Program,
     Source,
     Vocabulary,
@@ -479,6 +480,7 @@ class _Checker:
                 windows=windows,
                 cancelled=bool(values.get("cancelled")),
                 reminders=values.get("reminders"),
+                postings=_pattern(values.get("postings")),
             )))
         return built
 
@@ -673,6 +675,18 @@ PROGRAM_REQUIRED = tuple(f for f in PROGRAM.fields if f.required)
 
 def _plain(entries: list[tuple[yaml.Node, Any]] | None) -> tuple[str, ...]:
     return tuple(value for _, value in entries or [] if value is not None)
+
+
+def _pattern(values: dict[str, Any] | None) -> PostingPattern | None:
+    """A program's `postings:` mapping; alternatives are separated by '|'."""
+    if not values or not values.get("employer"):
+        return None
+
+    def alternatives(text: str | None) -> tuple[str, ...]:
+        return tuple(part.strip() for part in (text or "").split("|") if part.strip())
+
+    return PostingPattern(employers=alternatives(values["employer"]),
+                          titles=alternatives(values.get("title")))
 
 
 def _source(values: dict[str, Any]) -> Source:

@@ -1,0 +1,142 @@
+"""`deadlinecal import simplify`: fetch or read a list, import it, write the files.
+
+The one place of the import that touches files and the network. Every byte is computed
+before anything is written; each file is then replaced atomically, so an error (a bad
+posting, a failed download) leaves every file as it was.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import posixpath
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .confirm import Candidate, confirmations, rewrite
+from .errors import DataError, OutputError, Problem
+from .importer import MARKER, Imported, Settings, import_list
+from .model import Dataset
+from .postings import read_postings
+from .validate import load_dataset
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImportRun:
+    data: bytes
+    report: tuple[str, ...]
+
+
+def run_import(source: str, output: Path | None, settings: Settings, *,
+               terms: Sequence[str], categories: Sequence[str], timeout: float,
+               read: Callable[[Path], bytes], confirm: Sequence[Path] = ()) -> ImportRun:
+    """Import `source` into `output` (None: only return the bytes) and confirm `confirm`.
+
+    Raises DataError, FetchError or OutputError; nothing is written then.
+    """
+    if source.lower().startswith(("https://", "http://")):
+        from .fetch import fetch
+
+        raw = fetch(source, timeout=timeout)
+        name = posixpath.basename(source.split("?")[0]) or "listings.json"
+        settings = dataclasses.replace(settings, source_name=f"Posting list {name}",
+                                       source_url=source)
+    else:
+        raw = read(Path(source))
+        settings = dataclasses.replace(settings,
+                                       source_name=f"Posting list {Path(source).name}")
+    postings = read_postings(raw, file=source, terms=terms, categories=categories,
+                             zone=settings.zone)
+    previous = _previous(output, read) if output is not None else None
+    imported = import_list(postings, settings, file=str(output or "<stdout>"),
+                           previous=previous)
+    confirmed = [_confirm(path, imported, read) for path in confirm]
+    report = _report(source, output, imported, postings.other_terms)
+    for path, _, lines in confirmed:
+        report.extend(lines if lines else [f"{path}: no estimated opening matched a posting."])
+    # Everything is computed: now write, each file atomically.
+    from .write import single_file
+
+    try:
+        if output is not None:
+            single_file(output, imported.data)
+        for path, data, _ in confirmed:
+            single_file(path, data)
+    except OSError as exc:
+        raise OutputError(f"cannot write {exc.filename or output}: {exc.strerror or exc}"
+                          ) from None
+    return ImportRun(data=imported.data, report=tuple(report))
+
+
+def _previous(output: Path, read: Callable[[Path], bytes]) -> Dataset | None:
+    """The dataset an earlier import wrote to `output`; None when there is no such file.
+
+    Raises OutputError for a file that an import did not write: it is never overwritten.
+    """
+    if not output.exists():
+        return None
+    data = read(output)
+    if not data.startswith(MARKER.encode()):
+        raise OutputError(f"{output} exists and was not written by `deadlinecal import`; "
+                          "refusing to overwrite it (choose another -o file)")
+    try:
+        return load_dataset(data, file=str(output)).dataset
+    except DataError as exc:
+        raise DataError([*exc.problems, Problem(
+            file=str(output), line=None, column=None, path="",
+            message="the earlier import is no longer a valid data file, so it is not "
+            "overwritten", expected="the file as the import wrote it")]) from None
+
+
+def _confirm(path: Path, imported: Imported, read: Callable[[Path], bytes]
+             ) -> tuple[Path, bytes, list[str]]:
+    """A curated file's new bytes, with what changed."""
+    data = read(path)
+    dataset = load_dataset(data, file=str(path)).dataset
+    candidates = [Candidate(employer=entry.employer, title=entry.title, day=entry.opens)
+                  for entry in imported.entries if not entry.cancelled]
+    found = confirmations(dataset, candidates)
+    new = rewrite(data, file=str(path), found=found)
+    # The rewritten text must say what the records say; a layout we cannot edit stops here.
+    rewritten = {p.id: p for p in load_dataset(new, file=str(path)).dataset.programs}
+    for c in found:
+        opens = rewritten[c.program_id].windows[c.index].opens
+        if opens is None or not opens.exact or opens.earliest != c.posting.day:
+            raise OutputError(f"cannot rewrite the opens of {c.program_id} in {path}; "
+                              f"write opens: \"{c.posting.day.isoformat()}\" by hand")
+    lines = [f"{path}: {c.program_id} opens {c.posting.day.isoformat()} (was {c.was}), "
+             f"confirmed by \u201c{c.posting.title}\u201d" for c in found]
+    return path, new, lines
+
+
+def _report(source: str, output: Path | None, imported: Imported,
+            other_terms: dict[str, int]) -> list[str]:
+    kept = [entry for entry in imported.entries if not entry.cancelled]
+    where = str(output) if output is not None else "standard output"
+    lines = [
+        f"Read {imported.read:,} postings from {source} (the list's date: "
+        f"{imported.as_of.isoformat()}).",
+        f"Term {', '.join(imported.terms)}: {imported.chosen:,} postings.",
+        f"Imported {len(kept):,} postings into {where}: {imported.new} new, "
+        f"{imported.moved} with changed dates, {imported.cancelled} newly cancelled "
+        f"({len(imported.entries) - len(kept)} cancelled in all).",
+    ]
+    for label, counts, titles in (
+            ("track", Counter(e.track for e in kept), imported.tracks),
+            ("eligibility", Counter(k for e in kept for k in e.eligibility),
+             imported.eligibility)):
+        lines.append(f"  by {label}:")
+        lines.extend(f"    {key:<22} {counts[key]:>6,}  {titles[key]}" for key in titles
+                     if counts[key])
+    if imported.left_out:
+        lines.append("Left out:")
+        for reason, count in imported.left_out:
+            lines.append(f"  {count:>6,}  {reason}")
+            if reason.startswith("of other terms"):
+                top = sorted(other_terms.items(), key=lambda item: (-item[1], item[0]))[:5]
+                lines.append("          " + "; ".join(f"{term} {n:,}" for term, n in top)
+                             + ("; ..." if len(other_terms) > 5 else ""))
+    lines.append("Feeds of this file alone (bytes; --feed-budget-kb caps the largest):")
+    lines.extend(f"  {path:<40} {size:>10,}" for path, size in imported.feed_bytes.items())
+    return lines
