@@ -331,7 +331,8 @@ class TestAllErrorsAtOnce:
 
 FOLLOW_UP_WARNING = (
     "data.yaml:25:17: warning: programs[0].windows[0].closes: the 14-day follow-up "
-    "(15 October 2026) falls after the window closes (5 October 2026) (expected a shorter "
+    "(15 October 2026) would fall after the window closes (5 October 2026), so it is moved "
+    "before the earliest close (expected a shorter "
     "follow_up_days for this program)\n")
 SHORT_WINDOW = replaced("closes: 2026-11-15", "closes: 2026-10-05")
 
@@ -478,13 +479,13 @@ class TestReadmeExamples:
         return result.stderr
 
     def test_three_typos(self, workdir: Path) -> None:
-        stderr = self.run_on(workdir, {86: ("opens:", "opnes:"), 87: ('"2027-03"', '"2027-02-30"'),
-                                       94: ("research", "reserch")},
+        stderr = self.run_on(workdir, {90: ("opens:", "opnes:"), 91: ('"2027-03"', '"2027-02-30"'),
+                                       99: ("research", "reserch")},
                              "build", "--as-of", "2026-08-01")
         assert stderr == self.shown("deadlinecal build --as-of 2026-08-01")
 
     def test_strict_follow_up_warning(self, workdir: Path) -> None:
-        stderr = self.run_on(workdir, {103: ('"fall 2026"', '"fall 2026"\n        closes: '
+        stderr = self.run_on(workdir, {109: ('"fall 2026"', '"fall 2026"\n        closes: '
                                              '"2026-09-10"')},
                              "validate", "--strict", "--as-of", "2026-08-01")
         assert stderr == self.shown("deadlinecal validate --strict --as-of 2026-08-01")

@@ -23,7 +23,8 @@ def runner() -> CliRunner:
 def data_file(tmp_path: Path) -> Path:
     path = tmp_path / "data.yaml"
     path.write_bytes(dataset_yaml(
-        program("alpha", windows='- opens: "2026-10-14"\n  closes: "2026-10-31"'),
+        program("alpha", extra="citizenship: []",
+                windows='- opens: "2026-10-14"\n  closes: "2026-10-31"'),
         program("beta", track="applied", eligibility="[phd]",
                 extra="citizenship: [us]", windows='- opens: "mid 2026-11"'),
     ))
@@ -60,7 +61,7 @@ class TestBuild:
         result = runner.invoke(main, ["build", str(data), "-o", str(tmp_path / "o"),
                                       "--as-of", "2026-08-01"])
         assert result.output.splitlines()[-2:] == [
-            "1 programs have no date yet; they are listed as watch-list events on 2026-07-01:",
+            "1 program has no date yet, listed as watch-list events from 2026-08-01:",
             "  nodate                               Acme Program nodate",
         ]
 
@@ -123,10 +124,10 @@ class TestList:
         assert result.output == (
             "Test cycle — everything, from 2026-10-20: 4 events\n"
             "DATE                    STATUS     EVENT\n"
-            "2026-10-28              confirmed  Acme Program alpha — apply within 2 weeks\n"
-            "2026-10-31              confirmed  Acme Program alpha — applications close\n"
-            "2026-11-11..2026-11-20  estimate   Acme Program beta — applications open (est.)\n"
-            "2026-11-25..2026-12-04  estimate   Acme Program beta — apply within 2 weeks (est.)\n")
+            "2026-10-28              confirmed  Apply: Acme Program alpha\n"
+            "2026-10-31              confirmed  Closes: Acme Program alpha\n"
+            "2026-11-11..2026-11-20  estimate   ~Opens: Acme Program beta\n"
+            "2026-11-25..2026-12-04  estimate   ~Apply: Acme Program beta\n")
 
     def test_accepts_the_same_filters_as_feed(self, runner: CliRunner,
                                               data_file: Path) -> None:

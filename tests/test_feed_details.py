@@ -43,8 +43,8 @@ class TestSummaries:
         ''')), file="t.yaml").files
         summaries = {str(e["SUMMARY"]) for e in
                      icalendar.Calendar.from_ical(files["all.ics"]).events}
-        assert summaries == {"Acme Program p1 — application deadline (spring)",
-                             "Acme Program p1 — application deadline (fall)"}
+        assert summaries == {"Due: Acme Program p1 (spring)",
+                             "Due: Acme Program p1 (fall)"}
 
     def test_citizenship_rule_reads_as_either_status(self) -> None:
         text = dataset_yaml(program(extra="citizenship: [us, other]"))
@@ -75,20 +75,20 @@ class TestListing:
         output = self.run(tmp_path, program("nodate"),
                           program("always", windows="- year_round: true"),
                           args=("--as-of", "2027-01-10"))
-        assert "2026-07-01..2027-06-30  watch   Acme Program nodate — watch list" in output
-        assert "Acme Program always — open year-round" in output
+        assert "2026-08-01..2027-06-30  watch   Watch: Acme Program nodate" in output
+        assert "Open: Acme Program always" in output
 
     def test_an_estimate_stays_listed_until_its_latest_possible_day(self,
                                                                     tmp_path: Path) -> None:
         output = self.run(tmp_path, program(windows='- opens: "2026-11"'),
                           args=("--as-of", "2026-11-28"))
-        assert "2026-11-01..2026-11-30  estimate  Acme Program p1 — applications open" in output
+        assert "2026-11-01..2026-11-30  estimate  ~Opens: Acme Program p1" in output
 
     def test_an_explicit_from_replaces_the_today_cut_off(self, tmp_path: Path) -> None:
         output = self.run(tmp_path, program(windows='- opens: "2026-08-03"'),
                           args=("--as-of", "2026-11-28", "--from", "2026-08-01",
                                 "--until", "2026-08-31"))
-        assert "2026-08-03  confirmed  Acme Program p1 — applications open" in output
+        assert "2026-08-03  confirmed  Opens: Acme Program p1" in output
 
     def test_aoe_deadlines_show_in_anywhere_on_earth_time(self, tmp_path: Path) -> None:
         output = self.run(tmp_path, program(windows='- deadline: "2027-01-16 23:59 AoE"'),
@@ -98,7 +98,7 @@ class TestListing:
     def test_employer_matches_the_whole_name_in_any_case(self, tmp_path: Path) -> None:
         output = self.run(tmp_path, program(), args=("--as-of", "2026-07-01",
                                                      "--employer", "ACME"))
-        assert "Acme Program p1 — watch list" in output
+        assert "Watch: Acme Program p1" in output
 
 
 class TestValidateFollowsIncludes:

@@ -67,7 +67,9 @@ class TestComponentsCannotBeInjected:
         assert outline(hostile) == outline(CLEAN)
         alpha = next(e for e in events(hostile) if ".alpha." in str(e["UID"]))
         assert alpha.categories == ["Research", employer]
-        assert str(alpha["SUMMARY"]).startswith(f"{employer} Research internship")
+        # The title keeps only a short name; the description's first line has it in full.
+        assert str(alpha["SUMMARY"]).startswith(f"Opens: {employer[:16]}")
+        assert f"{employer} Research internship" in str(alpha["DESCRIPTION"]).split("\n")[0]
 
     def test_parameter_syntax_in_a_title(self) -> None:
         title = 'Test;VALUE=URI:"https://evil.example"'
@@ -96,7 +98,8 @@ class TestLongLines:
         hostile = self.hostile()
         assert outline(hostile) == outline(CLEAN)
         alpha = next(e for e in events(hostile) if ".alpha." in str(e["UID"]))
-        assert str(alpha["SUMMARY"]).startswith(f"Acme {self.TEXT} — ")
+        assert str(alpha["SUMMARY"]).startswith(f"Opens: Acme {self.TEXT[:10]}")
+        assert f"Acme {self.TEXT}" in str(alpha["DESCRIPTION"]).split("\n")[0]
 
 
 class TestHtmlInNames:
@@ -107,7 +110,8 @@ class TestHtmlInNames:
         hostile = feed(replaced("    employer: Acme", f"    employer: '{markup}'"))
         assert outline(hostile) == outline(CLEAN)
         alpha = next(e for e in events(hostile) if ".alpha." in str(e["UID"]))
-        assert str(alpha["SUMMARY"]).startswith(markup)
+        assert str(alpha["SUMMARY"]).startswith(f"Opens: {markup[:16]}")
+        assert markup in str(alpha["DESCRIPTION"])
 
 
 class TestRendererEscapesOnItsOwn:

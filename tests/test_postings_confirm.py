@@ -43,7 +43,7 @@ class TestBuiltTogether:
     def test_diff_shows_it_as_a_move(self, project: Path) -> None:
         result = run("diff", DEFAULT, "data/postings.yaml")
         assert result.exit_code == 0
-        assert ("~ moved     Jane Street Internship — applications open: 2026-08-01 → "
+        assert ("~ moved     Opens: Jane Street: 2026-08-01 → "
                 "2026-08-12 [tentative → confirmed]") in result.output
 
     def test_alone_the_curated_data_keeps_its_estimate(self, project: Path) -> None:

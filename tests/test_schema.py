@@ -57,7 +57,8 @@ STRUCTURAL = {
     "bad slug": program(id="Bad_Id"),
     "bad link": program(extra="link: javascript:alert(1)"),
     "bad duration": program(windows='- opens: "2026-10"\n  duration: "a while"'),
-    "empty eligibility": program(eligibility="[]"),
+    "valid: empty eligibility (the source does not say)": program(eligibility="[]"),
+    "valid short name": program(extra="short: Acme P1"),
     "number for day": program(extra="follow_up_days: 0"),
 }
 

@@ -42,12 +42,9 @@ class TestDiff:
         assert result.exit_code == 0, result.output
         assert result.output.splitlines() == [
             f"{out}/all.ics",
-            "  ~ moved     Google STEP internship — applications open: 2026-10-11 → "
-            "2026-10-14 [tentative → confirmed]",
-            "  ~ moved     Google STEP internship — apply within 2 weeks: 2026-10-25 → "
-            "2026-10-28 [tentative → confirmed]",
-            "  ~ moved     Google STEP internship — applications close: 2026-10-25 → "
-            "2026-10-31 [tentative → confirmed]",
+            "  ~ moved     Opens: Google STEP: 2026-10-11 → 2026-10-14 [tentative → confirmed]",
+            "  ~ moved     Apply: Google STEP: 2026-10-24 → 2026-10-28 [tentative → confirmed]",
+            "  ~ moved     Closes: Google STEP: 2026-10-25 → 2026-10-31 [tentative → confirmed]",
             f"{out}/eligibility/undergrad.ics: the same 3 changes as {out}/all.ics",
             f"{out}/tracks/applied.ics: the same 3 changes as {out}/all.ics",
             "3 events change in 3 feeds: 3 moved.",
@@ -55,26 +52,26 @@ class TestDiff:
 
     def test_it_names_added_removed_and_reworded_events(self, built: Path) -> None:
         text = BASE[: BASE.index("  - id: fair")]
-        text = edit(text, "program: REU sites", "program: REU sites in ML")
+        text = edit(text, "program: REU sites\n    short: NSF REU", "program: REU sites in ML")
         text += ("  - id: mila\n    employer: Mila\n    program: Research internship\n"
                  "    track: research\n    eligibility: [phd]\n"
                  "    last_verified: \"2026-07-31\"\n")
         built.write_text(text)
         lines = run("diff", str(built), "-o", str(built.parent / "out")).output.splitlines()
-        assert "  ~ reworded  NSF REU sites in ML — applications open (est.): DESCRIPTION, " \
-               "SUMMARY (was “NSF REU sites — applications open (est.)”)" in lines
-        assert "  + added     Mila Research internship — watch list: no date yet — " \
-               "2026-07-01 [tentative]" in lines
-        assert "  - removed   Meta FAIR research internship — watch list: no date yet — " \
-               "2026-07-01 [tentative]" in lines
+        assert "  ~ reworded  ~Opens: NSF REU sites in ML: DESCRIPTION, " \
+               "SUMMARY (was “~Opens: NSF REU”)" in lines
+        assert "  + added     Watch: Mila Research inter… — " \
+               "2026-07-31 [tentative]" in lines
+        assert "  - removed   Watch: Meta FAIR research… — " \
+               "2026-07-31 [tentative]" in lines
 
     def test_a_moved_deadline_time_is_shown_with_its_zone(self, built: Path) -> None:
         built.write_text(edit(BASE, 'deadline: "2027-01..2027-03"',
                               'deadline: "2027-02-01 17:00"'))
         lines = run("diff", str(built), "-o", str(built.parent / "out")).output.splitlines()
-        assert lines[1] == ("  ~ moved     NSF REU sites — application deadline: 2027-01-01 → "
+        assert lines[1] == ("  ~ moved     Due: NSF REU: 2027-01-01 → "
                             "2027-02-01 16:30–17:00 America/New_York [tentative → confirmed] "
-                            "(was “NSF REU sites — deadlines begin (est.)”)")
+                            "(was “~Deadlines: NSF REU”)")
 
     def test_json_gives_each_change_with_old_and_new_sequence(self, built: Path) -> None:
         built.write_text(edit(BASE, *CONFIRM_STEP))
@@ -159,7 +156,7 @@ class TestReadmeExample:
         old = "".join(line[1:] + "\n" for line in lines if not line.startswith("+"))
         new = "".join(line[1:] + "\n" for line in lines if not line.startswith("-"))
         text = DEFAULT_DATA.read_text(encoding="utf-8")
-        text = edit(edit(text, old, new), 'updated: "2026-07-31"', 'updated: "2026-10-14"')
+        text = edit(text, old, new)
         data = tmp_path / "edited.yaml"
         data.write_text(text, encoding="utf-8")
         monkeypatch.chdir(ROOT)
@@ -182,6 +179,6 @@ class TestReadmeExample:
         feed = (out / "all.ics").read_bytes().replace(b"\r\n ", b"").decode()
         opens = next(block for block in feed.split("BEGIN:VEVENT")
                      if "google-step.summer-2027.opens@" in block)
-        for line in ("DTSTART;VALUE=DATE:20261014", "SEQUENCE:1",
-                     "LAST-MODIFIED:20261014T000000Z", "STATUS:CONFIRMED"):
+        for line in ("DTSTART;VALUE=DATE:20261014", "SEQUENCE:2",
+                     "LAST-MODIFIED:20260731T000002Z", "STATUS:CONFIRMED"):
             assert f"+{line}\n" in README and line in opens.splitlines()

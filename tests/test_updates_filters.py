@@ -26,7 +26,8 @@ class TestDateRangeFilter:
     def test_a_named_feed_keeps_only_events_touching_its_days(self) -> None:
         starts = {seen.start for seen in events(
             build(RANGED).files["feeds/autumn-undergrad.ics"]).values()}
-        assert starts == {dt.date(2026, 10, 11), dt.date(2026, 10, 25), dt.date(2026, 11, 1),
+        assert starts == {dt.date(2026, 10, 11), dt.date(2026, 10, 24), dt.date(2026, 10, 25),
+                          dt.date(2026, 11, 1),
                           dt.date(2026, 11, 15)}
 
     def test_a_range_that_ends_before_it_starts_is_a_data_error(self) -> None:

@@ -20,19 +20,22 @@ def warnings_of(*programs: str, as_of: dt.date | None = None) -> list[str]:
 class TestWindowWarnings:
     def test_follow_up_after_an_explicit_close(self) -> None:
         assert warnings_of(program(windows='- opens: "2026-10-14"\n  closes: "2026-10-20"')) == [
-            "programs[0].windows[0].closes: the 14-day follow-up (28 October 2026) falls after "
-            "the window closes (20 October 2026)"]
+            "programs[0].windows[0].closes: the 14-day follow-up (28 October 2026) would fall after "
+            "the window closes (20 October 2026)"
+            ", so it is moved before the earliest close"]
 
     def test_follow_up_after_a_short_duration(self) -> None:
         assert warnings_of(program(windows='- opens: "2026-10-14"\n  duration: "10 days"')) == [
-            "programs[0].windows[0].duration: the 14-day follow-up (28 October 2026) falls "
-            "after the window closes (10 days after it opens)"]
+            "programs[0].windows[0].duration: the 14-day follow-up (28 October 2026) would fall "
+            "after the window closes (10 days after it opens)"
+            ", so it is moved before the earliest close"]
 
     def test_follow_up_after_the_deadline(self) -> None:
         assert warnings_of(program(
             windows='- opens: "2026-10-14"\n  deadline: "2026-10-18 23:59 AoE"')) == [
-            "programs[0].windows[0].deadline: the 14-day follow-up (28 October 2026) falls "
-            "after the window closes (18 October 2026, 23:59 Anywhere on Earth (UTC−12))"]
+            "programs[0].windows[0].deadline: the 14-day follow-up (28 October 2026) would fall "
+            "after the window closes (18 October 2026, 23:59 Anywhere on Earth (UTC−12))"
+            ", so it is moved before the earliest close"]
 
     def test_dates_outside_the_cycle(self) -> None:
         assert warnings_of(program(windows='- opens: "2028-11"')) == [

@@ -28,6 +28,7 @@ programs:
   - id: step
     employer: Google
     program: STEP internship
+    short: Google STEP
     track: applied
     eligibility: [undergrad]
     last_verified: "2026-07-31"
@@ -38,6 +39,7 @@ programs:
   - id: reu
     employer: NSF
     program: REU sites
+    short: NSF REU
     track: research
     eligibility: [undergrad]
     last_verified: "2026-07-31"

@@ -293,9 +293,11 @@ def build(data: tuple[Path, ...], output: Path, strict: bool, today: dt.date,
         click.echo(f"  {spec.path:<40} {count:>4} event{'' if count == 1 else 's'}")
     undated = result.undated
     if undated:
-        day = result.dataset.cycle_starts.isoformat()
-        click.echo(f"{len(undated)} programs have no date yet; they are listed as watch-list "
-                   f"events on {day}:")
+        day = min(e.first_day for e in result.events if e.kind.value == "watch").isoformat()
+        verb = "has" if len(undated) == 1 else "have"
+        click.echo(f"{plural(len(undated), 'program')} {verb} no date "
+                   "yet, listed as "
+                   f"watch-list events from {day}:")
         for program in undated:
             click.echo(f"  {program.id:<36} {program.title}")
 
@@ -441,7 +443,7 @@ def validate(data: Path, strict: bool, today: dt.date, max_age: int) -> None:
 
     # The same loading as build, includes and all, so "valid" means build will work.
     dataset, _, warnings = load_selection([str(data)], lambda path: _read(Path(path)),
-                                          as_of=today, max_age_days=max_age)
+                                          as_of=today, max_age_days=max_age, unstated=True)
     _show_warnings(warnings, strict)
     windows = sum(len(p.windows) for p in dataset.programs)
     click.echo(f"{data}: valid ({plural(len(dataset.programs), 'program')}, "

@@ -250,12 +250,25 @@ def _range_wording(start: FuzzyDate, stop: FuzzyDate) -> str:
     return f"between {start.wording} and {stop.wording}"
 
 
-def follow_up_day(opens: FuzzyDate, offset_days: int) -> dt.date:
-    """The apply-soon follow-up: `offset_days` after the earliest day a window may open.
+def shown_day(when: FuzzyDate, updated: dt.date) -> dt.date:
+    """The day an event for `when` is shown on: its earliest day, never before `updated`.
+
+    An estimate still possible on the data's `updated` day has not happened as far as the
+    data knows, so showing it earlier would strand it in the past of every agenda view.
+    Facts stay where they are.
+    """
+    if when.exact:
+        return when.earliest
+    # An estimate that has run out entirely by `updated` stays on its last possible day.
+    return min(max(when.earliest, updated), when.latest)
+
+
+def follow_up_day(opens: FuzzyDate, offset_days: int, updated: dt.date) -> dt.date:
+    """The apply-soon follow-up: `offset_days` after the day the opening is shown on.
 
     Shared by the events and by the validator's warnings, so the two cannot disagree.
     """
-    return opens.earliest + dt.timedelta(days=offset_days)
+    return shown_day(opens, updated) + dt.timedelta(days=offset_days)
 
 
 def latest_close(opens: FuzzyDate, duration: Duration) -> dt.date:

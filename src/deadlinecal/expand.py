@@ -18,10 +18,15 @@ from .text import span
 # Timed deadlines become a short block that ends at the deadline, so clients that hide
 # zero-length events still show them and DTEND stays after DTSTART.
 DEADLINE_BLOCK = dt.timedelta(minutes=30)
-ESTIMATE_MARK = " (est.)"
+# Before the action, one character: "(est.)" on most titles had stopped standing out.
+ESTIMATE_MARK = "~"
+# Month views show 20-30 characters of a title.
+MAX_SUMMARY = 32
+# At most this many watch-list and year-round entries share a day.
+WATCH_ENTRIES_PER_DAY = 3
 # The key a program's only window gets when the data names none.
 DEFAULT_WINDOW_KEY = "main"
-CANCELLED_MARK = "Cancelled: "
+CANCELLED_MARK = "✕ "
 _YEAR_SUFFIX = re.compile(r"([0-9]{4})$")
 # The events a student must act on get reminders; openings and watch-list entries do not.
 REMINDED = frozenset({EventKind.DEADLINE, EventKind.CLOSES, EventKind.FOLLOW_UP})
@@ -33,10 +38,10 @@ ALL_DAY_REMINDER_HOUR = 9
 def expand(dataset: Dataset) -> tuple[Event, ...]:
     """Every event of every program, sorted by start, then program id, then UID."""
     events: list[Event] = []
-    stamp = dt.datetime.combine(dataset.updated, dt.time(), tzinfo=dt.UTC)
     terms = _Terms(dataset)
+    watch_days = _WatchDays(dataset)
     for program in dataset.programs:
-        events.extend(_program_events(dataset, program, stamp, terms))
+        events.extend(_ProgramEvents(dataset, program, terms, watch_days).build())
     events.sort(key=lambda event: event.sort_key)
     return tuple(events)
 
@@ -50,110 +55,205 @@ class _Terms:
         self.citizenship = {term.key: term.title for term in dataset.citizenship}
 
 
-def _program_events(dataset: Dataset, program: Program, stamp: dt.datetime,
-                    terms: _Terms) -> list[Event]:
-    about = _about(dataset, program, terms)
-    categories = (terms.tracks[program.track], program.employer)
-    offset = dataset.follow_up_days_for(program)
-    reminders = program.reminders if program.reminders is not None else dataset.reminders
-    built: list[Event] = []
+class _WatchDays:
+    """Days for "keep an eye on this" entries: from the data's `updated` day, a few a day.
 
-    # Several windows of one program would otherwise share a summary.
-    several = len(program.windows) > 1
+    Agenda views start at today, so an entry dated before the data was even written would
+    never be seen; and a dozen entries on one day would be a wall nobody reads.
+    """
 
-    def add(kind: EventKind, window: Window | None, what: str, lead: str,
-            start: dt.date | dt.datetime, end: dt.date | dt.datetime, confirmed: bool,
-            latest: dt.date) -> None:
+    def __init__(self, dataset: Dataset) -> None:
+        self.first = max(dataset.cycle_starts, dataset.updated)
+        self.given = 0
+
+    def next(self) -> dt.date:
+        day = self.first + dt.timedelta(days=self.given // WATCH_ENTRIES_PER_DAY)
+        self.given += 1
+        return day
+
+
+def summary_for(action: str, program: Program, *, confirmed: bool, cancelled: bool = False,
+                suffix: str = "") -> str:
+    """A month-view title: the action first, then the program's short name, in 32 characters.
+
+    `~` before the action marks an estimate; the description says how uncertain it is.
+    """
+    prefix = (CANCELLED_MARK if cancelled else "") + ("" if confirmed else ESTIMATE_MARK)
+    prefix += f"{action}: "
+    room = max(MAX_SUMMARY - len(prefix) - len(suffix), 4)
+    name = program.short_title
+    if len(name) > room:
+        name = name[: room - 1].rstrip() + "…"
+    return prefix + name + suffix
+
+
+class _ProgramEvents:
+    """The events of one program, window by window."""
+
+    def __init__(self, dataset: Dataset, program: Program, terms: _Terms,
+                 watch_days: _WatchDays) -> None:
+        self.dataset = dataset
+        self.program = program
+        self.watch_days = watch_days
+        self.about = _about(dataset, program, terms)
+        self.categories = (terms.tracks[program.track], program.employer)
+        self.offset = dataset.follow_up_days_for(program)
+        self.reminders = (program.reminders if program.reminders is not None
+                          else dataset.reminders)
+        self.stamp = dt.datetime.combine(dataset.updated, dt.time(), tzinfo=dt.UTC)
+        # Several windows of one program would otherwise share a summary.
+        self.several = len(program.windows) > 1
+        self.link_line = f": {program.link}" if program.link else ""
+        self.built: list[Event] = []
+
+    def build(self) -> list[Event]:
+        dated = False
+        for window in (*self.program.windows, *projections(self.program)):
+            dated = self.window(window) or dated
+        if not dated:
+            self.add(EventKind.WATCH, None, "Watch", confirmed=False,
+                     lead=f"Keep an eye on {self.program.title}{self.link_line}",
+                     dates_text="No application date has been published yet; the entry "
+                     "will move to the real date once it is known.",
+                     start=self.watch_days.next(), latest=self.dataset.cycle_ends)
+        return self.built
+
+    def window(self, window: Window) -> bool:
+        """Add the window's events; False when it has no date at all."""
+        title, updated = self.program.title, self.dataset.updated
+        if window.opens is not None:
+            opens = window.opens
+            day = dates.shown_day(opens, updated)
+            lead = (f"Apply to {title}{self.link_line}" if opens.exact else
+                    f"Look for {title} to open{self.link_line}")
+            self.add(EventKind.OPENS, window, "Opens", confirmed=opens.exact, lead=lead,
+                     dates_text=f"Applications open {_when(opens, window, day)}."
+                     + _rolling_note(window), start=day, latest=opens.latest)
+            self.follow_up(window, opens, day)
+        closes = window_closes(window)
+        if closes is not None:
+            start, end = _span_of(closes, updated)
+            self.add(EventKind.CLOSES, window, "Closes", confirmed=closes.exact,
+                     lead=f"Last days to apply to {title}{self.link_line}",
+                     dates_text=f"Applications close {_when(closes, window, _day(start))}."
+                     + _rolling_note(window), start=start, end=end, latest=closes.latest)
+        if window.deadline is not None:
+            deadline = window.deadline
+            start, end = _span_of(deadline, updated)
+            many = deadline.precision is Precision.RANGE
+            self.add(EventKind.DEADLINE, window, "Deadlines" if many else "Due",
+                     confirmed=deadline.exact,
+                     lead=f"Send your application to {title} by its deadline{self.link_line}",
+                     dates_text=f"Application deadline{'s' if many else ''} "
+                     f"{_when(deadline, window, _day(start))}." + _rolling_note(window),
+                     start=start, end=end, latest=deadline.latest)
+        if window.opens is not None or closes is not None or window.deadline is not None:
+            return True
+        if window.year_round:
+            self.add(EventKind.WATCH, window, "Open", confirmed=False,
+                     lead=f"Apply to {title} any time{self.link_line}",
+                     dates_text="Applications are accepted all year; there is no date to "
+                     "wait for." + _rolling_note(window),
+                     start=self.watch_days.next(), latest=self.dataset.cycle_ends)
+        else:
+            self.add(EventKind.WATCH, window, "Watch", confirmed=False,
+                     lead=f"Keep an eye on {title}{self.link_line}",
+                     dates_text="No date is known for this window yet; the entry will "
+                     "move to the real date once it is known." + _rolling_note(window),
+                     start=self.watch_days.next(), latest=self.dataset.cycle_ends)
+        return True
+
+    def follow_up(self, window: Window, opens: FuzzyDate, opened: dt.date) -> None:
+        """The apply-soon reminder, always before the earliest day the window may close."""
+        offset = self.offset
+        day = opened + dt.timedelta(days=offset)
+        closes = window_closes(window)
+        if closes is not None and day >= closes.earliest:
+            day = closes.earliest - dt.timedelta(days=1)
+            if day <= opened:
+                return  # too short a window to follow up on: the close itself reminds
+        title = self.program.title
+        within = span(offset).replace("1 week", "a week")
+        unsure = (opens.latest - opens.earliest).days > offset
+        if unsure:
+            action = "Check"
+            lead = (f"Check whether {title} has opened{self.link_line}. If it has, apply "
+                    f"within {within} of the day it opened; if not, look again each week: "
+                    f"it is expected to open by {dates.human_day(opens.latest)}.")
+        else:
+            action = "Apply"
+            lead = (f"Apply to {title} this week{self.link_line}" if offset <= 7 else
+                    f"Have your application to {title} in by today{self.link_line}")
+        why = (" Rolling admission: applications are read as they arrive and places fill as "
+               "they go, so an early application competes for more of them."
+               if window.rolling else
+               " Applying early leaves time to fix problems before the window closes.")
+        self.add(EventKind.FOLLOW_UP, window, action, confirmed=opens.exact, lead=lead,
+                 dates_text=f"{span(offset).capitalize()} after the opening entry: "
+                 f"applications open {_when(opens, window, None)}.{why}",
+                 start=day, latest=opens.latest + dt.timedelta(days=offset))
+
+    def add(self, kind: EventKind, window: Window | None, action: str, *, confirmed: bool,
+            lead: str, dates_text: str, start: dt.date | dt.datetime,
+            end: dt.date | dt.datetime | None = None, latest: dt.date) -> None:
+        program = self.program
         # A watch-list entry takes the UID its window's opening will have, so when the date
         # is entered the subscribed entry moves instead of being replaced by a new one.
         window_part = f".{window.key}" if window is not None else f".{DEFAULT_WINDOW_KEY}"
         uid_kind = EventKind.OPENS if kind is EventKind.WATCH else kind
-        mark = "" if confirmed or kind is EventKind.WATCH else ESTIMATE_MARK
-        if several and window is not None and window.projected_from is None:
-            what = f"{what} ({window.key})"
-        note = f"\n\nAbout this window: {window.note}" if window is not None and window.note else ""
-        summary = f"{program.title} — {what}{mark}"
         cancelled = program.cancelled or (window is not None and window.cancelled)
-        if window is not None and window.projected_from is not None:
-            label = f"projected from the {window.projected_from} window"
-            summary = f"{program.title} — {what} ({label})"
-            note = ("\n\nThis is a projection: the program recurs every year, so "
-                    "the same dates a year later are assumed until the real dates are "
-                    "announced." + note)
+        projected = window is not None and window.projected_from is not None
+        suffix = ""
+        if window is not None and projected:
+            suffix = f" {_YEAR_SUFFIX.search(window.key)[1]}"  # type: ignore[index]
+        elif window is not None and self.several:
+            suffix = f" ({_short_key(window.key)})"
+        notes = []
+        if projected:
+            assert window is not None
+            confirmed = False
+            notes.append(f"This is a projection from the {window.projected_from} window: the "
+                         "program recurs every year, so the same dates a year later are "
+                         "assumed until the real dates are announced.")
+        if window is not None and window.note:
+            notes.append(f"About this window: {window.note}")
         if cancelled:
-            # Kept (not dropped) so subscribed calendars strike the entry out.
-            summary = CANCELLED_MARK + summary
-            note = (f"\n\nCancelled: this {'program' if program.cancelled else 'window'} "
-                    "will not take place this cycle." + note)
-        built.append(Event(
-            uid=f"{dataset.id}.{program.id}{window_part}.{uid_kind.value}@deadlinecal",
+            notes.insert(0, f"Cancelled: this {'program' if program.cancelled else 'window'} "
+                         "will not take place this cycle.")
+        text = "\n\n".join([lead, dates_text, *notes, self.about])
+        self.built.append(Event(
+            uid=f"{self.dataset.id}.{program.id}{window_part}.{uid_kind.value}@deadlinecal",
             kind=kind,
             program=program,
             window=window,
-            summary=summary,
-            description=f"{lead}{note}\n\n{about}",
+            summary=summary_for(action, program, confirmed=confirmed or kind is EventKind.WATCH,
+                                cancelled=cancelled, suffix=suffix),
+            description=text,
             start=start,
-            end=end,
+            end=end if end is not None else _next_day(start),
             confirmed=confirmed,
-            categories=categories,
+            categories=self.categories,
             url=program.link,
-            stamp=stamp,
+            stamp=self.stamp,
             cancelled=cancelled,
             # A struck-out entry must not ring.
-            alarms=(alarms_for(reminders, start, end)
+            alarms=(alarms_for(self.reminders, start, end if end is not None else
+                               _next_day(start))
                     if kind in REMINDED and not cancelled else ()),
             latest=latest,
         ))
 
-    dated = False
-    for window in (*program.windows, *projections(program)):
-        rolling = _rolling_note(window)
-        if window.opens is not None:
-            dated = True
-            opens = window.opens
-            day = opens.earliest
-            add(EventKind.OPENS, window, "applications open",
-                f"Applications open: {_when(opens, window)}.{rolling}",
-                day, day + dt.timedelta(days=1), opens.exact, opens.latest)
-            follow = dates.follow_up_day(opens, offset)
-            add(EventKind.FOLLOW_UP, window, f"apply within {span(offset)}",
-                _follow_up_lead(opens, offset, follow, window),
-                follow, follow + dt.timedelta(days=1), opens.exact,
-                opens.latest + dt.timedelta(days=offset))
-        closes = window.closes
-        if closes is None and window.opens is not None and window.duration is not None:
-            closes = _closing_from_duration(window.opens, window)
-        if closes is not None:
-            dated = True
-            start, end = _span_of(closes)
-            add(EventKind.CLOSES, window, "applications close",
-                f"Applications close: {_when(closes, window)}.{rolling}",
-                start, end, closes.exact, closes.latest)
-        if window.deadline is not None:
-            dated = True
-            start, end = _span_of(window.deadline)
-            many = window.deadline.precision is Precision.RANGE
-            add(EventKind.DEADLINE, window, "deadlines begin" if many else "application deadline",
-                f"Application deadline: {_when(window.deadline, window)}.{rolling}",
-                start, end, window.deadline.exact, window.deadline.latest)
-        if window.opens is None and window.closes is None and window.deadline is None:
-            dated = True
-            what = "open year-round" if window.year_round else "watch list: no date yet"
-            lead = ("Applications are accepted all year; there is no date to wait for."
-                    if window.year_round else
-                    "No date is known for this window yet; it is listed on the first day "
-                    "of the cycle so it is not forgotten.")
-            day = dataset.cycle_starts
-            add(EventKind.WATCH, window, what, lead + rolling, day, day + dt.timedelta(days=1),
-                False, dataset.cycle_ends)
-    if not dated:
-        day = dataset.cycle_starts
-        add(EventKind.WATCH, None, "watch list: no date yet",
-            "No application date has been published for this program. It is listed on the "
-            "first day of the cycle so subscribers know to watch for it; the date will "
-            "move here once it is known.", day, day + dt.timedelta(days=1), False,
-            dataset.cycle_ends)
-    return built
+
+def _next_day(start: dt.date | dt.datetime) -> dt.date | dt.datetime:
+    return start + dt.timedelta(days=1)
+
+
+def _day(start: dt.date | dt.datetime) -> dt.date:
+    return start.date() if isinstance(start, dt.datetime) else start
+
+
+def _short_key(key: str) -> str:
+    return key if len(key) <= 12 else key[:11] + "…"
 
 
 def projections(program: Program) -> tuple[Window, ...]:
@@ -245,7 +345,8 @@ def _closing_from_duration(opens: FuzzyDate, window: Window) -> FuzzyDate:
     )
 
 
-def _span_of(when: FuzzyDate) -> tuple[dt.date | dt.datetime, dt.date | dt.datetime]:
+def _span_of(when: FuzzyDate, updated: dt.date
+             ) -> tuple[dt.date | dt.datetime, dt.date | dt.datetime]:
     if when.moment is not None:
         end = when.moment
         # Subtract in UTC: wall-clock arithmetic across a DST change would put the start
@@ -257,7 +358,8 @@ def _span_of(when: FuzzyDate) -> tuple[dt.date | dt.datetime, dt.date | dt.datet
             # UTC is read the same way by all of them.
             return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
         return start, end
-    return when.earliest, when.earliest + dt.timedelta(days=1)
+    day = dates.shown_day(when, updated)
+    return day, day + dt.timedelta(days=1)
 
 
 def _shifty(moment: dt.datetime) -> bool:
@@ -265,34 +367,20 @@ def _shifty(moment: dt.datetime) -> bool:
     return moment.replace(fold=0).utcoffset() != moment.replace(fold=1).utcoffset()
 
 
-def _when(when: FuzzyDate, window: Window) -> str:
-    """Say a date exactly as precisely as the data knows it."""
+def _when(when: FuzzyDate, window: Window, shown: dt.date | None) -> str:
+    """Say a date exactly as precisely as the data knows it, and where its entry sits."""
     if when.exact:
-        return f"on {when.wording}, confirmed"
+        return f"on {when.wording} (confirmed)"
     # "expected" already says it is an estimate; "expected around" would say it twice.
     parts = [f"expected {when.wording.removeprefix('around ')}"]
     if window.duration is not None and when is window.opens:
-        parts.append(f"{window.duration.wording.removesuffix('s')} window")
-    parts.append("not yet announced")
-    text = ", ".join(parts)
-    if when.earliest != when.latest:
-        text += (f". This entry sits on the earliest possible day, "
-                 f"{dates.human_day(when.earliest)}; the real date may be as late as "
+        parts.append(f"for a {window.duration.wording.removesuffix('s')} window")
+    text = " ".join(parts) + ", not yet announced"
+    if when.earliest != when.latest and shown is not None:
+        text += (f"; this entry is on {dates.human_day(shown)}, the earliest day still "
+                 f"possible, and the real date may be as late as "
                  f"{dates.human_day(when.latest)}")
     return text
-
-
-def _follow_up_lead(opens: FuzzyDate, offset: int, follow: dt.date, window: Window) -> str:
-    text = (f"Time to have your application in: this is {span(offset)} after applications "
-            f"open. They open {_when(opens, window)}.")
-    if not opens.exact:
-        text += (f" Counted from the earliest possible opening, so it falls on "
-                 f"{dates.human_day(follow)} at the earliest.")
-    if window.rolling:
-        return text + (" This window admits on a rolling basis: applications are read as "
-                       "they arrive and places fill as they go, so an early application "
-                       "competes for more places than one sent near the close.")
-    return text + " Applying early leaves time to fix problems before the window closes."
 
 
 def _rolling_note(window: Window) -> str:
@@ -307,13 +395,14 @@ def _about(dataset: Dataset, program: Program, terms: _Terms) -> str:
     lines = [
         f"Program: {program.program} ({program.employer})",
         f"Track: {terms.tracks[program.track]}",
-        "Eligible: " + "; ".join(terms.eligibility[key] for key in program.eligibility),
+        "Eligible: " + ("; ".join(terms.eligibility[key] for key in program.eligibility)
+                        or "not stated in the source"),
     ]
     if program.citizenship:
         lines.append("Citizenship: only "
                      + " or ".join(terms.citizenship[key] for key in program.citizenship))
     else:
-        lines.append("Citizenship: no requirement stated")
+        lines.append("Citizenship: not stated in the source")
     if program.pay:
         lines.append(f"Pay: {program.pay}")
     if program.screens_for:

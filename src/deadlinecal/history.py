@@ -278,7 +278,7 @@ def _unmarked(summary: str) -> str:
     """A summary without the estimate mark, whose change the status already shows."""
     from .expand import ESTIMATE_MARK
 
-    return summary.removesuffix(ESTIMATE_MARK)
+    return summary.removeprefix(ESTIMATE_MARK).removesuffix(" (est.)")
 
 
 def _span(seen: Seen) -> str:

@@ -102,14 +102,19 @@ class Program:
     employer: str
     program: str
     track: str
-    eligibility: tuple[str, ...]
+    eligibility: tuple[str, ...] = ()
     citizenship: tuple[str, ...] = ()
+    # The name calendar titles use; "" derives one (see `short_title`).
+    short: str = ""
     pay: str = ""
     screens_for: str = ""
     link: str | None = None
     source: Source | None = None
     last_verified: dt.date
     notes: str = ""
+    # Which of eligibility/citizenship the data wrote down (even as []); the others were
+    # left out, which `validate` points out.
+    stated: frozenset[str] = frozenset({"eligibility", "citizenship"})
     follow_up_days: int | None = None
     windows: tuple[Window, ...] = ()
     cancelled: bool = False
@@ -124,6 +129,12 @@ class Program:
         if self.program.lower().startswith(self.employer.lower()):
             return self.program
         return f"{self.employer} {self.program}"
+
+    @property
+    def short_title(self) -> str:
+        """The name a month view has room for: `short`, else the title cut to 20 characters."""
+        name = self.short or self.title
+        return name if len(name) <= 20 else name[:19].rstrip() + "…"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

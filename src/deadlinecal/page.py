@@ -216,8 +216,8 @@ class _Page:
         parts = [
             "<section class=\"wrap\" id=\"timeline\" aria-labelledby=\"timeline-h\">\n",
             "<h2 id=\"timeline-h\">The season at a glance</h2>\n",
-            "<p>Each row is one program, grouped by track. Most dates are estimates from "
-            "past years; they firm up as programs announce them.</p>\n",
+            "<p>Each row is one program, grouped by track. Most dates are estimates "
+            "that firm up as programs announce them.</p>\n",
             _LEGEND,
             "<div class=\"chart\" tabindex=\"0\" role=\"group\" aria-label=\"Timeline, "
             "scrolls sideways on narrow screens\">\n",
@@ -479,8 +479,8 @@ class _Page:
             "<h2 id=\"feeds-h\">Pick a calendar</h2>\n",
             "<p>Subscribe once and new or corrected dates arrive by themselves. Pick the "
             "narrowest calendar that fits you, so your calendar stays uncluttered. Every "
-            "event is free time (it never blocks your schedule), and estimates say "
-            "<q>(est.)</q> in their title.</p>\n",
+            "event is free time (it never blocks your schedule). A title says what to do "
+            "first; a <q>~</q> before it marks an estimated date.</p>\n",
         ]
         for heading, intro in _GROUPS:
             members = groups.get(heading)
@@ -600,8 +600,9 @@ class _Page:
             "<li><b>Outlook</b> also refreshes on its own schedule, usually within several "
             "hours.</li>"
             "<li>Reminders (alerts) on subscribed calendars are not shown by Google or "
-            "Outlook, which is why each opening comes with a real "
-            f"<q>apply within {span(self.dataset.follow_up_days)}</q> follow-up event.</li>"
+            "Outlook, which is why each opening comes with a real follow-up event "
+            f"({span(self.dataset.follow_up_days)} later by default): <q>Apply</q>, or "
+            "<q>Check</q> when the opening is still too uncertain to count from.</li>"
             "</ul>\n</section>\n"
         )
 

@@ -159,10 +159,13 @@ def _against_previous(events: Sequence[Event], previous: Mapping[str, bytes] | N
 
 def load_selection(paths: Sequence[str], read: Callable[[str], bytes], *,
                    as_of: dt.date | None = None, alarms: bool = True,
-                   max_age_days: int = DEFAULT_MAX_AGE_DAYS
+                   max_age_days: int = DEFAULT_MAX_AGE_DAYS, unstated: bool = False
                    ) -> tuple[Dataset, list[Event], list[Problem]]:
-    """The combined dataset of `paths` and their includes, its events, and the warnings."""
-    loaded = load_all(paths, read, as_of=as_of, max_age_days=max_age_days)
+    """The combined dataset of `paths` and their includes, its events, and the warnings.
+
+    `unstated`: also warn about programs that leave eligibility or citizenship out.
+    """
+    loaded = load_all(paths, read, as_of=as_of, max_age_days=max_age_days, unstated=unstated)
     # Posting lists built together with curated data confirm its estimated openings.
     datasets = confirm_datasets([entry.dataset for entry in loaded])
     dataset = combine(datasets)
@@ -179,7 +182,7 @@ def load_selection(paths: Sequence[str], read: Callable[[str], bytes], *,
 
 def load_all(paths: Sequence[str], read: Callable[[str], bytes], *,
              as_of: dt.date | None = None,
-             max_age_days: int = DEFAULT_MAX_AGE_DAYS) -> list[Loaded]:
+             max_age_days: int = DEFAULT_MAX_AGE_DAYS, unstated: bool = False) -> list[Loaded]:
     """Load each path and, depth first, the files it includes (each once). Raises DataError."""
     loaded: list[Loaded] = []
     seen: set[str] = set()
@@ -189,7 +192,8 @@ def load_all(paths: Sequence[str], read: Callable[[str], bytes], *,
         if path in seen:
             continue
         seen.add(path)
-        entry = load_dataset(read(path), file=path, as_of=as_of, max_age_days=max_age_days)
+        entry = load_dataset(read(path), file=path, as_of=as_of, max_age_days=max_age_days,
+                             unstated=unstated)
         loaded.append(entry)
         base = posixpath.dirname(path)
         pending.extend(posixpath.normpath(posixpath.join(base, included))

@@ -81,7 +81,8 @@ def _kind(field: Field) -> dict[str, Any]:
         }
     if kind == "keys":
         slug = {"type": "string", "pattern": _SLUG}
-        return {"oneOf": [slug, {"type": "array", "items": slug, "minItems": 1}]}
+        return {"oneOf": [slug, {"type": "array", "items": slug,
+                                 "minItems": 0 if field.empty_ok else 1}]}
     if kind == "texts":
         return {"oneOf": [_TEXT, {"type": "array", "items": _TEXT, "minItems": 1}]}
     if kind == "reminders":

@@ -23,6 +23,8 @@ class Field:
     vocab: str | None = None
     minimum: int | None = None
     maximum: int | None = None
+    # For keys: an empty list is allowed (it says "the source does not state this").
+    empty_ok: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,10 +129,16 @@ PROGRAM = Shape("program", "One program (an internship, a scholarship, a call)."
     Field("employer", "text", "Who runs it.", required=True),
     Field("program", "text", "Name of the program.", required=True),
     Field("track", "key", "One of the declared tracks.", required=True, vocab="tracks"),
-    Field("eligibility", "keys", "Declared eligibility groups that may apply.",
-          required=True, vocab="eligibility"),
-    Field("citizenship", "keys", "Citizenship or residency statuses that may apply; leave "
-          "out when there is no such rule.", vocab="citizenship"),
+    Field("short", "text", "A short name for calendar titles (at most 20 characters), "
+          "e.g. 'Google STEP'; derived from employer and program when left out."),
+    Field("eligibility", "keys", "Declared eligibility groups that may apply; [] when the "
+          "source does not say (the program then joins no eligibility feed). Leaving it out "
+          "is the same as [] and `validate` warns about it.", vocab="eligibility",
+          empty_ok=True),
+    Field("citizenship", "keys", "Citizenship or residency statuses that may apply; [] when "
+          "the source states no such rule (the program passes every citizenship filter). "
+          "Leaving it out is the same as [] and `validate` warns about it.",
+          vocab="citizenship", empty_ok=True),
     Field("pay", "text", "Pay, as precisely as known."),
     Field("screens_for", "text", "What the selection looks at."),
     Field("link", "url", "Where to apply or read more (http or https)."),
@@ -138,7 +146,9 @@ PROGRAM = Shape("program", "One program (an internship, a scholarship, a call)."
           shape=SOURCE),
     Field("last_verified", "day", "Day the facts were last checked (YYYY-MM-DD).",
           required=True),
-    Field("notes", "text", "Anything else a student should know."),
+    Field("notes", "text", "Anything else a student should know (shown in the feeds)."),
+    Field("editor_notes", "text", "Notes for the people who edit the data (where a fact "
+          "comes from, what is unclear); never shown in the feeds."),
     Field("follow_up_days", "int", "Override the dataset's follow-up offset.", minimum=1,
           maximum=365),
     Field("reminders", "reminders", "Override the dataset's reminders for this program's "

@@ -45,7 +45,9 @@ _CONTROL_NAMES = {"\r": "a carriage return (\\r)", "\x00": "a NUL byte (\\0)",
                   "\u2028": "a line separator (\\L)", "\u2029": "a paragraph separator (\\P)"}
 # Text that becomes an event title (RFC 5545: "a short, one-line summary"), a calendar's
 # name or a category is one line; descriptions and notes may hold line breaks.
-_ONE_LINE = {"title", "employer", "program", "name"}
+_ONE_LINE = {"title", "employer", "program", "name", "short"}
+# A short name leaves room in a month view for the action before it ("~Opens: ").
+MAX_SHORT_CHARS = 20
 # Every text is copied into each event of its program in every feed that holds it, so one
 # huge value multiplies (5 MB of notes made 47 MB of feeds). The default data's longest is 403.
 MAX_TEXT_CHARS = 10_000
@@ -68,11 +70,13 @@ class Loaded:
 
 def load_dataset(
     data: bytes, *, file: str, as_of: dt.date | None = None,
-    max_age_days: int = DEFAULT_MAX_AGE_DAYS,
+    max_age_days: int = DEFAULT_MAX_AGE_DAYS, unstated: bool = False,
 ) -> Loaded:
     """Parse and validate a data file.
 
-    `as_of` enables the stale-`last_verified` warning. Raises DataError listing every problem.
+    `as_of` enables the stale-`last_verified` warning; `unstated` the warnings about
+    programs that leave eligibility or citizenship out (for `validate`, the editor's
+    check). Raises DataError listing every problem.
     """
     root = parse_yaml(data, file=file)
     checker = _Checker(file)
@@ -81,6 +85,8 @@ def load_dataset(
         raise DataError(checker.errors)
     if as_of is not None:
         checker.warn_stale(dataset, as_of, max_age_days)
+    if unstated:
+        checker.warn_unstated(dataset)
     return Loaded(dataset=dataset, warnings=tuple(sorted(checker.warnings, key=Problem.sort_key)),
                   feed_employers=tuple(checker.feed_employers))
 
@@ -194,7 +200,7 @@ class _Checker:
                                      isinstance(node, yaml.SequenceNode) else path,
                                      "key" if kind == "keys" else "text", field)
                          for i, item in enumerate(items)]
-            if not items:
+            if not items and not field.empty_ok:
                 self.problem(node, path, "the list is empty", "at least one entry")
             return [(item, value) for item, value in zip(items, converted, strict=True)]
         return self.scalar(node, path, kind, field)
@@ -292,6 +298,10 @@ class _Checker:
             if field.name in _ONE_LINE and "\n" in text.strip():
                 self.problem(node, path, f"the text has a line break; {field.name} is one line",
                              "one line of text (fold a long one with >-)")
+                return None
+            if field.name == "short" and len(text.strip()) > MAX_SHORT_CHARS:
+                self.problem(node, path, f"the short name is {len(text.strip())} characters "
+                             "long", f"at most {MAX_SHORT_CHARS} characters, like 'Google STEP'")
                 return None
             return text.strip()
         if kind in ("slug", "key"):
@@ -468,7 +478,8 @@ class _Checker:
                 employer=values["employer"],
                 program=values["program"],
                 track=values["track"],
-                eligibility=tuple(value for _, value in values["eligibility"]),
+                short=values.get("short") or "",
+                eligibility=tuple(value for _, value in values.get("eligibility") or []),
                 citizenship=tuple(value for _, value in values.get("citizenship") or []),
                 pay=values.get("pay") or "",
                 screens_for=values.get("screens_for") or "",
@@ -476,6 +487,8 @@ class _Checker:
                 source=_source(values["source"]) if values.get("source") else None,
                 last_verified=values["last_verified"],
                 notes=values.get("notes") or "",
+                stated=frozenset(name for name in ("eligibility", "citizenship")
+                                 if name in values),
                 follow_up_days=values.get("follow_up_days"),
                 windows=windows,
                 cancelled=bool(values.get("cancelled")),
@@ -638,7 +651,7 @@ class _Checker:
                      "a date within dataset.cycle, or a wider cycle")
         if window.opens is None:
             return
-        follow_up = dates.follow_up_day(window.opens, offset)
+        follow_up = dates.follow_up_day(window.opens, offset, dataset.updated)
         ends = [(name, when.latest, when.wording) for name in ("closes", "deadline")
                 if (when := getattr(window, name)) is not None]
         if window.closes is None and window.duration is not None:
@@ -647,9 +660,22 @@ class _Checker:
         for name, latest, wording in ends:
             if follow_up > latest:
                 warn(name, f"the {offset}-day follow-up ({dates.human_day(follow_up)}) "
-                     f"falls after the window closes ({wording})",
+                     f"would fall after the window closes ({wording}), so it is moved "
+                     "before the earliest close",
                      "a shorter follow_up_days for this program")
                 break
+
+    def warn_unstated(self, dataset: Dataset) -> None:
+        """Point out eligibility and citizenship left out: feeds then say "not stated"."""
+        for index, (node, program) in enumerate(zip(self._program_nodes, dataset.programs,
+                                                    strict=True)):
+            # A dataset without a citizenship vocabulary does not track citizenship at all.
+            for name in ("eligibility", "citizenship")[: 2 if dataset.citizenship else 1]:
+                if name not in program.stated:
+                    self.problem(node, f"programs[{index}].{name}", f"{program.id} does not "
+                                 f"state its {name}, so its events say 'not stated'",
+                                 f"the {name} the source gives, or {name}: [] when it says "
+                                 "nothing", warning=True)
 
     def warn_stale(self, dataset: Dataset, as_of: dt.date, max_age_days: int) -> None:
         for index, program in enumerate(dataset.programs):
