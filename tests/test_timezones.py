@@ -354,3 +354,111 @@ class TestOneOnsetPerComponent:
         assert first == timezone_component("Africa/Casablanca", dt.date(2026, 7, 1),
                                            dt.date(2028, 6, 30))
         assert first.count(b"BEGIN:DAYLIGHT") + first.count(b"BEGIN:STANDARD") > 8
+
+
+# -- which zone names a data file may use --------------------------------------------------
+
+CITY = ("is not a city-based IANA zone such as America/New_York (calendar clients misread "
+        "Etc/ and abbreviations; write AoE for Anywhere on Earth)")
+
+
+class TestZoneNames:
+    @pytest.mark.parametrize(("name", "message"), [
+        # right/ counts leap seconds; icalendar's VTIMEZONE from it missed November 2026.
+        ("right/America/New_York", "time zone 'right/America/New_York' is a copy of the "
+         "zone database for other systems, not an IANA zone name; did you mean "
+         "'America/New_York'?"),
+        ("posix/America/New_York", "time zone 'posix/America/New_York' is a copy of the "
+         "zone database for other systems, not an IANA zone name; did you mean "
+         "'America/New_York'?"),
+        ("posix/Etc/GMT+5", f"time zone 'posix/Etc/GMT+5' {CITY}"),
+        ("right/UTC", f"time zone 'right/UTC' {CITY}"),
+        ("Etc/UTC", f"time zone 'Etc/UTC' {CITY}"),
+        ("US/Eastern", "time zone 'US/Eastern' is an old alias, not a canonical IANA name; "
+         "did you mean 'America/New_York'?"),
+        ("Asia/Calcutta", "time zone 'Asia/Calcutta' is an old alias, not a canonical IANA "
+         "name; did you mean 'Asia/Kolkata'?"),
+        ("posix/US/Pacific", "time zone 'posix/US/Pacific' is a copy of the zone database "
+         "for other systems, not an IANA zone name; did you mean 'America/Los_Angeles'?"),
+        ("america/new_york", "unknown time zone 'america/new_york'; did you mean "
+         "'America/New_York'?"),
+        ("Mars/Olympus", "unknown time zone 'Mars/Olympus'"),
+    ])
+    def test_a_name_that_is_not_canonical_is_refused_with_the_canonical_one(
+            self, name: str, message: str) -> None:
+        from deadlinecal.dates import DateSyntaxError, parse_fuzzy
+
+        with pytest.raises(DateSyntaxError) as raised:
+            parse_fuzzy(f"2026-11-02 12:00 {name}")
+        assert str(raised.value) == message
+
+    @pytest.mark.parametrize("name", ["America/New_York", "Pacific/Chatham", "Asia/Kolkata",
+                                      "America/Argentina/Buenos_Aires", "UTC",
+                                      # a link, but zone.tab's zone for the Netherlands
+                                      "Europe/Amsterdam"])
+    def test_a_canonical_name_is_accepted(self, name: str) -> None:
+        from deadlinecal.dates import parse_fuzzy
+
+        assert parse_fuzzy(f"2026-11-02 12:00 {name}").zone == name
+
+
+class TestZoneNameErrorsAreLocated:
+    @pytest.fixture
+    def workdir(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+        monkeypatch.chdir(tmp_path)
+        return tmp_path
+
+    def test_right_zone_in_a_deadline(self, workdir: Path) -> None:
+        from .badinput_support import failed_build, replaced
+
+        data = replaced("23:59 America/New_York", "23:59 right/America/New_York")
+        result = failed_build(workdir, data)
+        assert (result.exit_code, result.stderr) == (1, (
+            "data.yaml:34:19: error: programs[1].windows[0].deadline: time zone "
+            "'right/America/New_York' is a copy of the zone database for other systems, not "
+            "an IANA zone name; did you mean 'America/New_York'? (expected "
+            '"2026-10-14", "2026-10-14 23:59 America/New_York", "2026-10-14 23:59 AoE", '
+            '"2026-10", "early|mid|late 2026-10", "fall 2026", "2026-07..2026-08", '
+            'any of these after "around")\n1 error; nothing was written.\n'))
+
+    def test_posix_etc_zone_as_the_dataset_timezone(self, workdir: Path) -> None:
+        from .badinput_support import failed_build, replaced
+
+        data = replaced("  timezone: America/New_York", "  timezone: posix/Etc/GMT+5")
+        result = failed_build(workdir, data)
+        assert (result.exit_code, result.stderr) == (1, (
+            f"data.yaml:8:13: error: dataset.timezone: time zone 'posix/Etc/GMT+5' {CITY} "
+            "(expected an IANA zone like Europe/Paris)\n1 error; nothing was written.\n"))
+
+
+class TestLintZoneNames:
+    @pytest.mark.parametrize(("name", "message"), [
+        ("right/America/New_York", "time zone 'right/America/New_York' is not a canonical "
+         "IANA zone name; write 'America/New_York'"),
+        ("US/Eastern", "time zone 'US/Eastern' is not a canonical IANA zone name; write "
+         "'America/New_York'"),
+        ("posix/Etc/GMT+5", "time zone 'posix/Etc/GMT+5' is not a canonical IANA zone name"),
+        ("Eastern Standard Time", "time zone 'Eastern Standard Time' is not a canonical IANA "
+         "zone name"),
+    ])
+    def test_a_tzid_that_is_not_canonical_is_flagged_where_defined_and_used(
+            self, name: str, message: str) -> None:
+        from deadlinecal.lint import Finding, lint
+
+        from .test_lint import ZONE, event, feed
+
+        zone = [line.replace("America/New_York", name) for line in ZONE]
+        start = f"DTSTART;TZID={name}:20270115T232900"
+        end = f"DTEND;TZID={name}:20270115T235900"
+        assert lint(feed(event(start=start, end=end), zone=zone)) == [
+            Finding(5, message), Finding(14, message)]
+
+    def test_a_canonical_tzid_is_not_flagged(self) -> None:
+        from deadlinecal.lint import lint
+
+        from .test_lint import ZONE, event, feed
+
+        zone = [line.replace("America/New_York", "Europe/Amsterdam") for line in ZONE]
+        start = "DTSTART;TZID=Europe/Amsterdam:20270115T232900"
+        end = "DTEND;TZID=Europe/Amsterdam:20270115T235900"
+        assert lint(feed(event(start=start, end=end), zone=zone)) == []
