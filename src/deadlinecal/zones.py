@@ -10,8 +10,8 @@ before the change (TZOFFSETFROM), as RFC 5545 section 3.6.5 reads it.
 The transitions come from the standard library's zoneinfo. It does not list them, so they
 are found by probing the offset once a day and bisecting each change to the second. Two
 changes less than a day apart that return to the same offset would be missed; the tz
-database has none in the years calendars are published for, and the tests check every zone
-against an hourly probe.
+database has no two changes less than two days apart since 1900, and the tests probe every
+zone they write more finely.
 """
 
 from __future__ import annotations
