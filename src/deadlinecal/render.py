@@ -15,8 +15,8 @@ from .select import select
 if TYPE_CHECKING:
     import icalendar
 
-# icalendar is imported where it is used: feeds without timed deadlines are written by
-# fastical alone, and skipping the import is most of a small build's start-up time.
+# icalendar is imported where it is used: feeds are written by fastical (events, header) and
+# zones.py (VTIMEZONEs), and skipping the import is most of a small build's start-up time.
 
 PRODID = "-//deadlinecal//deadlinecal//EN"
 
