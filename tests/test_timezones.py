@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo, available_timezones
 
 import icalendar
 import pytest
 
 from deadlinecal.pipeline import build
+from deadlinecal.render import timezone_component
+from deadlinecal.zones import refusal
 
 TIMED = Path(__file__).parent / "interop" / "data" / "timed.yaml"
 
@@ -117,3 +121,344 @@ class TestZoneCoverage:
         assert zone["TZID"] == "America/New_York"
         # The November 2029 change back to standard time is in the zone we ship.
         assert b"20291104T020000" in feed
+
+
+# -- every VTIMEZONE we write, read to the letter of RFC 5545 ------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+# Every data file the suite builds whole: the default data, the interop fixtures (one of
+# them has deadlines in many zones across two years) and the golden cases.
+DATA_FILES = sorted([*(ROOT / "data").glob("*.yaml"),
+                     *(ROOT / "tests" / "interop" / "data").glob("*.yaml"),
+                     *(ROOT / "tests" / "cases").glob("*/data.yaml")])
+# Zones with the rules that tripped VTIMEZONE writers: US and EU daylight time, a
+# 30-minute change, a 45-minute offset, abolished daylight time, none at all, Ramadan.
+ZONES = ("America/Los_Angeles", "America/New_York", "Europe/London", "Europe/Berlin",
+         "Australia/Lord_Howe", "Pacific/Chatham", "America/Sao_Paulo", "Asia/Kolkata",
+         "Africa/Casablanca")
+MANY_ZONES = ROOT / "tests" / "interop" / "data" / "zones.yaml"
+# Every zone a data file may name that this machine's zoneinfo has.
+CANONICAL = frozenset(name for name in available_timezones() if refusal(name) is None)
+
+
+@dataclass(frozen=True)
+class Observance:
+    """One STANDARD or DAYLIGHT sub-component as written."""
+
+    kind: str
+    properties: tuple[tuple[str, str], ...]  # (NAME, value) per content line, in order
+
+    def values(self, name: str) -> list[str]:
+        return [value for key, value in self.properties if key == name]
+
+    def one(self, name: str) -> str:
+        (value,) = self.values(name)
+        return value
+
+
+def _unfolded(feed: bytes) -> list[str]:
+    return feed.decode().replace("\r\n ", "").split("\r\n")
+
+
+def _vtimezones(feed: bytes) -> dict[str, list[Observance]]:
+    """TZID -> its sub-components, read from the bytes without any iCalendar library."""
+    zones: dict[str, list[Observance]] = {}
+    tzid = kind = None
+    properties: list[tuple[str, str]] = []
+    for line in _unfolded(feed):
+        if line == "BEGIN:VTIMEZONE":
+            tzid = ""
+        elif line == "END:VTIMEZONE":
+            tzid = None
+        elif tzid is not None and line.startswith("TZID:"):
+            tzid = line.removeprefix("TZID:")
+            zones[tzid] = []
+        elif tzid and line in ("BEGIN:STANDARD", "BEGIN:DAYLIGHT"):
+            kind, properties = line.removeprefix("BEGIN:"), []
+        elif tzid and kind and line == f"END:{kind}":
+            zones[tzid].append(Observance(kind, tuple(properties)))
+            kind = None
+        elif tzid and kind:
+            name, _, value = line.partition(":")
+            properties.append((name, value))
+    return zones
+
+
+def _offset(text: str) -> dt.timedelta:
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:]
+    seconds = int(digits[:2]) * 3600 + int(digits[2:4]) * 60 + int(digits[4:6] or 0)
+    return sign * dt.timedelta(seconds=seconds)
+
+
+@dataclass(frozen=True, order=True)
+class Read:
+    """One onset as RFC 5545 3.6.5 defines it: DTSTART (or an RDATE) in TZOFFSETFROM."""
+
+    instant: dt.datetime
+    before: dt.timedelta
+    after: dt.timedelta
+    name: str
+    daylight: bool
+
+
+def _to_the_letter(observance: Observance) -> list[Read]:
+    assert not observance.values("RRULE"), "we write no RRULE"
+    starts = [observance.one("DTSTART")]
+    starts += [value for line in observance.values("RDATE") for value in line.split(",")]
+    before = _offset(observance.one("TZOFFSETFROM"))
+    after = _offset(observance.one("TZOFFSETTO"))
+    return [Read((dt.datetime.strptime(local, "%Y%m%dT%H%M%S") - before).replace(
+                     tzinfo=dt.UTC), before, after, observance.one("TZNAME"),
+                 observance.kind == "DAYLIGHT")
+            for local in starts]
+
+
+def _state(zone: ZoneInfo, instant: dt.datetime) -> tuple[dt.timedelta, str]:
+    local = instant.astimezone(zone)
+    offset, name = local.utcoffset(), local.tzname()
+    assert offset is not None and name is not None
+    return offset, name
+
+
+def _wrong_onsets(tzid: str, observances: list[Observance], until: dt.datetime,
+                  step: dt.timedelta = dt.timedelta(hours=1)) -> list[str]:
+    """Each way the written onsets differ from zoneinfo up to `until` (empty when right).
+
+    Changes of offset are looked for every `step` from the first onset.
+    """
+    zone = ZoneInfo(tzid)
+    reads = sorted(read for observance in observances for read in _to_the_letter(observance))
+    problems = []
+    first, *changes = reads
+    if first.before != first.after or _state(zone, first.instant)[0] != first.after:
+        problems.append(f"{tzid}: offset in force at {first.instant} is not {first.after}")
+    for read in changes:
+        was, now = _state(zone, read.instant - dt.timedelta(seconds=1)), _state(zone,
+                                                                                read.instant)
+        if (was[0], now) != (read.before, (read.after, read.name)):
+            problems.append(f"{tzid}: onset read as {read.instant:%Y-%m-%dT%H:%M:%SZ} "
+                            f"{read.before}->{read.after} {read.name}, but zoneinfo has "
+                            f"{was[0]}->{now[0]} {now[1]} there")
+    # Every change of offset up to `until` is an onset.
+    instants = {read.instant for read in reads}
+    probe, offset = first.instant, first.after
+    while probe < until:
+        following = probe + step
+        if _state(zone, following)[0] != offset:
+            if not any(probe < instant <= following for instant in instants):
+                problems.append(f"{tzid}: no onset for the change between {probe} and "
+                                f"{following}")
+            offset = _state(zone, following)[0]
+        probe = following
+    return problems
+
+
+def _latest_use(feed: bytes) -> dict[str, dt.datetime]:
+    """TZID -> the latest local time written with it in the feed, as an aware UTC time."""
+    latest: dict[str, dt.datetime] = {}
+    for line in _unfolded(feed):
+        if ";TZID=" in line and not line.startswith("BEGIN"):
+            params, _, value = line.partition(":")
+            tzid = params.partition(";TZID=")[2]
+            moment = dt.datetime.strptime(value, "%Y%m%dT%H%M%S").replace(
+                tzinfo=ZoneInfo(tzid)).astimezone(dt.UTC)
+            latest[tzid] = max(latest.get(tzid, moment), moment)
+    return latest
+
+
+@pytest.fixture(scope="module")
+def written() -> dict[tuple[str, str], tuple[list[Observance], dt.datetime]]:
+    """Each distinct VTIMEZONE in every feed built from DATA_FILES, with its latest use."""
+    found: dict[tuple[str, str], tuple[list[Observance], dt.datetime]] = {}
+    for path in DATA_FILES:
+        result = build(path.read_bytes(), file=str(path), as_of=dt.date(2026, 8, 1))
+        for spec in result.feeds:
+            feed = result.files[spec.path]
+            used = _latest_use(feed)
+            for tzid, observances in _vtimezones(feed).items():
+                if tzid in used:
+                    key = (tzid, repr(observances))
+                    previous = found.get(key, (observances, used[tzid]))[1]
+                    found[key] = (observances, max(previous, used[tzid]))
+    return found
+
+
+class TestOnsetsToTheLetter:
+    def test_the_feeds_cover_the_zones_that_went_wrong(
+            self, written: dict[tuple[str, str], tuple[list[Observance], dt.datetime]]
+    ) -> None:
+        assert {tzid for tzid, _ in written} >= set(ZONES)
+        reads = sum(len(_to_the_letter(o)) for observances, _ in written.values()
+                    for o in observances)
+        assert reads >= 60
+
+    def test_every_onset_is_the_zoneinfo_transition_in_utc(
+            self, written: dict[tuple[str, str], tuple[list[Observance], dt.datetime]]
+    ) -> None:
+        problems = [problem for (tzid, _), (observances, until) in sorted(written.items())
+                    for problem in _wrong_onsets(tzid, observances, until)]
+        assert problems == []
+
+    def test_los_angeles_2027_spring_forward_is_0200_in_the_old_offset(self) -> None:
+        # 02:00 PST is 10:00Z; 03:00 with TZOFFSETFROM -0800 would be 11:00Z.
+        feed = build(MANY_ZONES.read_bytes(), file=str(MANY_ZONES)).files["all.ics"]
+        (spring,) = [o for o in _vtimezones(feed)["America/Los_Angeles"]
+                     if "20270314" in o.one("DTSTART")]
+        assert (spring.one("DTSTART"), spring.one("TZOFFSETFROM"),
+                spring.one("TZOFFSETTO")) == ("20270314T020000", "-0800", "-0700")
+
+    def test_every_canonical_zone_is_written_right_for_a_cycle(self) -> None:
+        problems, reads = [], 0
+        for name in sorted(CANONICAL):
+            observances = _vtimezones(
+                timezone_component(name, dt.date(2026, 7, 1), dt.date(2027, 6, 30))
+            )[name]
+            reads += len(observances)
+            # Probed twice a day off the writer's grid (hourly would take most of a minute).
+            problems += _wrong_onsets(name, observances,
+                                      dt.datetime(2028, 6, 1, tzinfo=dt.UTC),
+                                      dt.timedelta(hours=11))
+        assert problems == []
+        assert len(CANONICAL) > 300 and reads > 1000
+
+
+class TestOneOnsetPerComponent:
+    """ical.js reads only the first date of an RDATE line and vobject passes only the first
+    on to dateutil, so a list there moved deadlines by an hour (Chatham, 29 February 2028)."""
+
+    def test_no_vtimezone_we_write_has_rdate_or_rrule(
+            self, written: dict[tuple[str, str], tuple[list[Observance], dt.datetime]]
+    ) -> None:
+        extra = {(tzid, key) for (tzid, _), (observances, _) in written.items()
+                 for observance in observances for key, _ in observance.properties
+                 if key not in ("DTSTART", "TZOFFSETFROM", "TZOFFSETTO", "TZNAME")}
+        assert extra == set()
+
+    def test_a_zone_without_transitions_has_one_standard_component(self) -> None:
+        (observance,) = _vtimezones(timezone_component(
+            "Asia/Kolkata", dt.date(2026, 7, 1), dt.date(2027, 6, 30)))["Asia/Kolkata"]
+        assert observance.kind == "STANDARD"
+        assert (observance.one("TZOFFSETFROM"), observance.one("TZOFFSETTO"),
+                observance.one("TZNAME")) == ("+0530", "+0530", "IST")
+
+    def test_offsets_with_seconds_are_written_with_seconds(self) -> None:
+        from deadlinecal.zones import utc_offset
+
+        assert [utc_offset(dt.timedelta(seconds=s)) for s in (0, 45900, -16966, -3600)] == [
+            "+0000", "+1245", "-044246", "-0100"]
+
+    def test_the_same_zone_and_range_give_the_same_bytes(self) -> None:
+        first = timezone_component("Africa/Casablanca", dt.date(2026, 7, 1),
+                                   dt.date(2028, 6, 30))
+        assert first == timezone_component("Africa/Casablanca", dt.date(2026, 7, 1),
+                                           dt.date(2028, 6, 30))
+        assert first.count(b"BEGIN:DAYLIGHT") + first.count(b"BEGIN:STANDARD") > 8
+
+
+# -- which zone names a data file may use --------------------------------------------------
+
+CITY = ("is not a city-based IANA zone such as America/New_York (calendar clients misread "
+        "Etc/ and abbreviations; write AoE for Anywhere on Earth)")
+
+
+class TestZoneNames:
+    @pytest.mark.parametrize(("name", "message"), [
+        # right/ counts leap seconds; icalendar's VTIMEZONE from it missed November 2026.
+        ("right/America/New_York", "time zone 'right/America/New_York' is a copy of the "
+         "zone database for other systems, not an IANA zone name; did you mean "
+         "'America/New_York'?"),
+        ("posix/America/New_York", "time zone 'posix/America/New_York' is a copy of the "
+         "zone database for other systems, not an IANA zone name; did you mean "
+         "'America/New_York'?"),
+        ("posix/Etc/GMT+5", f"time zone 'posix/Etc/GMT+5' {CITY}"),
+        ("right/UTC", f"time zone 'right/UTC' {CITY}"),
+        ("Etc/UTC", f"time zone 'Etc/UTC' {CITY}"),
+        ("US/Eastern", "time zone 'US/Eastern' is an old alias, not a canonical IANA name; "
+         "did you mean 'America/New_York'?"),
+        ("Asia/Calcutta", "time zone 'Asia/Calcutta' is an old alias, not a canonical IANA "
+         "name; did you mean 'Asia/Kolkata'?"),
+        ("posix/US/Pacific", "time zone 'posix/US/Pacific' is a copy of the zone database "
+         "for other systems, not an IANA zone name; did you mean 'America/Los_Angeles'?"),
+        ("america/new_york", "unknown time zone 'america/new_york'; did you mean "
+         "'America/New_York'?"),
+        ("Mars/Olympus", "unknown time zone 'Mars/Olympus'"),
+    ])
+    def test_a_name_that_is_not_canonical_is_refused_with_the_canonical_one(
+            self, name: str, message: str) -> None:
+        from deadlinecal.dates import DateSyntaxError, parse_fuzzy
+
+        with pytest.raises(DateSyntaxError) as raised:
+            parse_fuzzy(f"2026-11-02 12:00 {name}")
+        assert str(raised.value) == message
+
+    @pytest.mark.parametrize("name", ["America/New_York", "Pacific/Chatham", "Asia/Kolkata",
+                                      "America/Argentina/Buenos_Aires", "UTC",
+                                      # a link, but zone.tab's zone for the Netherlands
+                                      "Europe/Amsterdam"])
+    def test_a_canonical_name_is_accepted(self, name: str) -> None:
+        from deadlinecal.dates import parse_fuzzy
+
+        assert parse_fuzzy(f"2026-11-02 12:00 {name}").zone == name
+
+
+class TestZoneNameErrorsAreLocated:
+    @pytest.fixture
+    def workdir(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+        monkeypatch.chdir(tmp_path)
+        return tmp_path
+
+    def test_right_zone_in_a_deadline(self, workdir: Path) -> None:
+        from .badinput_support import failed_build, replaced
+
+        data = replaced("23:59 America/New_York", "23:59 right/America/New_York")
+        result = failed_build(workdir, data)
+        assert (result.exit_code, result.stderr) == (1, (
+            "data.yaml:34:19: error: programs[1].windows[0].deadline: time zone "
+            "'right/America/New_York' is a copy of the zone database for other systems, not "
+            "an IANA zone name; did you mean 'America/New_York'? (expected "
+            '"2026-10-14", "2026-10-14 23:59 America/New_York", "2026-10-14 23:59 AoE", '
+            '"2026-10", "early|mid|late 2026-10", "fall 2026", "2026-07..2026-08", '
+            'any of these after "around")\n1 error; nothing was written.\n'))
+
+    def test_posix_etc_zone_as_the_dataset_timezone(self, workdir: Path) -> None:
+        from .badinput_support import failed_build, replaced
+
+        data = replaced("  timezone: America/New_York", "  timezone: posix/Etc/GMT+5")
+        result = failed_build(workdir, data)
+        assert (result.exit_code, result.stderr) == (1, (
+            f"data.yaml:8:13: error: dataset.timezone: time zone 'posix/Etc/GMT+5' {CITY} "
+            "(expected an IANA zone like Europe/Paris)\n1 error; nothing was written.\n"))
+
+
+class TestLintZoneNames:
+    @pytest.mark.parametrize(("name", "message"), [
+        ("right/America/New_York", "time zone 'right/America/New_York' is not a canonical "
+         "IANA zone name; write 'America/New_York'"),
+        ("US/Eastern", "time zone 'US/Eastern' is not a canonical IANA zone name; write "
+         "'America/New_York'"),
+        ("posix/Etc/GMT+5", "time zone 'posix/Etc/GMT+5' is not a canonical IANA zone name"),
+        ("Eastern Standard Time", "time zone 'Eastern Standard Time' is not a canonical IANA "
+         "zone name"),
+    ])
+    def test_a_tzid_that_is_not_canonical_is_flagged_where_defined_and_used(
+            self, name: str, message: str) -> None:
+        from deadlinecal.lint import Finding, lint
+
+        from .test_lint import ZONE, event, feed
+
+        zone = [line.replace("America/New_York", name) for line in ZONE]
+        start = f"DTSTART;TZID={name}:20270115T232900"
+        end = f"DTEND;TZID={name}:20270115T235900"
+        assert lint(feed(event(start=start, end=end), zone=zone)) == [
+            Finding(5, message), Finding(14, message)]
+
+    def test_a_canonical_tzid_is_not_flagged(self) -> None:
+        from deadlinecal.lint import lint
+
+        from .test_lint import ZONE, event, feed
+
+        zone = [line.replace("America/New_York", "Europe/Amsterdam") for line in ZONE]
+        start = "DTSTART;TZID=Europe/Amsterdam:20270115T232900"
+        end = "DTEND;TZID=Europe/Amsterdam:20270115T235900"
+        assert lint(feed(event(start=start, end=end), zone=zone)) == []

@@ -8,6 +8,7 @@ import functools
 import re
 import zoneinfo
 
+from . import zones
 from .model import Duration, FuzzyDate, Precision
 from .text import plural
 
@@ -191,16 +192,15 @@ def _parse_time(match: re.Match[str], text: str, default_zone: str | None) -> Fu
 
 
 def load_zone(name: str) -> zoneinfo.ZoneInfo:
-    """Look up an IANA zone. Raises DateSyntaxError for unknown names and Etc/ aliases."""
-    if name.startswith("Etc/") or ("/" not in name and name != "UTC"):
-        raise DateSyntaxError(
-            f"time zone {name!r} is not a city-based IANA zone such as America/New_York "
-            "(calendar clients misread Etc/ and abbreviations; write AoE for Anywhere on Earth)"
-        )
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise DateSyntaxError(f"unknown time zone {name!r}") from None
+    """Look up a canonical IANA zone.
+
+    Raises DateSyntaxError for unknown names, Etc/ zones and abbreviations, the posix/ and
+    right/ copies of the database, and old aliases (naming the canonical zone if it can).
+    """
+    reason = zones.refusal(name)
+    if reason is not None:
+        raise DateSyntaxError(reason)
+    return zoneinfo.ZoneInfo(name)
 
 
 def parse_duration(text: str) -> Duration:

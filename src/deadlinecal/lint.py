@@ -12,6 +12,8 @@ import re
 import zoneinfo
 from dataclasses import dataclass
 
+from . import zones
+
 FOLD_OCTETS = 75
 # Single-valued TEXT properties (RFC 5545 3.3.11, RFC 7986 and the X-WR- names clients read).
 TEXT_PROPERTIES = frozenset({
@@ -209,6 +211,13 @@ def _check_zone_name(zone: str, number: int, findings: list[Finding]) -> None:
     if zone.startswith("Etc/"):
         findings.append(Finding(number, f"time zone {zone!r}: Apple and Google misread "
                                 "Etc/ zones; use a city zone or UTC times"))
+        return
+    # Clients look a TZID up in their own zone database first (Google and Apple only
+    # there); an alias, a posix/ or right/ copy or an unknown name leaves each to guess.
+    if zones.refusal(zone) is not None:
+        better = zones.hint(zone)
+        findings.append(Finding(number, f"time zone {zone!r} is not a canonical IANA zone "
+                                        "name" + (f"; write {better!r}" if better else "")))
 
 
 def _check_events(events: list[list[_Line]], findings: list[Finding]) -> None:

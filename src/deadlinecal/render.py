@@ -8,15 +8,15 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
-from . import fastical
+from . import fastical, zones
 from .model import Dataset, Event, FeedSpec
 from .select import select
 
 if TYPE_CHECKING:
     import icalendar
 
-# icalendar is imported where it is used: feeds without timed deadlines are written by
-# fastical alone, and skipping the import is most of a small build's start-up time.
+# icalendar is imported where it is used: feeds are written by fastical (events, header) and
+# zones.py (VTIMEZONEs), and skipping the import is most of a small build's start-up time.
 
 PRODID = "-//deadlinecal//deadlinecal//EN"
 
@@ -222,21 +222,13 @@ def header_bytes(dataset: Dataset, spec: FeedSpec) -> bytes:
 
 
 def timezone_component(name: str, first: dt.date, last: dt.date) -> bytes:
-    """A VTIMEZONE for `name` covering the cycle with a year's margin either side."""
-    from zoneinfo import ZoneInfo
+    """A VTIMEZONE for `name` covering `first` to `last` with a year's margin either side.
 
-    import icalendar
-
-    probe = icalendar.Calendar()
-    holder = icalendar.Event()
-    holder.start = dt.datetime.combine(first, dt.time(12), tzinfo=ZoneInfo(name))
-    probe.add_component(holder)
-    probe.add_missing_timezones(
-        first_date=first.replace(year=first.year - 1, day=1),
-        last_date=last.replace(year=last.year + 1, day=1),
-    )
-    zone: icalendar.Timezone = probe.timezones[0]
-    return bytes(zone.to_ical())
+    Written by `zones.vtimezone` (one onset per sub-component, read alike by every client)
+    rather than icalendar's `add_missing_timezones`, whose RDATE lists and onsets clients
+    misread.
+    """
+    return zones.vtimezone(name, first, last)
 
 
 @functools.cache

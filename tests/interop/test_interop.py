@@ -78,3 +78,36 @@ class TestMissingParsersFail:
         monkeypatch.setenv("PKG_CONFIG_LIBDIR", str(tmp_path))
         with pytest.raises(AssertionError, match="pkg-config failed"):
             adapters.compile_libical(tmp_path)
+
+
+# Deadlines whose UTC instant a misread VTIMEZONE moved (tests/interop/data/zones.yaml):
+# an RDATE list lost later onsets in ical.js and vobject, and icalendar's VTIMEZONE left out
+# Casablanca's 2027 Ramadan. Each end is the deadline itself, in UTC.
+ZONE_DEADLINES = {
+    "chatham-leap-day": "2028-02-29T10:14:00Z",  # 23:59 +1345
+    "chatham-after-spring-forward": "2026-09-26T14:05:00Z",  # 03:50 +1345
+    "la-after-spring-forward-2027": "2027-03-14T10:30:00Z",  # 03:30 PDT
+    "la-after-spring-forward-2028": "2028-03-12T10:30:00Z",
+    "la-second-winter": "2027-12-01T20:00:00Z",  # 12:00 PST
+    "london-second-winter": "2027-11-15T09:00:00Z",
+    "london-after-spring-forward": "2028-03-26T01:30:00Z",  # 02:30 BST
+    "lord-howe-second-spring": "2027-10-02T15:45:00Z",  # 02:45 +11, 30 min after the change
+    "kolkata": "2027-01-26T12:00:00Z",
+    "sao-paulo": "2027-11-05T15:00:00Z",
+    "casablanca-ramadan": "2027-02-20T12:00:00Z",  # +00 during Ramadan
+    "casablanca-after-ramadan": "2027-04-01T11:00:00Z",
+}
+
+
+class TestDeadlinesInManyZones:
+    @pytest.mark.parametrize("parser", ["icalendar", "ical", "vobject", "icaljs", "libical"])
+    def test_every_parser_reads_each_deadline_at_its_instant(
+            self, feeds: Feeds, parser: str, request: pytest.FixtureRequest) -> None:
+        (feed,) = [file for file in feeds.files
+                   if file.parent.name == "zones" and file.name == "all.ics"]
+        read: adapters.Parser = (
+            adapters.by_libical(request.getfixturevalue("libical_program"))
+            if parser == "libical" else getattr(adapters, f"by_{parser}"))
+        ends = {seen.uid.split(".")[1]: seen.end for seen in read([feed])[feed]
+                if seen.uid.endswith(".main.deadline@deadlinecal")}
+        assert {program: ends.get(program) for program in ZONE_DEADLINES} == ZONE_DEADLINES

@@ -1,0 +1,198 @@
+"""Time zones: which IANA names a data file may use, and the VTIMEZONE written for each.
+
+The VTIMEZONE is ours, not icalendar's: libical (Evolution), ical.js (Thunderbird) and
+vobject convert our local times with it rather than with their own zone database, and each
+reads less of RFC 5545 than the RFC allows (docs/clients.md). So every change of offset is
+written the plainest way all of them read alike: one STANDARD or DAYLIGHT sub-component per
+onset, DTSTART only (no RDATE list, no RRULE), and DTSTART is the local time in the offset
+before the change (TZOFFSETFROM), as RFC 5545 section 3.6.5 reads it.
+
+The transitions come from the standard library's zoneinfo. It does not list them, so they
+are found by probing the offset once a day and bisecting each change to the second. Two
+changes less than a day apart that return to the same offset would be missed; the tz
+database has no two changes less than two days apart since 1900, and the tests probe every
+zone they write more finely.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import importlib.resources
+import zoneinfo
+from dataclasses import dataclass
+
+from . import fastical
+
+_DAY = dt.timedelta(days=1)
+_SECOND = dt.timedelta(seconds=1)
+# Copies of the database for other systems' clocks: posix/ is the same data under another
+# folder, right/ counts leap seconds (its instants are off by half a minute, and icalendar
+# wrote VTIMEZONEs from it that missed whole changes).
+_COPIES = ("posix/", "right/")
+CITY_ZONE = ("is not a city-based IANA zone such as America/New_York (calendar clients "
+             "misread Etc/ and abbreviations; write AoE for Anywhere on Earth)")
+
+
+@dataclass(frozen=True, slots=True)
+class Onset:
+    """From `instant` (UTC) on, the zone is `offset` ahead of UTC; before it, `before`."""
+
+    instant: dt.datetime
+    before: dt.timedelta
+    offset: dt.timedelta
+    name: str
+    daylight: bool
+
+
+# -- which names a data file may use -------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1024)
+def refusal(name: str) -> str | None:
+    """Why `name` is not a canonical IANA zone we write, or None when it is one.
+
+    Canonical: UTC, or a zone the tz database defines under its own name (or names as a
+    country's zone in zone.tab). Refused: Etc/ and abbreviations, the posix/ and right/
+    copies, old aliases such as US/Eastern, and names zoneinfo cannot load.
+    """
+    if name == "UTC":
+        return None
+    base = _without_copies(name)
+    if base.startswith("Etc/") or "/" not in base:
+        return f"time zone {name!r} {CITY_ZONE}"
+    if base != name:
+        message = (f"time zone {name!r} is a copy of the zone database for other systems, "
+                   "not an IANA zone name")
+    elif name in _tables().aliases:
+        message = f"time zone {name!r} is an old alias, not a canonical IANA name"
+    else:
+        try:
+            zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            message = f"unknown time zone {name!r}"
+        else:
+            return None
+    better = hint(name)
+    return f"{message}; did you mean {better!r}?" if better else message
+
+
+def hint(name: str) -> str | None:
+    """The canonical zone `name` probably means (an alias's target, the name without a
+    posix/ or right/ folder, or in the right case); None when there is no other."""
+    better = _tables().folded.get(_without_copies(name).casefold())
+    return better if better != name else None
+
+
+def _without_copies(name: str) -> str:
+    while name.startswith(_COPIES):
+        name = name.split("/", 1)[1]
+    return name
+
+
+@dataclass(frozen=True, slots=True)
+class _Tables:
+    aliases: dict[str, str]  # old alias -> canonical zone
+    folded: dict[str, str]  # any known name, case-folded -> canonical zone
+
+
+@functools.cache
+def _tables() -> _Tables:
+    """The tzdata package's zones and links (tzdata.zi) and country zones (zone.tab).
+
+    The tzdata package rather than the system's files, so a data file is valid or not the
+    same way on every machine. A link that zone.tab names as a country's zone
+    (Europe/Amsterdam) stays canonical.
+    """
+    folder = importlib.resources.files("tzdata").joinpath("zoneinfo")
+    zones: set[str] = {"UTC"}
+    links: dict[str, str] = {}
+    for line in folder.joinpath("tzdata.zi").read_text(encoding="utf-8").splitlines():
+        fields = line.split()
+        if len(fields) >= 2 and fields[0] == "Z":
+            zones.add(fields[1])
+        elif len(fields) >= 3 and fields[0] == "L":
+            links[fields[2]] = fields[1]
+    for table in ("zone.tab", "zone1970.tab"):
+        for line in folder.joinpath(table).read_text(encoding="utf-8").splitlines():
+            fields = line.split("\t")
+            if not line.startswith("#") and len(fields) >= 3:
+                zones.add(fields[2])
+                links.pop(fields[2], None)
+    aliases = {alias: target for alias, target in links.items()
+               if "/" in alias and not alias.startswith("Etc/")}
+    folded = {alias.casefold(): target for alias, target in aliases.items()}
+    folded.update((zone.casefold(), zone) for zone in zones
+                  if zone == "UTC" or ("/" in zone and not zone.startswith("Etc/")))
+    return _Tables(aliases=aliases, folded=folded)
+
+
+# -- the VTIMEZONE -------------------------------------------------------------------------
+
+
+def onsets(zone: zoneinfo.ZoneInfo, start: dt.datetime, end: dt.datetime) -> list[Onset]:
+    """The state in force at `start`, then every change of offset, abbreviation or
+    daylight flag after it and before `end` (both aware datetimes)."""
+    start, end = start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+    first = _state(zone, start)
+    found = [Onset(start, first[0], *first)]
+    moment, state = start, first
+    while moment < end:
+        probe = min(moment + _DAY, end)
+        if _state(zone, probe) != state:
+            # Bisect to the first second with the new state; tz changes fall on seconds.
+            low, high = moment, probe
+            while high - low > _SECOND:
+                middle = low + (high - low) / 2
+                middle = middle.replace(microsecond=0)
+                if _state(zone, middle) == state:
+                    low = middle
+                else:
+                    high = middle
+            new = _state(zone, high)
+            found.append(Onset(high, state[0], *new))
+            moment, state = high, new
+        else:
+            moment = probe
+    return found
+
+
+def _state(zone: zoneinfo.ZoneInfo, instant: dt.datetime) -> tuple[dt.timedelta, str, bool]:
+    local = instant.astimezone(zone)
+    offset, name, dst = local.utcoffset(), local.tzname(), local.dst()
+    assert offset is not None and name is not None and dst is not None
+    # Daylight is time ahead of the zone's standard time; Dublin's and Casablanca's negative
+    # "daylight" saving is their standard time in winter and in Ramadan.
+    return offset, name, dst > dt.timedelta(0)
+
+
+def vtimezone(name: str, first: dt.date, last: dt.date) -> bytes:
+    """The VTIMEZONE of zone `name` from a year before `first` to a year after `last`.
+
+    Raises zoneinfo.ZoneInfoNotFoundError for a name zoneinfo does not know.
+    """
+    zone = zoneinfo.ZoneInfo(name)
+    start = dt.datetime(first.year - 1, first.month, 1, tzinfo=zone)
+    end = dt.datetime(last.year + 1, last.month, 1, tzinfo=zone)
+    parts = [_observance(onset) for onset in onsets(zone, start, end)]
+    return fastical.component("VTIMEZONE", [("TZID", "", fastical.text(name))], parts)
+
+
+def _observance(onset: Onset) -> bytes:
+    # RFC 5545 3.6.5: DTSTART is local time in the offset in force before the onset.
+    local = onset.instant + onset.before
+    return fastical.component("DAYLIGHT" if onset.daylight else "STANDARD", [
+        ("DTSTART", "", f"{local.year:04d}{local:%m%dT%H%M%S}"),
+        ("TZNAME", "", fastical.text(onset.name)),
+        ("TZOFFSETFROM", "", utc_offset(onset.before)),
+        ("TZOFFSETTO", "", utc_offset(onset.offset)),
+    ])
+
+
+def utc_offset(offset: dt.timedelta) -> str:
+    """A UTC-OFFSET value: +HHMM, or +HHMMSS when the offset has seconds (RFC 5545 3.3.14)."""
+    sign = "-" if offset < dt.timedelta(0) else "+"
+    seconds = abs(int(offset.total_seconds()))
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{sign}{hours:02d}{minutes:02d}" + (f"{seconds:02d}" if seconds else "")
