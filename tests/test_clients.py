@@ -125,7 +125,7 @@ def synced(site: Path, feeds: dict[str, Seen],
     folders = {path: tmp / "copies" / _pair_name(i) for i, path in enumerate(feeds)}
     for folder in folders.values():
         folder.mkdir(parents=True)
-    with served(site, tmp / "serve.log") as port:
+    with served(site, tmp / "serve.log") as (port, _):
         _sync(tmp, {
             _pair_name(i): (f"http://127.0.0.1:{port}/{path}",
                             ['type = "filesystem"', f'path = "{folder}/"',
@@ -228,7 +228,7 @@ class TestVdirsyncerHttpToRadicale:
         collections = {path: f"/test/{_pair_name(i)}/" for i, path in enumerate(feeds)}
         for collection in collections.values():
             assert _caldav(radicale, "MKCALENDAR", collection)[0] == 201
-        with served(site, tmp_path / "serve.log") as port:
+        with served(site, tmp_path / "serve.log") as (port, _):
             _sync(tmp_path, {
                 _pair_name(i): (f"http://127.0.0.1:{port}/{path}",
                                 ['type = "caldav"',
