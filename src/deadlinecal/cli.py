@@ -472,10 +472,11 @@ def serve(directory: Path, host: str, port: int) -> None:
       deadlinecal build && deadlinecal serve --host 0.0.0.0 --port 8000
     """
     from .errors import OutputError
-    from .serve import make_server, url_of
+    from .serve import make_server, raise_open_file_limit, url_of
 
     if not directory.is_dir():
         raise OutputError(f"{directory} is not a folder; run `deadlinecal build` first")
+    raise_open_file_limit()
     try:
         server = make_server(directory, host, port,
                              log=lambda line: click.echo(line, err=True))

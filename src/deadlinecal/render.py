@@ -21,11 +21,6 @@ if TYPE_CHECKING:
 PRODID = "-//deadlinecal//deadlinecal//EN"
 
 
-def feed_uid(dataset: Dataset, spec: FeedSpec) -> str:
-    """The calendar's own UID (RFC 7986), from the dataset id and the feed's path."""
-    return f"{dataset.id}.{spec.path.removesuffix('.ics').replace('/', '.')}@deadlinecal"
-
-
 def feed_url(base_url: str, path: str) -> str:
     """The public http(s) address of the feed at `path` under `base_url`.
 
@@ -90,8 +85,14 @@ class Renderer:
             name=spec.title,
             description=spec.description,
             refresh_interval=refresh,
-            uid=feed_uid(dataset, spec),
         )
+        # No calendar-level UID, though RFC 7986 allows one (icalendar adds a random one).
+        # vdirsyncer's http storage (khal, many Nextcloud set-ups) copies every calendar
+        # property into each event it splits out and takes the first UID line as the item's
+        # id, so all events of a feed collided into one. The other calendar properties it
+        # copies are harmless: it drops METHOD, and clients read DESCRIPTION and NAME of
+        # the VEVENT, not of its wrapper. tests/test_clients.py syncs every feed to check.
+        del calendar["UID"]
         # icalendar 7 keeps these as raw vUnknown, so a comma, semicolon, backslash or
         # newline would be written unescaped (a newline even fails); they are TEXT.
         for key in ("NAME", "X-WR-CALNAME", "X-WR-CALDESC"):
@@ -200,7 +201,6 @@ def header_bytes(dataset: Dataset, spec: FeedSpec) -> bytes:
     """
     text = fastical.text
     refresh = fastical.duration(dt.timedelta(hours=dataset.refresh_hours))
-    uid = feed_uid(dataset, spec)
     # icalendar's order for VCALENDAR: VERSION ... X-WR-CALNAME, then the rest by name.
     properties = [
         ("VERSION", "", "2.0"),
@@ -216,7 +216,7 @@ def header_bytes(dataset: Dataset, spec: FeedSpec) -> bytes:
     if dataset.base_url:
         properties.append(("SOURCE", fastical.param("VALUE", "URI"),
                            feed_url(dataset.base_url, spec.path)))
-    properties += [("UID", "", text(uid)), ("X-PUBLISHED-TTL", "", refresh)]
+    properties.append(("X-PUBLISHED-TTL", "", refresh))
     calendar = fastical.component("VCALENDAR", properties)
     return calendar[: -len(_END)]
 

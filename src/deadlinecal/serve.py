@@ -3,14 +3,23 @@
 Serves one folder read-only: the right content types for feeds and the page, ETag and
 Last-Modified with 304 answers, nothing outside the folder (no `..`, no symlinks out), and
 never a compressed body (Outlook fails on gzip-encoded feeds).
+
+It stays up under a crowd: a thread per connection behind a deep listen queue, so a
+thousand clients at once are all answered; every socket times out, so idle or stalled
+clients are dropped instead of holding a thread forever; HTTP/0.9 and malformed requests
+get an error and a close; a client that leaves mid-answer is not an error worth a
+traceback; and every logged value has its control characters escaped, because the request
+line is whatever the client sent and the log is a terminal.
 """
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import hashlib
 import http.server
 import socket
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -27,6 +36,11 @@ CONTENT_TYPES = {
     ".png": "image/png",
 }
 DEFAULT_TYPE = "application/octet-stream"
+# Seconds a connection may sit without sending or taking a byte before it is closed.
+IDLE_TIMEOUT = 10.0
+# Connections the kernel may hold for us while every thread is busy accepting (capped by
+# net.core.somaxconn); the default of 5 left most of a crowd of clients unanswered.
+LISTEN_BACKLOG = 1024
 
 
 def resolve(root: Path, request_path: str) -> Path | None:
@@ -88,12 +102,36 @@ def not_modified(headers: Any, etag: str, modified: int) -> bool:
     return modified <= int(when.timestamp())
 
 
+def printable(text: str) -> str:
+    """`text` with every control or invisible character (and the backslash) escaped."""
+    return "".join(char if char.isprintable() and char != "\\"
+                   else char.encode("unicode_escape").decode("ascii") for char in text)
+
+
 class FeedHandler(http.server.BaseHTTPRequestHandler):
     """GET and HEAD for the files of one folder; every other method is refused."""
 
     protocol_version = "HTTP/1.1"
+    # What an error answer assumes until the request line is read: not HTTP/0.9, whose
+    # answers have no status line, so that every refusal is a readable HTTP answer.
+    default_request_version = "HTTP/1.0"
     root: Path = Path()
     log: Callable[[str], None] | None = None
+    timeout = IDLE_TIMEOUT  # StreamRequestHandler sets it on the socket, reads and writes
+    raw_requestline: bytes  # set by handle_one_request before parse_request
+
+    def parse_request(self) -> bool:
+        words = self.raw_requestline.split()
+        if len(words) == 2 or (len(words) == 3 and words[2].startswith(b"HTTP/0.")):
+            # HTTP/0.9 has no headers, yet the base class would wait for them: refuse it
+            # with headers (as HTTP/1.0 would) and close instead of hanging.
+            self.command = ""
+            self.requestline = self.raw_requestline.decode("iso-8859-1").rstrip("\r\n")
+            self.request_version = self.default_request_version
+            self.close_connection = True
+            self.send_error(505, "HTTP/0.9 is not supported")
+            return False
+        return super().parse_request()
 
     def version_string(self) -> str:
         return "deadlinecal"
@@ -137,31 +175,58 @@ class FeedHandler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         if self.log is not None:
-            self.log(f"{self.address_string()} {format % args}")
+            self.log(printable(f"{self.address_string()} {format % args}"))
+
+    def log_error(self, format: str, *args: Any) -> None:
+        # An idle keep-alive connection reaching its timeout is routine, not news.
+        if not format.startswith("Request timed out"):
+            super().log_error(format, *args)
 
 
 def make_server(root: Path, host: str = "127.0.0.1", port: int = 8000,
-                log: Callable[[str], None] | None = None) -> http.server.ThreadingHTTPServer:
-    """A server for `root`, bound and ready for `serve_forever()`. Raises OSError."""
+                log: Callable[[str], None] | None = None,
+                timeout: float = IDLE_TIMEOUT) -> http.server.ThreadingHTTPServer:
+    """A server for `root`, bound and ready for `serve_forever()`. Raises OSError.
+
+    `timeout`: seconds a connection may stay silent (or not read our answer) before it is
+    closed.
+    """
     handler = type("BoundFeedHandler", (FeedHandler,), {
         "root": root.resolve(), "log": staticmethod(log) if log else None,
+        "timeout": timeout,
     })
     server_class = _Server6 if ":" in host else _Server
-    return server_class((host, port), handler)
+    server = server_class((host, port), handler)
+    server.log = log
+    return server
 
 
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
+    # Stopping must not wait for idle keep-alive connections to time out.
+    block_on_close = False
+    request_queue_size = LISTEN_BACKLOG
+    log: Callable[[str], None] | None = None
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """One escaped line for a real failure; nothing when the client went away."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError | TimeoutError):
+            return
+        if self.log is not None:
+            self.log(printable(f"{client_address[0]} error: {type(error).__name__}: {error}"))
 
 
 class _Server6(_Server):
     address_family = socket.AF_INET6
 
 
-def serve_in_thread(root: Path, host: str = "127.0.0.1", port: int = 0
+def serve_in_thread(root: Path, host: str = "127.0.0.1", port: int = 0,
+                    log: Callable[[str], None] | None = None,
+                    timeout: float = IDLE_TIMEOUT,
                     ) -> tuple[http.server.ThreadingHTTPServer, threading.Thread]:
     """Start a server in a daemon thread (for tests and embedding); stop it with shutdown()."""
-    server = make_server(root, host, port)
+    server = make_server(root, host, port, log, timeout)
     # A short poll keeps shutdown() quick; the cost is a wake-up every 50 ms while idle.
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                               daemon=True)
@@ -177,3 +242,20 @@ def url_of(server: http.server.HTTPServer) -> str:
         shown = f"[{shown}]"
     return f"http://{shown}:{port}/"
 
+
+
+def raise_open_file_limit(wanted: int = 4096) -> None:
+    """Let this process hold `wanted` sockets and files, as far as the hard limit allows.
+
+    A common soft limit of 1024 is less than a crowd of connections plus the files they
+    read, and past it accepting fails and reading a feed would answer 404.
+    """
+    try:
+        import resource
+    except ImportError:  # not on Windows; its limit is far higher anyway
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
