@@ -154,7 +154,7 @@ class TestVdirsyncerHttpToFolder:
                                               feeds: dict[str, Seen],
                                               tmp_path: Path) -> None:
         closings = sorted((start, summary) for summary, start in feeds["all.ics"]
-                          if "applications close" in summary)
+                          if summary.lstrip("~").startswith("Closes:"))
         assert closings, "the default data has a closing date"
         start, summary = closings[0]
         day = dt.datetime.strptime(start[:8], "%Y%m%d").date().isoformat()
