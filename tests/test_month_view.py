@@ -110,3 +110,56 @@ class TestOnlyWhatTheSourceSays:
     def test_editor_notes_never_reach_a_feed(self) -> None:
         content = b"".join(build(DATASETS[0].read_bytes(), file="d.yaml").files.values())
         assert b"places no degree restriction" not in content
+
+
+class TestDateFiltersByShownDay:
+    """A December–February feed holds only entries shown in December–February."""
+
+    def test_a_named_range_keeps_only_entries_shown_inside_it(self) -> None:
+        from deadlinecal.model import Filter
+        from deadlinecal.select import select
+
+        dataset = load_dataset(DATASETS[0].read_bytes(), file="d.yaml").dataset
+        chosen = Filter(date_from=dt.date(2026, 12, 1), date_until=dt.date(2027, 2, 28))
+        kept = select(expand(dataset), chosen)
+        assert kept
+        assert all(chosen.date_from <= e.first_day <= chosen.date_until for e in kept)  # type: ignore[operator]
+        # The NSF REU deadlines (shown 1 January) are in; its opening (November, an
+        # estimate that could not reach December) and every watch-list entry are out.
+        assert {e.uid.split(".")[1] for e in kept} == {"nsf-reu-ml"}
+
+
+class TestSmallCommandLineFixes:
+    def test_feed_dash_o_dash_writes_to_standard_output(self, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+        from click.testing import CliRunner
+
+        from deadlinecal.cli import main
+
+        monkeypatch.chdir(ROOT)
+        result = CliRunner().invoke(main, ["feed", "-t", "quant", "-o", "-"])
+        assert result.exit_code == 0
+        assert result.stdout.startswith("BEGIN:VCALENDAR")
+        assert not (ROOT / "-").exists()
+
+    def test_a_bad_day_gets_a_plain_message(self) -> None:
+        from click.testing import CliRunner
+
+        from deadlinecal.cli import main
+
+        result = CliRunner().invoke(main, ["list", "--as-of", "2026-13-01"])
+        assert result.exit_code == 2
+        assert ("'2026-13-01' is not a real day; write it as YYYY-MM-DD, like 2026-10-14"
+                in result.output)
+
+    def test_validate_does_not_say_nothing_was_written(self, tmp_path: Path) -> None:
+        from click.testing import CliRunner
+
+        from deadlinecal.cli import main
+
+        bad = tmp_path / "bad.yaml"
+        bad.write_text("format: 1\n")
+        result = CliRunner().invoke(main, ["validate", str(bad)])
+        assert result.exit_code == 1
+        assert "nothing was written" not in result.output
+        assert result.output.rstrip().endswith("errors.")

@@ -32,6 +32,27 @@ class DataProblems(click.ClickException):
         click.echo(self.message, err=True)
 
 
+# Commands that never write a file: their errors need not say that nothing was written.
+_READ_ONLY = frozenset({"validate", "list", "diff", "lint", "serve"})
+
+
+class Day(click.ParamType):  # type: ignore[type-arg]  # generic only in click's stubs
+    """A calendar day as YYYY-MM-DD, with a plain message for anything else."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> dt.datetime:
+        if isinstance(value, dt.datetime):
+            return value
+        try:
+            return dt.datetime.strptime(str(value), "%Y-%m-%d")
+        except ValueError:
+            # ascii(): a control character typed on the command line is shown escaped.
+            self.fail(f"{ascii(str(value)[:40])!s} is not a real day; write it as "
+                      "YYYY-MM-DD, like 2026-10-14", param, ctx)
+
+
 def _run(function: F) -> F:
     """Translate the core's errors into click's, in this one place."""
 
@@ -47,12 +68,14 @@ def _run(function: F) -> F:
                 raise
             count = sum(p.severity == "error" for p in exc.problems)
             lines = [p.format() for p in exc.problems]
+            # Only commands that write say so; `validate` or `list` never write anything.
+            unwritten = "" if context.command.name in _READ_ONLY else ", so nothing was written"
             if count:
-                lines.append(f"{plural(count, 'error')}; nothing was written.")
+                lines.append(f"{plural(count, 'error')}{unwritten.replace(', so', ';')}.")
             else:
                 warned = len(exc.problems)
                 lines.append(f"{plural(warned, 'warning')}; --strict treats "
-                             "warnings as errors, so nothing was written.")
+                             f"warnings as errors{unwritten}.")
             raise DataProblems("\n".join(lines)) from None
         except FilterError as exc:
             raise click.UsageError(str(exc), context) from None
@@ -116,7 +139,7 @@ def as_of_option(help_text: str) -> Callable[[F], F]:
                value: dt.datetime | None) -> dt.date:
         return value.date() if value is not None else dt.date.today()
 
-    return click.option("--as-of", "today", type=click.DateTime(formats=["%Y-%m-%d"]),
+    return click.option("--as-of", "today", type=Day(),
                         default=None, metavar="YYYY-MM-DD", callback=to_day, help=help_text)
 
 
@@ -160,12 +183,12 @@ def filter_options(function: F) -> F:
                      help="Keep programs open to this citizenship status (repeatable)."),
         click.option("--confirmed-only", is_flag=True,
                      help="Keep only events whose date is confirmed."),
-        click.option("--from", "date_from", type=click.DateTime(formats=["%Y-%m-%d"]),
+        click.option("--from", "date_from", type=Day(),
                      default=None, metavar="YYYY-MM-DD",
-                     help="Keep only events on or after this day."),
-        click.option("--until", "date_until", type=click.DateTime(formats=["%Y-%m-%d"]),
+                     help="Keep only events shown on or after this day."),
+        click.option("--until", "date_until", type=Day(),
                      default=None, metavar="YYYY-MM-DD",
-                     help="Keep only events on or before this day."),
+                     help="Keep only events shown on or before this day."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -377,6 +400,8 @@ def feed(data: Path, output: Path | None, title: str | None, no_alarms: bool,
     from .pipeline import one_feed
     from .write import single_file
 
+    if output is not None and str(output) == "-":
+        output = None  # `-o -`: standard output, as most tools read it
     previous = None
     if output is not None and output.is_file():
         # Regenerating a subscribed file: changed events must get a higher SEQUENCE.
@@ -392,7 +417,7 @@ def feed(data: Path, output: Path | None, title: str | None, no_alarms: bool,
         sys.stdout.flush()
         return
     single_file(output, content)
-    click.echo(f"Wrote {count} events to {output}.", err=True)
+    click.echo(f"Wrote {plural(count, 'event')} to {output}.", err=True)
 
 
 @main.command(name="list")

@@ -245,6 +245,13 @@ class Event:
         return self.start.date() if isinstance(self.start, dt.datetime) else self.start
 
     @property
+    def shown_last_day(self) -> dt.date:
+        """The last day a calendar shows the event on (its own days, not its estimate)."""
+        end = self.end.date() if isinstance(self.end, dt.datetime) else (
+            self.end - dt.timedelta(days=1))
+        return max(self.first_day, end)
+
+    @property
     def last_day(self) -> dt.date:
         """The last day the event can fall on, whatever its precision."""
         end = self.end.date() if isinstance(self.end, dt.datetime) else (

@@ -60,10 +60,12 @@ def select(events: Iterable[Event], chosen: Filter) -> list[Event]:
 
 
 def in_range(event: Event, chosen: Filter) -> bool:
-    """True when the event touches the filter's days (`date_from`..`date_until`, inclusive)."""
-    first = event.first_day
-    # An estimate touches every day it may fall on; a watch-list entry the whole cycle.
-    last = event.last_day
+    """True when a day the event is shown on lies in `date_from`..`date_until` (inclusive).
+
+    A subscriber judges a feed by the days its entries appear on, so an estimate counts by
+    its shown day, not by every day it might still fall on.
+    """
+    first, last = event.first_day, event.shown_last_day
     if chosen.date_from is not None and last < chosen.date_from:
         return False
     return not (chosen.date_until is not None and first > chosen.date_until)

@@ -85,8 +85,9 @@ FILTER = Shape("filter", "Which programs a feed keeps: OR within a key, AND acro
     Field("citizenship", "keys", "Keep programs open to any of these statuses (programs "
           "without a citizenship rule are open to all).", vocab="citizenship"),
     Field("confirmed_only", "bool", "Keep only events whose date is confirmed."),
-    Field("from", "day", "Keep only events on or after this day (YYYY-MM-DD)."),
-    Field("until", "day", "Keep only events on or before this day (YYYY-MM-DD)."),
+    Field("from", "day", "Keep only events shown on or after this day (YYYY-MM-DD); an "
+          "estimate counts by the day it is shown on."),
+    Field("until", "day", "Keep only events shown on or before this day (YYYY-MM-DD)."),
 ))
 
 FEED = Shape("feed", "A named feed written to calendars/feeds/<key>.ics.", (
