@@ -4,7 +4,8 @@ Real processes run the CLI in parallel on the same folder (two data files that d
 about an event, one of them with an event the other lacks), round after round, while the
 test reads every feed as often as it can. Subscribers ignore a revision whose SEQUENCE is
 not higher than the one they hold, so every reading must show, for every UID, a SEQUENCE at
-least as high as any seen before, and a higher one whenever the content changed.
+least as high as any seen before, and a higher one whenever the content changed; and since
+both builds of a round change an event, each round must raise its SEQUENCE by exactly 2.
 """
 
 from __future__ import annotations
@@ -21,10 +22,20 @@ from deadlinecal.history import read_feed
 
 from .helpers import dataset_yaml, program
 
-A = dataset_yaml(program("alpha", windows='- opens: "2026-10-14"'))
-# Moves alpha, and adds beta, which every build of A then drops again.
-B = dataset_yaml(program("alpha", windows='- opens: "2026-10-15"'),
-                 program("beta", track="applied", windows='- opens: "2026-11-02"'))
+ALPHA = "t.alpha.main.opens@deadlinecal"
+
+
+def data_a(round: int) -> bytes:
+    return dataset_yaml(program("alpha", windows=f'- opens: "2026-10-{round + 1:02d}"'))
+
+
+def data_b(round: int) -> bytes:
+    """Moves alpha elsewhere, and has beta, which every build of A drops again."""
+    return dataset_yaml(program("alpha", windows=f'- opens: "2026-11-{round + 1:02d}"'),
+                        program("beta", track="applied",
+                                windows=f'- opens: "2026-12-{round + 1:02d}"'))
+
+
 LANES = 2
 ROUNDS_PER_LANE = 26  # 52 rounds of two builds at once
 
@@ -39,8 +50,9 @@ class Watch:
 
     last: dict[tuple[str, str], tuple[int, str]] = field(default_factory=dict)
     backwards: list[str] = field(default_factory=list)
+    # alpha's SEQUENCE in all.ics after each round.
+    after_round: list[int] = field(default_factory=list)
     readings: int = 0
-    rounds: int = 0
 
     def look(self, folder: Path) -> None:
         for path in sorted(folder.rglob("*.ics")):
@@ -60,9 +72,6 @@ class Watch:
                 if before is None or seen.sequence >= before[0]:
                     self.last[feed, uid] = (seen.sequence, content)
 
-    def highest(self, uid: str) -> int:
-        return max(revision[0] for (_, seen), revision in self.last.items() if seen == uid)
-
 
 def build(data: Path, folder: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "deadlinecal", "build", str(data), "-o",
@@ -73,14 +82,17 @@ def build(data: Path, folder: Path) -> subprocess.Popen[bytes]:
 def lane(root: Path, watch: Watch, failures: list[str]) -> None:
     root.mkdir()
     a, b = root / "a.yaml", root / "b.yaml"
-    a.write_bytes(A)
-    b.write_bytes(B)
+    a.write_bytes(data_a(ROUNDS_PER_LANE))
     folder = root / "out"
     first = build(a, folder)
     if first.communicate()[0] or first.returncode != 0:
         failures.append("first build failed")
         return
-    for _ in range(ROUNDS_PER_LANE):
+    for round in range(ROUNDS_PER_LANE):
+        # Both move alpha to a day it never had: whichever goes second must see the first's
+        # revision and go one higher, so every round adds exactly 2.
+        a.write_bytes(data_a(round))
+        b.write_bytes(data_b(round))
         runs = [build(b, folder), build(a, folder)]
         while any(run.poll() is None for run in runs):
             watch.look(folder)
@@ -90,7 +102,7 @@ def lane(root: Path, watch: Watch, failures: list[str]) -> None:
             if run.returncode != 0:
                 failures.append(errors.decode())
         watch.look(folder)
-        watch.rounds += 1
+        watch.after_round.append(read_feed((folder / "all.ics").read_bytes())[ALPHA].sequence)
 
 
 class TestConcurrentBuilds:
@@ -108,7 +120,26 @@ class TestConcurrentBuilds:
         assert failures == []
         assert [watch.backwards for watch in watches] == [[]] * LANES
         # Every round moved alpha at least once and brought beta back: SEQUENCE climbed.
-        assert [watch.rounds for watch in watches] == [ROUNDS_PER_LANE] * LANES
-        assert all(watch.highest("t.alpha.main.opens@deadlinecal") >= ROUNDS_PER_LANE
-                   for watch in watches), [watch.last for watch in watches]
+        rounds = list(range(1, ROUNDS_PER_LANE + 1))
+        assert [watch.after_round for watch in watches] == [[2 * n for n in rounds]] * LANES
         assert all(watch.readings > ROUNDS_PER_LANE for watch in watches)
+
+
+class TestReturningEvent:
+    def test_an_event_dropped_and_brought_back_changed_goes_higher_never_back(
+            self, tmp_path: Path) -> None:
+        from click.testing import CliRunner
+
+        from deadlinecal.cli import main
+
+        data, out = tmp_path / "d.yaml", tmp_path / "out"
+        beta = "t.beta.main.opens@deadlinecal"
+        seen = []
+        for contents in (data_b(0), data_a(0), data_b(1), data_a(1), data_b(1), data_b(2)):
+            data.write_bytes(contents)
+            result = CliRunner().invoke(main, ["build", str(data), "-o", str(out)])
+            assert result.exit_code == 0, result.output
+            events = read_feed((out / "all.ics").read_bytes())
+            seen.append(events[beta].sequence if beta in events else None)
+        # Back changed: one higher; back unchanged: the same; changed in place: one higher.
+        assert seen == [0, None, 1, None, 1, 2]
