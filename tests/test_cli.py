@@ -173,3 +173,15 @@ class TestEntryPoints:
                               capture_output=True, text=True, check=False)
         assert done.returncode == 0
         assert "Usage: python -m deadlinecal" in done.stdout
+
+
+class TestCheckSuggestsTheCommandItChecked:
+    def test_a_stale_folder_names_the_exact_build_to_run(self, runner: CliRunner,
+                                                          data_file: Path,
+                                                          tmp_path: Path) -> None:
+        out = tmp_path / "cal"
+        result = runner.invoke(main, ["build", str(data_file), "-o", str(out), "--check",
+                                      "--no-alarms"])
+        assert result.exit_code == 1
+        assert (f"Run `deadlinecal build {data_file} -o {out} --no-alarms` and commit the "
+                "result.") in result.output

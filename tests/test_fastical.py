@@ -215,11 +215,12 @@ class TestFeedsMapping:
             result.files["nope.ics"]
 
     def test_default_feeds_match_the_committed_calendars(self) -> None:
+        from deadlinecal.output import recognise
         from deadlinecal.pipeline import build_all
         from deadlinecal.write import read_tree
 
         committed = ROOT / "calendars"
-        previous = read_tree(committed)
+        previous = read_tree(committed, recognise=recognise)
         result = build_all([str(DEFAULT_DATA)], lambda path: DEFAULT_DATA.read_bytes(),
                            previous=previous)
         assert {p: (committed / p).read_bytes() for p in result.files} == dict(result.files)

@@ -413,11 +413,23 @@ class TestBuildWritesThePage:
         assert result.exit_code == 2
         assert "without ? or #" in result.output
 
-    def test_a_stale_page_is_pruned_like_a_feed(self, tmp_path: Path) -> None:
-        (tmp_path / "old").mkdir()
-        (tmp_path / "old" / "index.html").write_text("stale")
+    def test_a_stale_page_of_ours_is_pruned_like_a_feed(self, tmp_path: Path) -> None:
+        write_tree(tmp_path, {"all.ics": b"x", "old/index.html": b"stale"})
         report = write_tree(tmp_path, {"all.ics": b"x"})
         assert report.removed == ("old/index.html",)
+
+    def test_a_page_someone_else_wrote_is_kept(self, tmp_path: Path) -> None:
+        (tmp_path / "old").mkdir()
+        (tmp_path / "old" / "index.html").write_text("theirs")
+        report = write_tree(tmp_path, {"all.ics": b"x"})
+        assert (report.removed, (tmp_path / "old" / "index.html").read_text()) == ((),
+                                                                                   "theirs")
+
+    def test_the_page_names_its_generator_so_a_build_knows_it_as_its_own(self) -> None:
+        from deadlinecal.output import recognise
+
+        page = build(DATA, file="t.yaml").files["index.html"]
+        assert recognise("index.html", page[:4096])
 
     def test_the_data_file_may_declare_base_url(self) -> None:
         data = DATA.replace(b"  timezone:", b"  base_url: https://d.example.org/c\n  timezone:")

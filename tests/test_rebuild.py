@@ -91,11 +91,13 @@ class TestRebuildThatMustRender:
         (out / "tracks" / "applied.ics").unlink()
         assert _build(data_file, out).startswith(f"{out}/: 1 written")
 
-    def test_a_stray_feed_is_still_pruned(self, data_file: Path, tmp_path: Path) -> None:
+    def test_a_file_put_there_by_someone_else_is_kept(self, data_file: Path,
+                                                      tmp_path: Path) -> None:
         out = tmp_path / "out"
         _build(data_file, out)
         (out / "old.ics").write_bytes(b"old")
-        assert _build(data_file, out).endswith("1 removed.")
+        assert _build(data_file, out).endswith("0 removed.")
+        assert (out / "old.ics").read_bytes() == b"old"
 
     def test_another_option_renders_again(self, data_file: Path, tmp_path: Path) -> None:
         out = tmp_path / "out"
@@ -122,7 +124,10 @@ class TestBuildKey:
         assert cache.build_key(b"x", "alarms=True") != cache.build_key(b"x", "alarms=False")
 
     def test_nothing_is_current_without_a_manifest(self, tmp_path: Path) -> None:
-        assert cache.unchanged(tmp_path, cache.build_key(b"x")) is None
+        from deadlinecal.write import opened
+
+        with opened(tmp_path) as folder:
+            assert cache.unchanged(folder, cache.build_key(b"x")) is None
 
 
 class TestCoreStaysFast:

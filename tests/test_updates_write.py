@@ -1,4 +1,4 @@
-"""Nothing lost: a build is swapped in whole or not at all, whatever goes wrong."""
+"""Nothing lost: every file is replaced whole or not at all, whatever goes wrong."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from deadlinecal import write
 from deadlinecal.cli import main
 from deadlinecal.errors import OutputError
-from deadlinecal.write import write_tree
+from deadlinecal.write import RECORD, TEMP_SUFFIX, write_tree
 
 from .updates_support import BASE
 
@@ -25,14 +25,19 @@ NEW = {"all.ics": b"new all\r\n", "tracks/a.ics": b"old a\r\n", "tracks/b.ics": 
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file and folder under `folder` (folders as None-like b'<dir>')."""
+    """Every file and folder under `folder` (folders as b'<dir>'), the record included."""
     return {path.relative_to(folder).as_posix(): b"<dir>" if path.is_dir() else path.read_bytes()
             for path in sorted(folder.rglob("*"))}
 
 
+def without_record(files: dict[str, bytes]) -> dict[str, bytes]:
+    return {name: body for name, body in files.items() if name != RECORD}
+
+
 def litter(parent: Path) -> list[str]:
-    return sorted(p.name for p in parent.iterdir() if ".staging-" in p.name
-                  or ".retired-" in p.name)
+    """Temporaries (ours or the old staging folders) anywhere under `parent`."""
+    return sorted(p.name for p in parent.rglob("*") if p.name.endswith(TEMP_SUFFIX)
+                  or ".staging-" in p.name or ".retired-" in p.name)
 
 
 @pytest.fixture
@@ -47,9 +52,9 @@ class TestSuccessfulBuild:
     def test_the_folder_holds_exactly_the_new_files_and_unmanaged_ones(self, target: Path
                                                                        ) -> None:
         write_tree(target, NEW)
-        assert snapshot(target) == {"CNAME": b"example.org\n", "all.ics": b"new all\r\n",
-                                    "tracks": b"<dir>", "tracks/a.ics": b"old a\r\n",
-                                    "tracks/b.ics": b"new b\r\n"}
+        assert without_record(snapshot(target)) == {
+            "CNAME": b"example.org\n", "all.ics": b"new all\r\n", "tracks": b"<dir>",
+            "tracks/a.ics": b"old a\r\n", "tracks/b.ics": b"new b\r\n"}
 
     def test_the_report_names_written_unchanged_and_removed_files(self, target: Path) -> None:
         report = write_tree(target, NEW)
@@ -73,6 +78,13 @@ class TestSuccessfulBuild:
         write_tree(target, NEW)
         assert stat.S_IMODE(target.stat().st_mode) == 0o750
 
+    def test_a_folder_it_did_not_create_keeps_its_inode_and_mode(self, target: Path) -> None:
+        os.chmod(target / "tracks", 0o700)
+        before = (target / "tracks").stat()
+        write_tree(target, NEW)
+        after = (target / "tracks").stat()
+        assert (after.st_ino, stat.S_IMODE(after.st_mode)) == (before.st_ino, 0o700)
+
     def test_a_linked_folder_is_updated_through_its_link(self, target: Path) -> None:
         link = target.parent / "served"
         link.symlink_to(target, target_is_directory=True)
@@ -80,9 +92,22 @@ class TestSuccessfulBuild:
         assert (link.is_symlink(), (target / "tracks/b.ics").read_bytes()) == (True,
                                                                                 b"new b\r\n")
 
-    def test_nothing_is_left_beside_the_folder(self, target: Path) -> None:
+    def test_nothing_is_left_beside_the_files(self, target: Path) -> None:
         write_tree(target, NEW)
         assert litter(target.parent) == []
+
+
+def fail_on_call(number: int, real: object) -> object:
+    """A stand-in for `real` whose `number`th call fails as on a full disk."""
+    calls = []
+
+    def failing(*args: object, **kwargs: object) -> object:
+        calls.append(args)
+        if len(calls) == number:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(*args, **kwargs)  # type: ignore[operator]
+
+    return failing
 
 
 class TestFailedBuild:
@@ -94,50 +119,21 @@ class TestFailedBuild:
         assert result.exit_code == 1
         assert snapshot(target) == before
 
-    def test_a_full_disk_leaves_the_folder_as_it_was(self, target: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_a_full_disk_while_staging_leaves_the_folder_as_it_was(
+            self, target: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         before = snapshot(target)
-        real = write._write_file
-        calls = []
-
-        def full(final: Path, content: bytes) -> None:
-            calls.append(final)
-            if len(calls) == 2:
-                raise OSError(errno.ENOSPC, "No space left on device")
-            real(final, content)
-
-        monkeypatch.setattr(write, "_write_file", full)
+        monkeypatch.setattr(write, "_stage", fail_on_call(2, write._stage))
         with pytest.raises(OutputError, match="No space left on device"):
             write_tree(target, NEW)
         assert (snapshot(target), litter(target.parent)) == (before, [])
 
-    def test_a_failed_swap_leaves_the_folder_as_it_was(self, target: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-        before = snapshot(target)
-
-        def broken(first: Path, second: Path) -> None:
-            raise OSError(errno.EIO, "Input/output error")
-
-        monkeypatch.setattr(write, "_exchange", broken)
-        with pytest.raises(OutputError, match="Input/output error"):
-            write_tree(target, NEW)
-        assert (snapshot(target), litter(target.parent)) == (before, [])
-
-    def test_a_failed_rename_in_the_fallback_puts_the_old_folder_back(
+    def test_a_full_disk_while_recording_leaves_files_and_record_as_they_were(
             self, target: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         before = snapshot(target)
-        real = os.rename
-        calls = []
-
-        def second_fails(source: object, destination: object) -> None:
-            calls.append(source)
-            if len(calls) == 2:
-                raise OSError(errno.EXDEV, "Invalid cross-device link")
-            real(source, destination)  # type: ignore[arg-type]
-
-        monkeypatch.setattr(write, "_atomic_exchange", lambda first, second: False)
-        monkeypatch.setattr(os, "rename", second_fails)
-        with pytest.raises(OutputError):
+        real_fsync = os.fsync
+        # The two feeds stage fine; the record's temporary file is the third fsync.
+        monkeypatch.setattr(os, "fsync", fail_on_call(3, real_fsync))
+        with pytest.raises(OutputError, match="No space left on device"):
             write_tree(target, NEW)
         assert (snapshot(target), litter(target.parent)) == (before, [])
 
@@ -153,13 +149,17 @@ class TestFailedBuild:
 
     def test_removed_feeds_stay_when_the_build_fails(self, target: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-        def broken(first: Path, second: Path) -> None:
-            raise OSError(errno.EIO, "Input/output error")
-
-        monkeypatch.setattr(write, "_exchange", broken)
+        monkeypatch.setattr(write, "_stage", fail_on_call(1, write._stage))
         with pytest.raises(OutputError):
             write_tree(target, NEW)
         assert (target / "tracks/gone.ics").read_bytes() == b"gone\r\n"
+
+    def test_a_folder_made_for_a_failed_build_is_removed_again(
+            self, target: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(write, "_stage", fail_on_call(2, write._stage))
+        with pytest.raises(OutputError):
+            write_tree(target, {**NEW, "new/c.ics": b"c"})
+        assert not (target / "new").exists()
 
 
 KILLER = """\
@@ -167,32 +167,21 @@ import os, signal, sys
 from pathlib import Path
 from deadlinecal import write
 
-real_exchange = write._exchange
-real_rename = os.rename
-renames = []
+real_replace = os.replace
+replaced = []
 
-def kill_before(first, second):
-    os.kill(os.getpid(), signal.SIGKILL)
+def kill_at(count):
+    def replace(source, destination):
+        if len(replaced) == count:
+            os.kill(os.getpid(), signal.SIGKILL)
+        replaced.append(destination)
+        real_replace(source, destination)
+    return replace
 
-def kill_after(first, second):
-    real_exchange(first, second)
-    os.kill(os.getpid(), signal.SIGKILL)
-
-def kill_between(source, destination):
-    renames.append(source)
-    if len(renames) == 2:  # the old tree is retired, the new one not yet in place
-        os.kill(os.getpid(), signal.SIGKILL)
-    real_rename(source, destination)
-
-mode = sys.argv[2]
-if mode == "before":
-    write._exchange = kill_before
-elif mode == "after":
-    write._exchange = kill_after
-else:
-    write._atomic_exchange = lambda first, second: False
-    os.rename = kill_between
+# The record is replaced first (naming every file), then each staged file.
+os.replace = kill_at({"before": 1, "after": 4}[sys.argv[2]])
 write.write_tree(Path(sys.argv[1]), {NEW!r})
+os.kill(os.getpid(), signal.SIGKILL)
 """
 
 
@@ -204,31 +193,32 @@ def run_killed(target: Path, mode: str, tmp_path: Path) -> int:
 
 
 class TestKilledBuild:
-    def test_killed_before_the_swap_leaves_the_folder_as_it_was(self, target: Path,
-                                                                 tmp_path: Path) -> None:
-        before = snapshot(target)
+    def test_killed_before_the_first_file_moves_leaves_every_file_as_it_was(
+            self, target: Path, tmp_path: Path) -> None:
+        before = without_record(snapshot(target))
         assert run_killed(target, "before", tmp_path) == -signal.SIGKILL
-        assert snapshot(target) == before
+        assert {name: body for name, body in without_record(snapshot(target)).items()
+                if not name.endswith(TEMP_SUFFIX)} == before
 
     def test_the_next_build_clears_what_a_killed_one_staged(self, target: Path,
                                                             tmp_path: Path) -> None:
         run_killed(target, "before", tmp_path)
-        assert litter(target.parent) != []
+        assert litter(target) != []
         write_tree(target, NEW)
         assert litter(target.parent) == []
 
-    def test_killed_just_after_the_swap_leaves_the_whole_new_folder(self, target: Path,
-                                                                    tmp_path: Path) -> None:
+    def test_killed_after_the_files_moved_leaves_the_whole_new_set(self, target: Path,
+                                                                   tmp_path: Path) -> None:
         assert run_killed(target, "after", tmp_path) == -signal.SIGKILL
-        assert snapshot(target) == {"CNAME": b"example.org\n", **NEW, "tracks": b"<dir>"}
+        files = without_record(snapshot(target))
+        assert {name: files[name] for name in NEW} == NEW
 
-    def test_killed_between_fallback_renames_the_next_build_restores_the_old_folder(
+    def test_the_next_build_after_a_kill_still_removes_what_was_ours(
             self, target: Path, tmp_path: Path) -> None:
-        before = snapshot(target)
-        assert run_killed(target, "between", tmp_path) == -signal.SIGKILL
-        assert not target.exists()
-        report = write_tree(target, {k: v for k, v in OLD.items()})
-        assert (report.written, snapshot(target)) == ((), before)
+        run_killed(target, "after", tmp_path)
+        write_tree(target, NEW)
+        assert without_record(snapshot(target)) == {"CNAME": b"example.org\n", **NEW,
+                                                    "tracks": b"<dir>"}
 
 
 WRITER = """\

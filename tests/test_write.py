@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from deadlinecal.errors import OutputError
-from deadlinecal.write import write_tree
+from deadlinecal.write import RECORD, write_tree
 
 
 class TestWriteTree:
@@ -51,7 +51,7 @@ class TestWriteTree:
             write_tree(tmp_path, {"a.ics": b"new A", "b.ics": b"new B"})
         assert (tmp_path / "a.ics").read_bytes() == b"old A"
         assert (tmp_path / "b.ics").read_bytes() == b"old B"
-        assert sorted(p.name for p in tmp_path.iterdir()) == ["a.ics", "b.ics"]
+        assert sorted(p.name for p in tmp_path.iterdir()) == [RECORD, "a.ics", "b.ics"]
 
     def test_refuses_paths_outside_the_target(self, tmp_path: Path) -> None:
         with pytest.raises(OutputError, match="outside"):

@@ -1,28 +1,26 @@
 """Skip rendering and writing when neither the data nor the code changed since the last build.
 
 The feeds are a pure function of the data file's bytes and of the code that renders them
-(ours, icalendar's, and the time-zone rules). After a build, a small manifest beside the
-feeds records a hash of all of these and the size and modification time of every feed
-written. A rebuild whose hash matches, and whose feeds are all still there untouched, has
-nothing to render and nothing to write. The manifest also lists the data files the build
-read (its own and those they include), so the next build can hash them before loading.
+(ours, icalendar's, and the time-zone rules). After a build, the record beside the feeds
+(write.RECORD, which also says which files are ours) holds a hash of all of these and the
+size and modification time of every feed written. A rebuild whose hash matches, and whose
+feeds are all still there untouched, has nothing to render and nothing to write. The
+record also lists the data files the build read (its own and those they include), so the
+next build can hash them before loading.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import importlib.util
-import json
-import os
-import tempfile
 import zoneinfo
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from .write import managed_files
+from .load import MAX_INPUT_BYTES
+from .write import RECORD, Folder, read_regular
 
-MANIFEST = ".deadlinecal-build.json"
+MANIFEST = RECORD
 
 
 def joined(inputs: Sequence[tuple[str, bytes]]) -> bytes:
@@ -35,13 +33,33 @@ def joined(inputs: Sequence[tuple[str, bytes]]) -> bytes:
     return digest.digest()
 
 
-def inputs(target: Path) -> list[tuple[str, bytes]] | None:
-    """The data files the last build under `target` read, read again; None if unknown."""
-    try:
-        manifest = json.loads((target / MANIFEST).read_text(encoding="utf-8"))
-        return [(path, Path(path).read_bytes()) for path in manifest["inputs"]]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+def inputs(folder: Folder, named: Sequence[str]) -> list[tuple[str, bytes]] | None:
+    """The data files the last build into `folder` read, read again; None if unknown.
+
+    Only the files named now, in the same order, and the files they include are read: an
+    include must be named (by its file name) in a file read before it. Each must be a
+    regular file no larger than a data file may be, so a record naming a device, a pipe or
+    someone else's file costs nothing but a full rebuild.
+    """
+    recorded = folder.extra.get("inputs")
+    if (not isinstance(recorded, list) or not all(isinstance(p, str) for p in recorded)
+            or recorded[:len(named)] != list(named)):
         return None
+    read: list[tuple[str, bytes]] = []
+    for index, path in enumerate(recorded):
+        if index >= len(named) and not any(Path(path).name.encode() in data
+                                           for _, data in read):
+            return None
+        data = _read_input(Path(path))
+        if data is None:
+            return None
+        read.append((path, data))
+    return read
+
+
+def _read_input(path: Path) -> bytes | None:
+    data = read_regular(path, MAX_INPUT_BYTES + 1, follow_links=True)
+    return data if data is not None and len(data) <= MAX_INPUT_BYTES else None
 
 
 def build_key(data: bytes, *options: str) -> str:
@@ -86,53 +104,19 @@ def _stat_stamp(path: Path) -> str:
     return f"{path}: {status.st_size} {status.st_mtime_ns}"
 
 
-def unchanged(target: Path, key: str) -> tuple[str, ...] | None:
-    """The feeds under `target` when the last build there had `key` and none was touched.
+def unchanged(folder: Folder, key: str) -> tuple[str, ...] | None:
+    """The files in `folder` when the last build there had `key` and none was touched.
 
-    None when a build has to render: no manifest, another key, or any managed file added,
-    removed or modified since.
+    None when a build has to render: no record, another key, or any file of ours removed
+    or modified since.
     """
-    try:
-        manifest = json.loads((target / MANIFEST).read_text(encoding="utf-8"))
-        if manifest.get("key") != key:
-            return None
-        files: dict[str, list[int]] = manifest["files"]
-        if set(managed_files(target)) != set(files):
-            return None
-        for relative, (size, mtime) in files.items():
-            status = (target / relative).stat()
-            if status.st_size != size or status.st_mtime_ns != mtime:
-                return None
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    if folder.key != key or not folder.stamps:
         return None
-    return tuple(sorted(files))
-
-
-def remember(target: Path, key: str, paths: Iterable[str], read: Iterable[str] = ()) -> None:
-    """Record that the feeds at `paths` under `target` are what `key` builds from `read`.
-
-    Best effort: a manifest that cannot be written only means the next build renders again.
-    """
-    name: str | None = None
-    try:
-        files = {}
-        for relative in sorted(paths):
-            status = (target / relative).stat()
-            files[relative] = [status.st_size, status.st_mtime_ns]
-        text = json.dumps({"key": key, "files": files, "inputs": list(read)}, indent=1,
-                          sort_keys=True) + "\n"
-        descriptor, name = tempfile.mkstemp(prefix=f"{MANIFEST}.", suffix=".tmp", dir=target)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(name, 0o644)
-        os.replace(name, target / MANIFEST)
-    except OSError:
-        if name is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(name)
-
-
-def forget(target: Path) -> None:
-    """Drop the manifest before the feeds change, so a failed write never looks current."""
-    with contextlib.suppress(OSError):
-        (target / MANIFEST).unlink()
+    for relative, stamp in folder.stamps.items():
+        try:
+            status = (folder.target / relative).stat()
+        except OSError:
+            return None
+        if [status.st_size, status.st_mtime_ns] != list(stamp):
+            return None
+    return tuple(sorted(folder.stamps))

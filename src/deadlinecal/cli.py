@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
-import gc
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -86,10 +86,15 @@ def _run(function: F) -> F:
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except BrokenPipeError:
-            # `deadlinecal list | head` closed the pipe: the reader has what it wanted.
+            # `deadlinecal list | head` closed the pipe: the reader has what it wanted. Every
+            # command prints only once its work is done (build has written its files), so
+            # the status stays 0; later output goes nowhere instead of failing again.
             import os
 
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            for stream in (sys.stdout, sys.stderr):
+                with contextlib.suppress(OSError, ValueError):
+                    os.dup2(devnull, stream.fileno())
             context.exit(0)
         except Exception as exc:
             # A bug of ours, never the user's fault: one line, not a traceback.
@@ -222,6 +227,12 @@ def main(debug: bool) -> None:
     """
 
 
+adopt_option = click.option(
+    "--adopt", is_flag=True,
+    help="Write into a folder (or over a file) that deadlinecal did not write; only "
+         "deadlinecal's own files there are ever changed.")
+
+
 @main.command()
 @data_paths_argument
 @click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False),
@@ -236,75 +247,41 @@ def main(debug: bool) -> None:
               help="Public http(s) address of the output folder, for the subscribe page's "
                    "links (default: dataset.base_url).")
 @max_age_option
+@adopt_option
 @_run
 def build(data: tuple[Path, ...], output: Path, strict: bool, today: dt.date,
-          no_alarms: bool, check: bool, base_url: str | None, max_age: int) -> None:
+          no_alarms: bool, check: bool, base_url: str | None, max_age: int,
+          adopt: bool) -> None:
     """Write every feed (all, per track, per eligibility group, named) into a folder.
 
     Several DATA files (and their `include:`s) build into one set of feeds. Events whose
-    content changed since the feeds already in the folder get SEQUENCE + 1.
+    content changed since the feeds already in the folder get SEQUENCE + 1. Only files
+    deadlinecal wrote are ever replaced or removed.
 
     \b
     Example:
       deadlinecal build data/ml-internships-summer-2027.yaml -o calendars
       deadlinecal build --check          # exit 1 if calendars/ is stale
     """
-    from . import cache
-    from .write import WriteReport, stale_files, write_tree
+    from . import output as folder
 
-    paths = data or (DEFAULT_DATA,)
-    named = ", ".join(str(path) for path in paths)
-    options = (f"alarms={not no_alarms}", f"base_url={base_url or ''}",
-               *(f"data={path}" for path in paths))
-    current = None
-    if not check:
-        # Same data, same code, feeds untouched since the last build: nothing to render.
-        previous_inputs = cache.inputs(output)
-        if previous_inputs is not None:
-            current = cache.unchanged(
-                output, cache.build_key(cache.joined(previous_inputs), *options))
-    if current is not None:
-        from .pipeline import build_all
-
-        result = build_all([str(path) for path in paths], lambda path: _read(Path(path)),
-                           as_of=today, alarms=not no_alarms, base_url=base_url,
-                           max_age_days=max_age, render=False)
-        _show_warnings(result.warnings, strict)
-        report = WriteReport(written=(), unchanged=current, removed=())
-    else:
-        read: list[tuple[str, bytes]] = []
-
-        def recorded(path: str) -> bytes:
-            content = _read(Path(path))
-            read.append((path, content))
-            return content
-
-        # [0]: the previous feeds' bytes are not kept while the new ones are written.
-        result = _build_against(paths, output, today, alarms=not no_alarms,
-                                base_url=base_url, max_age_days=max_age, read=recorded)[0]
-        # The feeds are rendered while they are written, after the core returned; the
-        # millions of records and events alive by then never become garbage.
-        gc.freeze()
-        _show_warnings(result.warnings, strict)
-        if check:
-            stale = stale_files(output, result.files)
-            if stale:
-                lines = [f"{output}/ is stale: {plural(len(stale), 'file')} "
-                         f"{'differs' if len(stale) == 1 else 'differ'} from what {named} "
-                         "produces:"]
-                lines.extend(f"  {output}/{relative} "
-                             f"({_staleness(output, relative, result.files)})"
-                             for relative in stale)
-                lines.append("Run `deadlinecal build` and commit the result.")
-                raise click.ClickException("\n".join(lines))
-            click.echo(f"{output}/ is up to date with {named} ({len(result.files)} feeds).")
-            return
-        cache.forget(output)
-        report = write_tree(output, result.files)
-        cache.remember(output, cache.build_key(cache.joined(read), *options), result.files,
-                       [path for path, _ in read])
-    click.echo(f"Built {len(result.feeds)} feeds and index.html from {named}: "
-               f"{len(result.dataset.programs)} programs, {len(result.events)} events.")
+    paths = [str(path) for path in data or (DEFAULT_DATA,)]
+    named = ", ".join(paths)
+    settings = folder.Settings(as_of=today, alarms=not no_alarms, base_url=base_url,
+                               max_age_days=max_age)
+    # Everything is decided and written before anything is printed: a closed stdout or
+    # stderr (`build | head -1`) can cut the messages short, never the build.
+    if check:
+        outcome = folder.check(paths, _read_path, output, settings)
+        _show_warnings(outcome.result.warnings, strict)
+        _report_stale(outcome, output, named, _build_command(data, output, no_alarms, base_url))
+        return
+    outcome = folder.build(paths, _read_path, output, settings, strict=strict, adopt=adopt)
+    _show_warnings(outcome.result.warnings, False)
+    result, report = outcome.result, outcome.report
+    click.echo(f"Built {plural(len(result.feeds), 'feed')} and index.html from {named}: "
+               f"{plural(len(result.dataset.programs), 'program')}, "
+               f"{plural(len(result.events), 'event')}.")
     click.echo(f"  {output}/: {len(report.written)} written, {len(report.unchanged)} "
                f"unchanged, {len(report.removed)} removed.")
     if result.revised:
@@ -323,6 +300,38 @@ def build(data: tuple[Path, ...], output: Path, strict: bool, today: dt.date,
                    f"watch-list events from {day}:")
         for program in undated:
             click.echo(f"  {program.id:<36} {program.title}")
+
+
+def _build_command(data: tuple[Path, ...], output: Path, no_alarms: bool,
+                   base_url: str | None) -> str:
+    """The `deadlinecal build` that writes what `build --check` checked, options and all."""
+    import shlex
+
+    words = ["deadlinecal", "build", *(str(path) for path in data)]
+    if output != DEFAULT_OUTPUT:
+        words += ["-o", str(output)]
+    if no_alarms:
+        words.append("--no-alarms")
+    if base_url:
+        words += ["--base-url", base_url]
+    return shlex.join(words)
+
+
+def _report_stale(outcome: Any, output: Path, named: str, command: str) -> None:
+    result, stale = outcome.result, outcome.stale
+    if stale:
+        lines = [f"{output}/ is stale: {plural(len(stale), 'file')} "
+                 f"{'differs' if len(stale) == 1 else 'differ'} from what {named} "
+                 "produces:"]
+        lines.extend(f"  {output}/{relative} ({_staleness(output, relative, result.files)})"
+                     for relative in stale)
+        lines.append(f"Run `{command}` and commit the result.")
+        raise click.ClickException("\n".join(lines))
+    click.echo(f"{output}/ is up to date with {named} ({len(result.files)} feeds).")
+
+
+def _read_path(path: str) -> bytes:
+    return _read(Path(path))
 
 
 @main.command()
@@ -345,9 +354,11 @@ def diff(data: tuple[Path, ...], output: Path, as_json: bool, today: dt.date,
     import json
 
     from . import history
+    from .output import Settings, against
 
-    paths = data or (DEFAULT_DATA,)
-    result, previous = _build_against(paths, output, today, alarms=not no_alarms)
+    paths = [str(path) for path in data or (DEFAULT_DATA,)]
+    result, previous = against(paths, _read_path, output,
+                               Settings(as_of=today, alarms=not no_alarms))
     _show_warnings(result.warnings, False)
     old, _ = history.read_feeds(previous)
     new, _ = history.read_feeds(result.files)
@@ -362,25 +373,6 @@ def diff(data: tuple[Path, ...], output: Path, as_json: bool, today: dt.date,
         click.echo(line)
 
 
-def _build_against(paths: tuple[Path, ...], output: Path, today: dt.date, *,
-                   alarms: bool = True, base_url: str | None = None,
-                   max_age_days: int = DEFAULT_MAX_AGE,
-                   read: Callable[[str], bytes] | None = None) -> tuple[Any, Any]:
-    """Build `paths` against the feeds already in `output`; the build and those feeds."""
-    from .errors import OutputError
-    from .pipeline import build_all
-    from .write import read_tree
-
-    try:
-        previous = read_tree(output)
-    except OSError as exc:
-        raise OutputError(f"cannot read the current feeds in {output}: {exc}") from None
-    result = build_all([str(path) for path in paths], read or (lambda path: _read(Path(path))),
-                       as_of=today, previous=previous, alarms=alarms, base_url=base_url,
-                       max_age_days=max_age_days)
-    return result, previous
-
-
 @main.command()
 @data_argument
 @filter_options
@@ -388,8 +380,9 @@ def _build_against(paths: tuple[Path, ...], output: Path, today: dt.date, *,
               default=None, help="File to write (default: standard output).")
 @click.option("--title", default=None, help="Calendar name (default: from the filter).")
 @click.option("--no-alarms", is_flag=True, help="Leave out reminders (VALARMs).")
+@adopt_option
 @_run
-def feed(data: Path, output: Path | None, title: str | None, no_alarms: bool,
+def feed(data: Path, output: Path | None, title: str | None, no_alarms: bool, adopt: bool,
          **chosen: Any) -> None:
     """Write one filtered feed. Repeat an option for OR; combine options for AND.
 
@@ -397,15 +390,13 @@ def feed(data: Path, output: Path | None, title: str | None, no_alarms: bool,
     Example:
       deadlinecal feed --track research --eligibility undergrad -o research-ug.ics
     """
+    from .output import previous_single, write_single
     from .pipeline import one_feed
-    from .write import single_file
 
     if output is not None and str(output) == "-":
         output = None  # `-o -`: standard output, as most tools read it
-    previous = None
-    if output is not None and output.is_file():
-        # Regenerating a subscribed file: changed events must get a higher SEQUENCE.
-        previous = output.read_bytes()
+    # Regenerating a subscribed file: changed events must get a higher SEQUENCE.
+    previous = previous_single(output, adopt=adopt) if output is not None else None
     content, count, warnings = one_feed(_read(data), file=str(data),
                                         chosen=_filter(**chosen), title=title,
                                         alarms=not no_alarms,
@@ -416,7 +407,7 @@ def feed(data: Path, output: Path | None, title: str | None, no_alarms: bool,
         sys.stdout.buffer.write(content)
         sys.stdout.flush()
         return
-    single_file(output, content)
+    write_single(output, content, adopt=adopt)
     click.echo(f"Wrote {plural(count, 'event')} to {output}.", err=True)
 
 

@@ -56,13 +56,13 @@ def run_import(source: str, output: Path | None, settings: Settings, *,
     for path, _, lines in confirmed:
         report.extend(lines if lines else [f"{path}: no estimated opening matched a posting."])
     # Everything is computed: now write, each file atomically.
-    from .write import single_file
+    from .write import replace_file
 
     try:
         if output is not None:
-            single_file(output, imported.data)
+            replace_file(output, imported.data)
         for path, data, _ in confirmed:
-            single_file(path, data)
+            replace_file(path, data)
     except OSError as exc:
         raise OutputError(f"cannot write {exc.filename or output}: {exc.strerror or exc}"
                           ) from None

@@ -127,6 +127,8 @@ class _Page:
         d = self.dataset
         parts = [
             "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            # How a build recognises the page as its own (output.recognise).
+            "<meta name=\"generator\" content=\"deadlinecal\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
             "<meta name=\"color-scheme\" content=\"light\">\n"
             "<link rel=\"icon\" href=\"data:,\">\n",

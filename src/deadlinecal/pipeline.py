@@ -9,6 +9,7 @@ import gc
 import posixpath
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from .confirm import confirm_datasets
 from .errors import DataError, Problem
@@ -18,6 +19,9 @@ from .page import PAGE_PATH, render_page
 from .render import render_feeds
 from .select import check_filter, select, standard_feeds
 from .validate import DEFAULT_MAX_AGE_DAYS, Loaded, check_feed_employers, load_dataset
+
+if TYPE_CHECKING:
+    from .history import Seen
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -32,6 +36,8 @@ class Build:
     revised: tuple[str, ...] = ()
     # How many events each feed holds, by path, when the build counted them already.
     counts: Mapping[str, int] = dataclasses.field(default_factory=dict)
+    # The last published revision of every UID this build no longer holds (see build_all).
+    retired: Mapping[str, Seen] = dataclasses.field(default_factory=dict)
 
     @property
     def undated(self) -> tuple[Program, ...]:
@@ -74,6 +80,7 @@ def _reader(data: bytes, file: str,
 
 def build_all(paths: Sequence[str], read: Callable[[str], bytes], *,
               as_of: dt.date | None = None, previous: Mapping[str, bytes] | None = None,
+              retired: Mapping[str, Seen] | None = None,
               alarms: bool = True, base_url: str | None = None,
               max_age_days: int = DEFAULT_MAX_AGE_DAYS, render: bool = True) -> Build:
     """Build several data files (and whatever they `include:`) into one set of feeds.
@@ -82,7 +89,10 @@ def build_all(paths: Sequence[str], read: Callable[[str], bytes], *,
     the core stays free of the filesystem. The first dataset's title, time zone and refresh
     rate head every feed; each dataset keeps its own id, which namespaces its UIDs.
     `previous` is the output folder's current files (path -> bytes): events whose content
-    changed get SEQUENCE + 1 (see history.py). `alarms=False` leaves every VALARM out.
+    changed get SEQUENCE + 1 (see history.py). `retired` is the last revision published of
+    UIDs no longer in those feeds (`Build.retired` of the builds before): a UID that comes
+    back continues from there, so its SEQUENCE never goes down. `alarms=False` leaves every
+    VALARM out.
     `base_url` (else the first dataset's `base_url`) is where the feeds will be published,
     for the subscribe page's links. With `render=False` the feeds are planned but neither
     rendered nor compared with `previous` (`files` is empty): for a rebuild whose output is
@@ -97,7 +107,8 @@ def build_all(paths: Sequence[str], read: Callable[[str], bytes], *,
         if not render:
             return Build(dataset=dataset, events=tuple(events), feeds=feeds, files={},
                          warnings=tuple(warnings))
-        revised, rendered, bumped = _against_previous(events, previous, warnings)
+        revised, rendered, bumped, gone = _against_previous(events, previous, warnings,
+                                                            retired)
         # Each feed's events are chosen once, for its file, its count and the page.
         selected = {spec.path: select(revised, spec.filter) for spec in feeds}
         files = render_feeds(dataset, revised, feeds, rendered=rendered, selected=selected)
@@ -112,6 +123,7 @@ def build_all(paths: Sequence[str], read: Callable[[str], bytes], *,
             warnings=tuple(warnings),
             revised=bumped,
             counts={spec.path: count for spec, count in counted},
+            retired=gone,
         )
 
 
@@ -133,28 +145,33 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _against_previous(events: Sequence[Event], previous: Mapping[str, bytes] | None,
-                      warnings: list[Problem]
-                      ) -> tuple[tuple[Event, ...], dict[str, bytes], tuple[str, ...]]:
+                      warnings: list[Problem], retired: Mapping[str, Seen] | None = None
+                      ) -> tuple[tuple[Event, ...], dict[str, bytes], tuple[str, ...],
+                                 dict[str, Seen]]:
     """Carry SEQUENCE/LAST-MODIFIED over from the feeds subscribers already have.
 
-    Returns the revised events, the bytes of events that did not change (to reuse), and
-    the UIDs whose SEQUENCE went up.
+    Returns the revised events, the bytes of events that did not change (to reuse), the
+    UIDs whose SEQUENCE went up, and the last revision of each UID published before (in
+    `previous` or `retired`) that these events no longer hold.
     """
-    if not previous:
-        return tuple(events), {}, ()
+    if not previous and not retired:
+        return tuple(events), {}, (), {}
     from . import history
     from .render import event_bytes
 
-    old, unreadable = history.read_feeds(previous)
+    old, unreadable = history.read_feeds(previous or {})
     warnings.extend(Problem(file=path, line=None, column=None, path="",
                             message="the previous feed could not be read; its events "
                             "start again at SEQUENCE 0", severity="warning")
                     for path in unreadable)
-    before = history.latest(old.values())
+    # The highest revision ever published, whether a feed still holds it or not.
+    before = history.latest([*old.values(), retired or {}])
     revised, rendered = history.revise(list(events), before, event_bytes)
     bumped = tuple(event.uid for event in revised
                    if event.uid in before and event.uid not in rendered)
-    return tuple(revised), rendered, bumped
+    held = {event.uid for event in revised}
+    gone = {uid: seen for uid, seen in before.items() if uid not in held}
+    return tuple(revised), rendered, bumped, gone
 
 
 def load_selection(paths: Sequence[str], read: Callable[[str], bytes], *,
@@ -270,7 +287,7 @@ def one_feed(data: bytes, *, file: str, chosen: Filter, title: str | None = None
         description=f"{dataset.title}, filtered: {describe}.",
         filter=chosen,
     )
-    revised, rendered, _ = _against_previous(
+    revised, rendered, _, _ = _against_previous(
         events, {"feed.ics": previous} if previous else None, warnings)
     content = render_feeds(dataset, revised, [spec], rendered=rendered)["feed.ics"]
     return content, len(select(revised, chosen)), tuple(warnings)

@@ -1,34 +1,49 @@
-"""Put a whole set of output files in place: all of them, or none, never a torn file.
+"""Put a build's files in place, touching nothing it did not write itself.
 
-A build is staged as a complete copy of the output folder beside it (unchanged and unmanaged
-files hard-linked, changed ones written and fsynced), then swapped in with one atomic
-directory exchange. Until that instant the old folder is untouched, so a build that fails
-or is killed leaves it exactly as it was; readers see the old tree or the new one, never a
-mix. Builds of the same folder hold a lock on its parent, so two at once take turns. The
-writer knows nothing of calendars: any file type can be part of the output.
+Ownership: a record beside the files (RECORD, gitignored) lists every file a build wrote and
+every folder it created. Only those are ever replaced or removed; everything else in the
+folder (a README, a CNAME, a `.git`, a mounted file system) keeps its bytes, mode and owner.
+Without a record (a fresh clone of a repository with committed feeds) the caller's
+`recognise` says which files are ours by their content; the search for them never enters a
+hidden folder, follows a link or crosses into another file system.
+
+Writing: every changed file is staged as a temporary file beside its target (same folder,
+fsynced); only when all are staged, and the record already names them, is each one moved
+over its target with `os.replace`. A failure before that removes the temporaries and leaves
+every old file, and the old record, as they were. Existing folders are never recreated or
+chmod-ed; a folder is removed only when a build created it and it is empty.
+
+Builds of the same folder hold an exclusive lock on it from before they read what is there
+until after they wrote, so two at once take turns and the second sees what the first wrote.
+The writer knows nothing of calendars: any file type can be part of the output.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
-import errno
+import json
 import os
-import shutil
 import stat
-import sys
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 from .errors import OutputError
 
-# Only files with these suffixes are ours to delete when a build no longer produces them.
-MANAGED_SUFFIXES = (".ics", ".html")
-_STAGING = ".staging-"
-_RETIRED = ".retired-"
+RECORD = ".deadlinecal-build.json"
+# Temporaries carry this suffix, so a killed build's leftovers can be told from anyone's file.
+TEMP_SUFFIX = ".deadlinecal-tmp"
+# A record larger than this is not ours (it lists feeds and a few retired events).
+MAX_RECORD_BYTES = 64 * 1024 * 1024
+# How far, and through how many entries, the search for our files without a record goes.
+_SEARCH_DEPTH = 3
+_SEARCH_ENTRIES = 20_000
+_HEAD_BYTES = 4096
+
+# (relative path, the file's first bytes) -> whether the file is one a build wrote.
+Recognise = Callable[[str, bytes], bool]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -38,114 +53,364 @@ class WriteReport:
     removed: tuple[str, ...]
 
 
-def write_tree(target: Path, files: Mapping[str, bytes], *, prune: bool = True) -> WriteReport:
-    """Make `target` hold exactly `files` (relative path -> bytes), all at once.
+@dataclass(slots=True, kw_only=True)
+class Folder:
+    """An output folder as a build sees it under its lock: what in it is ours."""
 
-    With `prune`, managed files that are no longer produced are removed, and the whole
-    folder is swapped in one step; without it, only the given files are replaced (each
-    atomically), as for a single file in a shared folder. Unchanged files are not touched
-    and a build that changes nothing writes nothing. Raises OutputError; on error nothing in
-    `target` has changed.
+    target: Path
+    # Files ours to replace or remove (relative paths), from the record or by content.
+    owned: frozenset[str]
+    # Folders a build created (removed again once empty).
+    created: frozenset[str] = frozenset()
+    # The record's "files": path -> [size, mtime_ns] as last written; {} without a record.
+    stamps: Mapping[str, Sequence[int]] = field(default_factory=dict)
+    # The caller's own entries of the record (the build key, the inputs, ...).
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    # What built the files, as the last complete build recorded it.
+    key: str | None = None
+    has_record: bool = False
+    recognise: Recognise | None = None
+
+    def read(self) -> dict[str, bytes]:
+        """The bytes of every file of ours that is a regular file (never a device or link)."""
+        files = {}
+        for relative in sorted(self.owned):
+            content = read_regular(self.target / relative)
+            if content is not None:
+                files[relative] = content
+        return files
+
+    def others(self) -> list[str]:
+        """Names of the folder's entries that are not ours (the record aside), sorted."""
+        if not self.target.is_dir():
+            return []
+        mine = {PurePosixPath(path).parts[0] for path in self.owned | self.created}
+        return sorted(entry.name for entry in os.scandir(self.target)
+                      if entry.name != RECORD and entry.name not in mine
+                      and not entry.name.endswith(TEMP_SUFFIX))
+
+    def foreign(self, files: Mapping[str, bytes]) -> list[str]:
+        """Paths a build would write over that hold something that is not ours."""
+        return [relative for relative in sorted(files)
+                if os.path.lexists(self.target / relative) and not self._ours(relative)]
+
+    def stale(self, files: Mapping[str, bytes]) -> list[str]:
+        """Paths a build would write or remove: differing, missing or no longer produced."""
+        stale = {relative for relative in files
+                 if not _same_content(self.target / relative, _content(files, relative))}
+        stale.update(relative for relative in self.owned
+                     if relative not in files and os.path.lexists(self.target / relative))
+        return sorted(stale)
+
+    def write(self, files: Mapping[str, bytes], *, key: str | None = None,
+              extra: Mapping[str, Any] | None = None, adopt: bool = False) -> WriteReport:
+        """Make our files in the folder exactly `files` (relative path -> bytes).
+
+        Files of ours that are no longer produced are removed; unchanged files are not
+        touched. `key` and `extra` go into the record; `key` only once every file is in
+        place. A path that holds a file not ours is refused unless `adopt`. Raises
+        OutputError; on error no file in the folder has changed.
+        """
+        for relative in files:
+            _inside(self.target, relative)
+        foreign = self.foreign(files)
+        if foreign and not adopt:
+            raise OutputError(f"{self.target}/{foreign[0]} exists and was not written by "
+                              "deadlinecal; it was left as it is")
+        try:
+            return self._write(files, key, dict(extra or {}))
+        except OSError as exc:
+            raise OutputError(f"could not write to {self.target}: {exc.strerror or exc}; "
+                              "the previous files are unchanged") from None
+
+    def _ours(self, relative: str) -> bool:
+        if relative in self.owned:
+            return True
+        path = self.target / relative
+        head = read_regular(path, _HEAD_BYTES)
+        return head is not None and self.recognise is not None and self.recognise(relative,
+                                                                                   head)
+
+    def _write(self, files: Mapping[str, bytes], key: str | None,
+               extra: dict[str, Any]) -> WriteReport:
+        if not self.target.stat().st_mode & stat.S_IWUSR:
+            # Checked by mode, not access(): a read-only folder is a decision, even for root.
+            raise OutputError(f"{self.target} is read-only; the previous files are unchanged")
+        staged: list[tuple[Path, Path]] = []
+        unchanged: list[str] = []
+        made: list[str] = []
+        try:
+            for relative in sorted(files):
+                content = _content(files, relative)
+                final = self.target / relative
+                if _same_content(final, content):
+                    unchanged.append(relative)
+                    continue
+                made.extend(self._make_folders(relative))
+                _clear_leftovers(final)
+                staged.append((_stage(final, content), final))
+            removed = sorted(relative for relative in self.owned
+                             if relative not in files
+                             and os.path.lexists(self.target / relative))
+            created = set(self.created) | set(made)
+            if staged or removed:
+                # Named in the record before anything moves: a crash from here on leaves
+                # nothing of ours that the next build does not know about.
+                pending = {relative: [-1, -1] for relative in self.owned | set(files)}
+                _save_record(self.target, pending, created, None, extra)
+        except BaseException:
+            for temporary, _ in staged:
+                with contextlib.suppress(OSError):
+                    temporary.unlink()
+            _remove_empty(self.target, made)
+            raise
+        for temporary, final in staged:
+            os.replace(temporary, final)
+        gone = []
+        for relative in removed:
+            with contextlib.suppress(OSError):
+                (self.target / relative).unlink()
+                gone.append(relative)
+        created -= set(_remove_empty(self.target, created))
+        if staged or gone:
+            _sync_directory(self.target)
+        stamps = {relative: _stamp(self.target / relative) for relative in sorted(files)}
+        if (stamps != dict(self.stamps) or created != set(self.created) or key != self.key
+                or extra != dict(self.extra)):
+            with contextlib.suppress(OSError):
+                # The record written above stays if this fails: the next build renders.
+                _save_record(self.target, stamps, created, key, extra)
+        return WriteReport(
+            written=tuple(final.relative_to(self.target).as_posix() for _, final in staged),
+            unchanged=tuple(unchanged), removed=tuple(gone))
+
+    def _make_folders(self, relative: str) -> list[str]:
+        """Create the missing folders above `relative`; the ones created, outermost first."""
+        made = []
+        parent = PurePosixPath(relative).parent
+        for depth in range(1, len(parent.parts) + 1):
+            folder = PurePosixPath(*parent.parts[:depth])
+            path = self.target / folder
+            if not os.path.lexists(path):
+                path.mkdir()
+                made.append(folder.as_posix())
+            elif not path.is_dir():
+                raise OutputError(f"{path} is not a folder")
+        return made
+
+
+@contextlib.contextmanager
+def opened(target: Path, *, recognise: Recognise | None = None,
+           exclusive: bool = True) -> Iterator[Folder]:
+    """The folder at `target` under a lock: exclusive (creating it) to write, else shared.
+
+    A shared open of a folder that does not exist yields an empty Folder. Raises OutputError.
     """
-    for relative in files:
-        _inside(target, relative)
-    if not prune:
-        return _replace_files(target, files)
-    if target.is_symlink():
-        # Swap the folder the link points at (say, a web server's), not the link itself.
-        target = target.resolve()
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with _locked(target.parent):
-            _recover(target)
-            return _swap_tree(target, files)
-    except OSError as exc:
-        raise OutputError(f"could not write to {target}: {exc.strerror or exc}; "
-                          "the previous feeds are unchanged") from None
-
-
-def read_tree(target: Path) -> dict[str, bytes]:
-    """The managed files under `target` (relative path -> bytes); empty when it is absent."""
-    return {relative: (target / relative).read_bytes() for relative in managed_files(target)}
-
-
-def managed_files(target: Path) -> list[str]:
-    """The managed files' paths under `target`, sorted; empty when it is absent."""
-    if not target.is_dir():
-        return []
-    return [path.relative_to(target).as_posix() for path in sorted(target.rglob("*"))
-            if path.is_file() and path.suffix in MANAGED_SUFFIXES]
-
-
-def stale_files(target: Path, files: Mapping[str, bytes]) -> list[str]:
-    """Paths a build would write or remove: differing, missing or no longer produced."""
-    stale = [relative for relative in sorted(files)
-             if not _same_content(target / relative, _content(files, relative))]
-    stale.extend(relative for relative in managed_files(target) if relative not in files)
-    return sorted(stale)
-
-
-def single_file(path: Path, content: bytes) -> bool:
-    """Atomically write one file unless it already holds `content`; True when written."""
-    report = write_tree(path.parent, {path.name: content}, prune=False)
-    return bool(report.written)
-
-
-# -- the whole-folder swap ------------------------------------------------------------------
-
-
-def _swap_tree(target: Path, files: Mapping[str, bytes]) -> WriteReport:
     if target.exists() and not target.is_dir():
         raise OutputError(f"{target} is not a folder")
-    if target.is_dir() and not target.stat().st_mode & stat.S_IWUSR:
-        # Checked by mode, not access(): a read-only folder is a decision, even for root.
-        raise OutputError(f"{target} is read-only; the previous feeds are unchanged")
-    changed: list[str] = []
-    unchanged: list[str] = []
-    staging: Path | None = None
+    if not exclusive and not target.is_dir():
+        yield Folder(target=target, owned=frozenset(), recognise=recognise)
+        return
+    made = [folder for folder in (target, *target.parents) if not os.path.lexists(folder)]
     try:
-        # Each file is looked up once and, when it changed, staged at once: rendered feeds
-        # (see `_content`) are then never all in memory together.
-        for relative in sorted(files):
-            content = _content(files, relative)
-            if _same_content(target / relative, content):
-                unchanged.append(relative)
-                continue
-            changed.append(relative)
-            if staging is None:
-                staging = _staging_folder(target)
-            _write_file(staging / relative, content)
-        removed = [relative for relative in managed_files(target) if relative not in files]
-        report = WriteReport(written=tuple(changed), unchanged=tuple(unchanged),
-                             removed=tuple(removed))
-        if not changed and not removed:
-            return report
-        if staging is None:
-            staging = _staging_folder(target)
-        skip = set(changed) | set(removed)
-        if target.is_dir():
-            _carry_over(target, staging, skip)
-            os.chmod(staging, stat.S_IMODE(target.stat().st_mode))
-        else:
-            os.chmod(staging, 0o755)
-        _sync_directory(staging)
-        if target.is_dir():
-            _exchange(staging, target)  # the one step subscribers and readers see
-        else:
-            os.rename(staging, target)
-            return report
+        target.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(target, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError as exc:
+        raise OutputError(f"could not open {target}: {exc.strerror or exc}") from None
+    try:
+        _lock(descriptor, exclusive)
+        yield _survey(target, recognise)
     except BaseException:
-        if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
+        # A build that fails leaves no trace, not even the (empty) folders it made.
+        for folder in made:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
         raise
-    # `staging` now holds the previous tree; losing it to a crash here only leaves litter
-    # that the next build clears.
-    shutil.rmtree(staging, ignore_errors=True)
-    return report
+    finally:
+        os.close(descriptor)
 
 
-def _staging_folder(target: Path) -> Path:
-    return Path(tempfile.mkdtemp(prefix=f".{target.name}{_STAGING}", dir=target.parent))
+def write_tree(target: Path, files: Mapping[str, bytes], *,
+               recognise: Recognise | None = None, adopt: bool = False) -> WriteReport:
+    """Lock `target`, then make our files in it exactly `files` (see Folder.write)."""
+    with opened(target, recognise=recognise) as folder:
+        return folder.write(files, adopt=adopt)
+
+
+def read_tree(target: Path, *, recognise: Recognise | None = None) -> dict[str, bytes]:
+    """The files of ours under `target` (relative path -> bytes); empty when it is absent."""
+    with opened(target, recognise=recognise, exclusive=False) as folder:
+        return folder.read()
+
+
+def replace_file(path: Path, content: bytes) -> bool:
+    """Atomically write one file unless it already holds `content`; True when written.
+
+    Raises OutputError; on error the old file is as it was.
+    """
+    if _same_content(path, content):
+        return False
+    staged = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        staged = _stage(path, content)
+        os.replace(staged, path)
+    except OSError as exc:
+        if staged is not None:
+            with contextlib.suppress(OSError):
+                staged.unlink()
+        raise OutputError(f"could not write {path}: {exc.strerror or exc}; "
+                          "the previous file is unchanged") from None
+    return True
+
+
+def read_head(path: Path) -> bytes | None:
+    """The first bytes of a regular file (for recognising it); None for anything else."""
+    return read_regular(path, _HEAD_BYTES)
+
+
+# -- what is there --------------------------------------------------------------------------
+
+
+def _survey(target: Path, recognise: Recognise | None) -> Folder:
+    record = _load_record(target)
+    if record is not None:
+        files, created, key, extra = record
+        return Folder(target=target, owned=frozenset(files), created=frozenset(created),
+                      stamps=files, key=key, extra=extra, has_record=True,
+                      recognise=recognise)
+    found = frozenset(_search(target, recognise)) if recognise is not None else frozenset()
+    return Folder(target=target, owned=found, recognise=recognise)
+
+
+def _load_record(target: Path) -> tuple[dict[str, list[int]], list[str], str | None,
+                                        dict[str, Any]] | None:
+    """The record's files, created folders, key and other entries; None if absent or broken."""
+    text = read_regular(target / RECORD, MAX_RECORD_BYTES + 1)
+    if text is None or len(text) > MAX_RECORD_BYTES:
+        return None
+    try:
+        record = json.loads(text)
+        files = {path: [int(number) for number in stamp]
+                 for path, stamp in record["files"].items() if _relative(path)}
+        created = [path for path in record.get("folders", []) if _relative(path)]
+        key = record.get("key")
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    extra = {name: value for name, value in record.items()
+             if name not in ("files", "folders", "key")}
+    return files, created, key if isinstance(key, str) else None, extra
+
+
+def _relative(path: object) -> bool:
+    """A plain relative path inside the folder, as a build writes them (never hidden)."""
+    if not isinstance(path, str) or not path or "\\" in path:
+        return False
+    parts = PurePosixPath(path).parts
+    return not PurePosixPath(path).is_absolute() and all(
+        part not in ("..", ".") and not part.startswith(".") for part in parts)
+
+
+def _search(target: Path, recognise: Recognise) -> list[str]:
+    """Files under `target` that `recognise` calls ours: not hidden, no links, one device."""
+    try:
+        device = target.stat().st_dev
+    except OSError:
+        return []
+    found: list[str] = []
+    budget = _SEARCH_ENTRIES
+    pending: list[tuple[Path, int]] = [(target, 1)]
+    while pending and budget > 0:
+        folder, depth = pending.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError:
+            continue
+        for entry in entries:
+            budget -= 1
+            if entry.name.startswith(".") or entry.is_symlink():
+                continue
+            path = Path(entry.path)
+            if entry.is_dir(follow_symlinks=False):
+                if depth < _SEARCH_DEPTH and entry.stat(follow_symlinks=False).st_dev == device:
+                    pending.append((path, depth + 1))
+                continue
+            relative = path.relative_to(target).as_posix()
+            head = read_regular(path, _HEAD_BYTES)
+            if head is not None and recognise(relative, head):
+                found.append(relative)
+    return sorted(found)
+
+
+def read_regular(path: Path, limit: int | None = None, *,
+                 follow_links: bool = False) -> bytes | None:
+    """A regular file's bytes (up to `limit`); None for a device, pipe, no file, or a link.
+
+    Opened without blocking and checked before reading: a FIFO or /dev/zero is never read.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+    if not follow_links:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError:
+        return None
+    with os.fdopen(descriptor, "rb") as handle:
+        try:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                return None
+            return handle.read() if limit is None else handle.read(limit)
+        except OSError:
+            return None
+
+
+# -- writing --------------------------------------------------------------------------------
+
+
+def _save_record(target: Path, files: Mapping[str, Sequence[int]], created: set[str],
+                 key: str | None, extra: Mapping[str, Any]) -> None:
+    """Replace the record in one step; on failure the old one stays as it was."""
+    record: dict[str, Any] = {**extra, "files": {path: list(files[path]) for path in files},
+                              "folders": sorted(created)}
+    if key is not None:
+        record["key"] = key
+    else:
+        record.pop("key", None)
+    text = json.dumps(record, indent=1, sort_keys=True) + "\n"
+    staged = _stage(target / RECORD, text.encode())
+    try:
+        os.replace(staged, target / RECORD)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            staged.unlink()
+        raise
+
+
+def _stamp(path: Path) -> list[int]:
+    try:
+        status = path.stat()
+    except OSError:
+        return [-1, -1]
+    return [status.st_size, status.st_mtime_ns]
+
+
+def _remove_empty(target: Path, folders: Sequence[str] | set[str]) -> list[str]:
+    """Remove those of `folders` (ours) that are empty, innermost first; the ones removed."""
+    removed = []
+    for folder in sorted(folders, key=lambda path: path.count("/"), reverse=True):
+        try:
+            (target / folder).rmdir()
+        except OSError:
+            continue  # not empty, or gone: either way not ours to force
+        removed.append(folder)
+    return removed
+
+
+def _clear_leftovers(final: Path) -> None:
+    """Remove the temporaries a killed build left beside `final` (they carry our suffix)."""
+    for leftover in final.parent.glob(f".{final.name}.*{TEMP_SUFFIX}"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
 
 
 def _content(files: Mapping[str, bytes], relative: str) -> bytes | Sequence[bytes]:
@@ -158,111 +423,13 @@ def _content(files: Mapping[str, bytes], relative: str) -> bytes | Sequence[byte
     return parts(relative) if parts is not None else files[relative]
 
 
-def _carry_over(source: Path, staging: Path, skip: set[str]) -> None:
-    """Hard-link (or copy) every file in `source` that the build keeps into `staging`.
-
-    Folders follow their files; one left empty (its feeds removed) is not carried over.
-    """
-    for path in sorted(source.rglob("*")):
-        relative = path.relative_to(source).as_posix()
-        if relative in skip or (path.is_dir() and not path.is_symlink()):
-            continue
-        destination = staging / relative
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        if path.is_symlink():
-            os.symlink(os.readlink(path), destination)
-            continue
-        try:
-            os.link(path, destination)
-        except OSError:
-            shutil.copy2(path, destination)
-
-
-def _write_file(final: Path, content: bytes | Sequence[bytes]) -> None:
-    final.parent.mkdir(parents=True, exist_ok=True)
-    with open(final, "wb") as handle:
-        handle.writelines((content,) if isinstance(content, bytes) else content)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.chmod(final, 0o644)
-
-
-def _recover(target: Path) -> None:
-    """Clear what a killed build left beside `target`; restore it if a swap was cut short."""
-    parent = target.parent
-    for leftover in sorted(parent.glob(f".{target.name}{_RETIRED}*")):
-        if not target.exists():
-            os.rename(leftover, target)
-        else:
-            shutil.rmtree(leftover, ignore_errors=True)
-    for leftover in sorted(parent.glob(f".{target.name}{_STAGING}*")):
-        shutil.rmtree(leftover, ignore_errors=True)
-
-
-def _exchange(staging: Path, target: Path) -> None:
-    """Swap two folders atomically (renameat2 on Linux, renamex_np on macOS).
-
-    Where the system cannot, fall back to two renames; a crash between them leaves the old
-    tree under a `.retired-` name that the next build puts back (see `_recover`).
-    """
-    if _atomic_exchange(staging, target):
-        return
-    retired = target.parent / f".{target.name}{_RETIRED}{staging.name.rsplit('-', 1)[-1]}"
-    os.rename(target, retired)
-    try:
-        os.rename(staging, target)
-    except BaseException:
-        os.rename(retired, target)
-        raise
-    os.rename(retired, staging)
-
-
-def _atomic_exchange(first: Path, second: Path) -> bool:
-    """True when the two paths were swapped in one step; False when unsupported here."""
-    if not sys.platform.startswith("linux") and sys.platform != "darwin":
-        return False
-    libc = _libc()
-    if libc is None:
-        return False
-    if sys.platform.startswith("linux") and hasattr(libc, "renameat2"):
-        at_fdcwd, rename_exchange = -100, 2
-        result = libc.renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second),
-                                rename_exchange)
-    elif sys.platform == "darwin" and hasattr(libc, "renamex_np"):
-        rename_swap = 2
-        result = libc.renamex_np(os.fsencode(first), os.fsencode(second), rename_swap)
-    else:
-        return False
-    if result == 0:
-        return True
-    code = ctypes.get_errno()
-    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
-        return False
-    raise OSError(code, os.strerror(code), str(second))
-
-
-def _libc() -> ctypes.CDLL | None:
-    name = ctypes.util.find_library("c")
-    try:
-        return ctypes.CDLL(name, use_errno=True)
-    except OSError:
-        return None
-
-
-@contextlib.contextmanager
-def _locked(folder: Path) -> Iterator[None]:
-    """Hold an exclusive lock on `folder` (where flock exists), so builds take turns."""
+def _lock(descriptor: int, exclusive: bool) -> None:
+    """Lock the open folder (where flock exists), so builds take turns."""
     try:
         import fcntl
     except ImportError:  # pragma: no cover - Windows has no flock
-        yield
         return
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(descriptor)
+    fcntl.flock(descriptor, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
 
 
 def _sync_directory(folder: Path) -> None:
@@ -274,39 +441,9 @@ def _sync_directory(folder: Path) -> None:
             os.close(descriptor)
 
 
-# -- file by file, for a shared folder ------------------------------------------------------
-
-
-def _replace_files(target: Path, files: Mapping[str, bytes]) -> WriteReport:
-    staged: list[tuple[Path, Path]] = []
-    unchanged: list[str] = []
-    try:
-        for relative in sorted(files):
-            content = _content(files, relative)
-            final = _inside(target, relative)
-            if _same_content(final, content):
-                unchanged.append(relative)
-                continue
-            final.parent.mkdir(parents=True, exist_ok=True)
-            staged.append((_stage(final, content), final))
-        for temporary, final in staged:
-            os.replace(temporary, final)
-    except OSError as exc:
-        for temporary, _ in staged:
-            with contextlib.suppress(OSError):
-                temporary.unlink()
-        raise OutputError(f"could not write to {target}: {exc.strerror or exc}; "
-                          "the previous feeds are unchanged") from None
-    return WriteReport(
-        written=tuple(str(final.relative_to(target).as_posix()) for _, final in staged),
-        unchanged=tuple(unchanged),
-        removed=(),
-    )
-
-
 def _inside(target: Path, relative: str) -> Path:
     final = (target / relative).resolve()
-    if not final.is_relative_to(target.resolve()):
+    if not final.is_relative_to(target.resolve()) or final == target.resolve():
         raise OutputError(f"refusing to write {relative!r} outside {target}")
     return target / relative
 
@@ -314,7 +451,9 @@ def _inside(target: Path, relative: str) -> Path:
 def _same_content(path: Path, content: bytes | Sequence[bytes]) -> bool:
     chunks = (content,) if isinstance(content, bytes) else content
     try:
-        if path.stat().st_size != sum(len(chunk) for chunk in chunks):
+        status = os.stat(path, follow_symlinks=False)
+        if (not stat.S_ISREG(status.st_mode)
+                or status.st_size != sum(len(chunk) for chunk in chunks)):
             return False
         old = memoryview(path.read_bytes())
     except OSError:
@@ -328,14 +467,20 @@ def _same_content(path: Path, content: bytes | Sequence[bytes]) -> bool:
 
 
 def _stage(final: Path, content: bytes | Sequence[bytes]) -> Path:
-    descriptor, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp",
+    """Write `content` to a new temporary file beside `final`, fsynced; its path."""
+    descriptor, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=TEMP_SUFFIX,
                                         dir=final.parent)
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.writelines((content,) if isinstance(content, bytes) else content)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(name, 0o644)
+        mode = 0o644
+        with contextlib.suppress(OSError):
+            existing = os.stat(final, follow_symlinks=False)
+            if stat.S_ISREG(existing.st_mode):
+                mode = stat.S_IMODE(existing.st_mode)  # a file we replace keeps its mode
+        os.chmod(name, mode)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(name)

@@ -1,0 +1,273 @@
+"""The output folder of `build`: where a build may write, what there is ours, the rebuild plan.
+
+One function per command decides everything between the data and the folder: `build`
+refuses folders that are not the build's to use, takes the folder's lock, decides whether
+anything needs rendering (cache.py), reads the previous feeds and the retired revisions
+under that same lock (so a concurrent build's SEQUENCE is seen, never undone), builds, and
+writes (write.py). `check` and `against` read the folder the same way and write nothing.
+The CLI calls them and prints.
+
+A file is ours when the record beside the feeds lists it or, without a record (a fresh
+clone with committed feeds), when its content says so: an `.ics` with our PRODID, a page
+with our generator tag. A folder holding other files and nothing of ours is refused unless
+the user says `--adopt`; the root, the current folder, the home folder, the folders above
+them and any folder holding a data file of the build are refused always.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import posixpath
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import cache
+from .errors import DataError, OutputError
+from .history import Seen
+from .pipeline import Build, build_all
+from .render import PRODID
+from .validate import DEFAULT_MAX_AGE_DAYS
+from .write import Folder, WriteReport, opened, read_head, replace_file
+
+# The subscribe page says who made it (page.py); that is how a build knows the page is its.
+GENERATOR_TAG = b'<meta name="generator" content="deadlinecal">'
+# Pages built before they carried the tag end their title so (within their first bytes).
+_OLD_PAGE_TITLE = "\u2014 calendars to subscribe to</title>".encode()
+ADOPT_FLAG = "--adopt"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    """What decides the feeds besides the data: the build's options."""
+
+    as_of: dt.date | None = None
+    alarms: bool = True
+    base_url: str | None = None
+    max_age_days: int = DEFAULT_MAX_AGE_DAYS
+
+    def key(self, paths: Sequence[str]) -> tuple[str, ...]:
+        """The options as they enter the build key (see cache.build_key)."""
+        return (f"alarms={self.alarms}", f"base_url={self.base_url or ''}",
+                *(f"data={path}" for path in paths))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Outcome:
+    result: Build
+    # What the build did to the folder (nothing for `check`).
+    report: WriteReport
+    # For `check`: the files a build would write or remove.
+    stale: tuple[str, ...] = ()
+
+
+def recognise(relative: str, head: bytes) -> bool:
+    """Whether a file whose first bytes are `head` is one a build wrote (by its content)."""
+    if relative.endswith(".ics"):
+        return (head.lstrip().upper().startswith(b"BEGIN:VCALENDAR")
+                and f"\nPRODID:{PRODID}\r".encode() in head)
+    if relative.endswith(".html"):
+        return GENERATOR_TAG in head or (head.startswith(b"<!doctype html>")
+                                         and _OLD_PAGE_TITLE in head)
+    return False
+
+
+def build(paths: Sequence[str], read: Callable[[str], bytes], output: Path,
+          settings: Settings, *, strict: bool = False, adopt: bool = False) -> Outcome:
+    """Build `paths` into `output`: render and write only what changed, own files only.
+
+    `strict` refuses to write when there are warnings; `adopt` allows a folder holding
+    files deadlinecal did not write. Raises DataError, OutputError; on error nothing in
+    `output` has changed.
+    """
+    named = [posixpath.normpath(path) for path in paths]
+    refuse_unsafe(output, named)
+    options = settings.key(paths)
+    with opened(output, recognise=recognise) as folder:
+        _refuse_foreign_folder(output, folder, adopt)
+        inputs = cache.inputs(folder, named)
+        current = (cache.unchanged(folder, cache.build_key(cache.joined(inputs), *options))
+                   if inputs is not None else None)
+        if current is not None:
+            # Same data, same code, files untouched since the last build: nothing to render.
+            result = _build(named, read, settings, render=False)
+            _refuse_warnings(result, strict)
+            return Outcome(result=result,
+                           report=WriteReport(written=(), unchanged=current, removed=()))
+        seen: list[tuple[str, bytes]] = []
+
+        def recorded(path: str) -> bytes:
+            content = read(path)
+            seen.append((path, content))
+            return content
+
+        result = _build(named, recorded, settings, folder)
+        _refuse_warnings(result, strict)
+        refuse_unsafe(output, [path for path, _ in seen])  # the includes too
+        foreign = folder.foreign(result.files)
+        if foreign and not adopt:
+            raise OutputError(f"{output}/{foreign[0]} exists and was not written by "
+                              f"deadlinecal; nothing was written (pass {ADOPT_FLAG} to "
+                              "replace it)")
+        # The feeds are rendered while they are written; the millions of records and
+        # events alive by then never become garbage.
+        gc.freeze()
+        report = folder.write(
+            result.files, key=cache.build_key(cache.joined(seen), *options),
+            extra={"inputs": [path for path, _ in seen], "retired": _to_json(result.retired)},
+            adopt=True)
+    return Outcome(result=result, report=report)
+
+
+def check(paths: Sequence[str], read: Callable[[str], bytes], output: Path,
+          settings: Settings) -> Outcome:
+    """What a build would change in `output`, without writing. Raises DataError."""
+    with _reading(output) as folder:
+        result = _build([posixpath.normpath(path) for path in paths], read, settings, folder)
+        stale = folder.stale(result.files)
+    return Outcome(result=result, report=WriteReport(written=(), unchanged=(), removed=()),
+                   stale=tuple(stale))
+
+
+def against(paths: Sequence[str], read: Callable[[str], bytes], output: Path,
+            settings: Settings) -> tuple[Build, dict[str, bytes]]:
+    """The build of `paths` and the files of ours already in `output` it was built against."""
+    with _reading(output) as folder:
+        previous = folder.read()
+        result = _build([posixpath.normpath(path) for path in paths], read, settings, folder,
+                        previous=previous)
+    return result, previous
+
+
+def write_single(path: Path, content: bytes, *, adopt: bool = False) -> bool:
+    """Write one feed file unless it holds `content`; True when written.
+
+    A file there that deadlinecal did not write is refused unless `adopt`; anything but a
+    regular file always. Raises OutputError.
+    """
+    _refuse_foreign_file(path, adopt)
+    return replace_file(path, content)
+
+
+def previous_single(path: Path, *, adopt: bool = False) -> bytes | None:
+    """The feed `path` holds now (its events keep their SEQUENCE), or None.
+
+    Raises OutputError for a file that is not ours (unless `adopt`).
+    """
+    _refuse_foreign_file(path, adopt)
+    head = read_head(path)
+    return path.read_bytes() if head is not None and recognise(path.name, head) else None
+
+
+def refuse_unsafe(output: Path, data: Sequence[str]) -> None:
+    """Raise OutputError when `output` is no folder for a build to use, whatever the flags.
+
+    The root, the current and home folders and every folder above them, and any folder
+    holding one of the `data` files.
+    """
+    where = output.resolve()
+    reasons = []
+    if where == Path(where.anchor):
+        reasons.append("is the root of the file system")
+    for name, folder in (("current folder", Path.cwd()), ("home folder", _home())):
+        if folder is None:
+            continue
+        if where == folder.resolve():
+            reasons.append(f"is the {name}")
+        elif where in folder.resolve().parents:
+            reasons.append(f"holds the {name}")
+    for path in data:
+        if where in Path(path).resolve().parents:
+            reasons.append(f"holds the data file {path}")
+    if reasons:
+        raise OutputError(f"refusing to build into {output}: it {reasons[0]}; name a folder "
+                          "of its own for the feeds, like calendars")
+
+
+def _home() -> Path | None:
+    try:
+        return Path.home()
+    except (KeyError, RuntimeError):
+        return None
+
+
+def _refuse_foreign_folder(output: Path, folder: Folder, adopt: bool) -> None:
+    if adopt or folder.has_record or folder.owned:
+        return
+    others = folder.others()
+    if not others:
+        return
+    shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+    raise OutputError(f"refusing to build into {output}: it holds files deadlinecal did not "
+                      f"write ({shown}) and no feeds of an earlier build; pass {ADOPT_FLAG} "
+                      "to build there anyway (deadlinecal only ever changes its own files)")
+
+
+def _refuse_foreign_file(path: Path, adopt: bool) -> None:
+    if not path.exists() and not path.is_symlink():
+        return
+    head = read_head(path)
+    if head is None:
+        raise OutputError(f"refusing to write {path}: it is not a regular file")
+    if not adopt and not recognise(path.name, head):
+        raise OutputError(f"refusing to write {path}: it exists and is not a feed deadlinecal "
+                          f"wrote; pass {ADOPT_FLAG} to replace it")
+
+
+def _refuse_warnings(result: Build, strict: bool) -> None:
+    if strict and result.warnings:
+        raise DataError(result.warnings)
+
+
+def _build(paths: Sequence[str], read: Callable[[str], bytes], settings: Settings,
+           folder: Folder | None = None, *, previous: Mapping[str, bytes] | None = None,
+           render: bool = True) -> Build:
+    if folder is not None and previous is None:
+        previous = folder.read()
+    return build_all(paths, read, as_of=settings.as_of, previous=previous,
+                     retired=_from_json(folder.extra.get("retired")) if folder else None,
+                     alarms=settings.alarms, base_url=settings.base_url,
+                     max_age_days=settings.max_age_days, render=render)
+
+
+def _reading(output: Path) -> AbstractContextManager[Folder]:
+    """The folder under a shared lock, for commands that only read it."""
+    return opened(output, recognise=recognise, exclusive=False)
+
+
+# -- retired revisions, as the record keeps them ------------------------------------------
+
+
+def _to_json(retired: Mapping[str, Seen]) -> dict[str, Any]:
+    return {uid: {"sequence": seen.sequence, "stamp": _iso(seen.stamp),
+                  "modified": _iso(seen.modified), "content": list(seen.content)}
+            for uid, seen in sorted(retired.items())}
+
+
+def _from_json(raw: object) -> dict[str, Seen]:
+    """The record's retired revisions; an entry that does not parse is left out."""
+    retired: dict[str, Seen] = {}
+    if not isinstance(raw, dict):
+        return retired
+    for uid, entry in raw.items():
+        try:
+            retired[uid] = Seen(uid=str(uid), sequence=int(entry["sequence"]),
+                                stamp=_when(entry.get("stamp")),
+                                modified=_when(entry.get("modified")),
+                                content=tuple(str(line) for line in entry["content"]),
+                                block=b"")
+        except (KeyError, TypeError, ValueError, AttributeError):
+            continue
+    return retired
+
+
+def _iso(when: dt.datetime | None) -> str | None:
+    return when.isoformat() if when is not None else None
+
+
+def _when(text: object) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(text) if isinstance(text, str) else None
+
