@@ -112,3 +112,185 @@ class TestBounds:
         (workdir / "data.yaml").write_text(replaced("id: alpha", "id: " + "a" * 64),
                                            encoding="utf-8")
         assert invoke("validate", "data.yaml", "--as-of", "2026-08-01").exit_code == 0
+
+
+def write_including(folder: Path, *entries: str, name: str = "data.yaml") -> Path:
+    """A valid data file in `folder` whose `include:` lists `entries` (on line 2 on)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    listed = "".join(f"  - {entry}\n" for entry in entries)
+    (folder / name).write_text(replaced("format: 1\n", f"format: 1\ninclude:\n{listed}"),
+                               encoding="utf-8")
+    return folder / name
+
+
+SECRET = "hunter2:SECRET-LINE-ONE\nroot:SECRET-LINE-TWO\n"
+
+
+class TestIncludesStayInTheirFolder:
+    def test_a_symlink_to_a_file_outside_is_refused_before_it_is_read(
+            self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        secret = tmp_path / "outside" / "secret.txt"
+        secret.parent.mkdir()
+        secret.write_text(SECRET, encoding="utf-8")
+        data = write_including(tmp_path / "repo", "evil.yaml")
+        (tmp_path / "repo" / "evil.yaml").symlink_to(secret)
+        opened: list[str] = []
+        real_open = __import__("os").open
+        monkeypatch.setattr("os.open", lambda path, *args: opened.append(str(path))
+                            or real_open(path, *args))
+        monkeypatch.chdir(tmp_path / "repo")
+        result = invoke("validate", "data.yaml")
+        assert result.exit_code == 1
+        assert "SECRET" not in result.output and "hunter2" not in result.output
+        assert str(secret) not in opened and data.name in "".join(opened)
+        assert result.stderr == (
+            "data.yaml:3:5: error: include: cannot include 'evil.yaml': it leads out of this "
+            "file's folder through a symbolic link; it was not read (expected a data file in "
+            "this folder or below, not a link out of it)\n" + ONE)
+
+    def test_a_symlinked_folder_that_leads_outside_is_refused(
+            self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        elsewhere = tmp_path / "elsewhere"
+        elsewhere.mkdir()
+        (elsewhere / "x.yaml").write_text(SECRET, encoding="utf-8")
+        write_including(tmp_path / "repo", "sub/x.yaml")
+        (tmp_path / "repo" / "sub").symlink_to(elsewhere, target_is_directory=True)
+        monkeypatch.chdir(tmp_path / "repo")
+        result = invoke("validate", "data.yaml")
+        assert result.exit_code == 1 and "SECRET" not in result.output
+        assert result.stderr.startswith("data.yaml:3:5: error: include: cannot include "
+                                        "'sub/x.yaml': it leads out of this file's folder")
+
+    def test_a_symlink_that_stays_in_the_folder_is_followed(
+            self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        other = replaced("id: test-set", "id: other-set")
+        (tmp_path / "sub").mkdir()
+        (tmp_path / "sub" / "real.yaml").write_text(other, encoding="utf-8")
+        write_including(tmp_path, "link.yaml")
+        (tmp_path / "link.yaml").symlink_to(tmp_path / "sub" / "real.yaml")
+        monkeypatch.chdir(tmp_path)
+        result = invoke("validate", "data.yaml", "--as-of", "2026-08-01")
+        assert (result.exit_code, result.stdout) == (
+            0, "data.yaml: valid (4 programs, 4 windows, 0 warnings).\n")
+
+    def test_an_include_of_the_parent_folder_is_refused_where_it_is_written(
+            self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        (tmp_path / "x.yaml").write_text(SECRET, encoding="utf-8")
+        write_including(tmp_path / "repo", "ok.yaml", "../x.yaml")
+        monkeypatch.chdir(tmp_path / "repo")
+        result = invoke("validate", "data.yaml")
+        assert result.exit_code == 1 and "SECRET" not in result.output
+        assert result.stderr == (
+            "data.yaml:4:5: error: include[1]: '../x.yaml' is not a data file beside this one "
+            "(expected a relative path to a .yaml file in this folder or below, like "
+            "'more-programs.yaml')\n" + ONE)
+
+    def test_an_included_file_in_a_subfolder_may_not_climb_out_of_it(
+            self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        nested = write_including(tmp_path / "sub", "deeper/../../top.yaml", name="nested.yaml")
+        (tmp_path / "top.yaml").write_text(SECRET, encoding="utf-8")
+        write_including(tmp_path, "sub/nested.yaml")
+        nested.write_text(nested.read_text().replace("id: test-set", "id: nested"))
+        monkeypatch.chdir(tmp_path)
+        result = invoke("validate", "data.yaml")
+        assert result.exit_code == 1 and "SECRET" not in result.output
+        assert result.stderr.startswith("sub/nested.yaml:3:5: error: include: "
+                                        "'deeper/../../top.yaml' is not a data file beside")
+
+
+class TestOnlyRegularFilesAreOpened:
+    def test_an_included_fifo_is_refused_without_hanging(self, tmp_path: Path) -> None:
+        write_including(tmp_path, "pipe.yaml")
+        import os
+
+        os.mkfifo(tmp_path / "pipe.yaml")
+        done = subprocess.run([sys.executable, "-m", "deadlinecal", "validate", "data.yaml"],
+                              cwd=tmp_path, capture_output=True, timeout=60, check=False)
+        assert done.returncode == 1
+        assert done.stderr.decode() == (
+            "data.yaml:3:5: error: include: cannot include 'pipe.yaml': it is a FIFO (named "
+            "pipe), not a regular file; it was not read (expected a YAML data file saved on "
+            "disk)\n" + ONE)
+
+    def test_a_fifo_as_the_data_file_is_refused_without_hanging(self, tmp_path: Path) -> None:
+        import os
+
+        os.mkfifo(tmp_path / "data.yaml")
+        done = subprocess.run([sys.executable, "-m", "deadlinecal", "build", "data.yaml"],
+                              cwd=tmp_path, capture_output=True, timeout=60, check=False)
+        assert done.returncode == 1
+        assert done.stderr.decode() == (
+            "data.yaml: error: it is a FIFO (named pipe), not a regular file; it was not read "
+            "(expected a YAML data file saved on disk)\n" + ONE)
+
+    def test_dev_zero_as_the_data_file_is_refused(self, workdir: Path) -> None:
+        result = invoke("validate", "/dev/zero")
+        assert (result.exit_code, result.stderr) == (
+            1, "/dev/zero: error: it is a device, not a regular file; it was not read "
+            "(expected a YAML data file saved on disk)\n" + ONE)
+
+    def test_an_included_folder_is_refused_where_it_is_named(self, workdir: Path) -> None:
+        write_including(workdir, "folder.yaml")
+        (workdir / "folder.yaml").mkdir()
+        result = invoke("validate", "data.yaml")
+        assert result.stderr.startswith("data.yaml:3:5: error: include: cannot include "
+                                        "'folder.yaml': it is a folder, not a regular file")
+
+
+class TestEveryDataErrorSaysWhere:
+    def test_an_include_of_a_missing_file_points_at_the_entry(self, workdir: Path) -> None:
+        write_including(workdir, "first.yaml", "missing.yaml")
+        (workdir / "first.yaml").write_text(replaced("id: test-set", "id: first"),
+                                            encoding="utf-8")
+        result = invoke("validate", "data.yaml")
+        assert (result.exit_code, result.stderr) == (
+            1, "data.yaml:4:5: error: include[1]: cannot include 'missing.yaml': no such file "
+            "(expected a path to a YAML data file)\n" + ONE)
+
+    def test_a_dataset_id_used_twice_points_at_the_second_files_id(self, workdir: Path) -> None:
+        write_including(workdir, "copy.yaml")
+        (workdir / "copy.yaml").write_text(BASE_WITH_OTHER_PROGRAMS, encoding="utf-8")
+        result = invoke("validate", "data.yaml")
+        assert (result.exit_code, result.stderr) == (
+            1, "copy.yaml:3:7: error: dataset.id: dataset id 'test-set' is also used by "
+            "data.yaml:5; event UIDs would collide (expected a dataset id unique in the "
+            "build)\n" + ONE)
+
+    def test_a_byte_that_is_not_utf8_has_a_line_and_column(self, workdir: Path) -> None:
+        data = b"\xef\xbb\xbf" + replaced("Acme", "Acm\xe9").encode("latin-1")
+        result = failed_build(workdir, data)
+        assert result.stderr == ("data.yaml:17:18: error: the file is not UTF-8 (byte 0xe9 at "
+                                 "offset 403) (expected a file saved as UTF-8)\n" + ONE)
+
+    def test_an_include_too_large_is_refused_at_the_entry_before_it_is_read(
+            self, workdir: Path) -> None:
+        from deadlinecal.load import MAX_INPUT_BYTES
+
+        write_including(workdir, "huge.yaml")
+        with (workdir / "huge.yaml").open("wb") as sparse:
+            sparse.truncate(MAX_INPUT_BYTES + 1)
+        result = invoke("validate", "data.yaml")
+        assert (result.exit_code, result.stderr) == (
+            1, "data.yaml:3:5: error: include: cannot include 'huge.yaml': the file is larger "
+            "than the limit of 67,108,864 bytes (expected a smaller file; split the dataset in "
+            "two)\n" + ONE)
+
+    def test_an_include_the_core_cannot_read_points_at_the_entry(self) -> None:
+        from deadlinecal.errors import DataError
+        from deadlinecal.pipeline import build
+
+        data = replaced("format: 1\n", "format: 1\ninclude: [more.yaml]\n").encode()
+        with pytest.raises(DataError) as raised:
+            build(data, file="data.yaml")
+        assert [p.format() for p in raised.value.problems] == [
+            "data.yaml:2:11: error: include: cannot include 'more.yaml': included files cannot "
+            "be read here (expected a single self-contained data file)"]
+
+    def test_a_missing_data_file_has_no_line_and_says_so_the_same_way(
+            self, workdir: Path) -> None:
+        result = invoke("validate", "absent.yaml")
+        assert (result.exit_code, result.stderr) == (
+            1, "absent.yaml: error: no such file (expected a path to a YAML data file)\n" + ONE)
+
+
+BASE_WITH_OTHER_PROGRAMS = replaced("id: beta", "id: delta", replaced("id: alpha", "id: gamma"))

@@ -8,11 +8,15 @@ import gc
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from .text import plural
+
+if TYPE_CHECKING:  # imported where used: the core's modules cost start-up time
+    from .pipeline import Read
+    from .validate import Include
 
 DEFAULT_DATA = Path("data/ml-internships-summer-2027.yaml")
 DEFAULT_OUTPUT = Path("calendars")
@@ -37,7 +41,7 @@ def _run(function: F) -> F:
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from .errors import DataError, DeadlinecalError, FilterError
+        from .errors import DataError, DeadlinecalError, FilterError, escape
 
         context = click.get_current_context()
         try:
@@ -59,7 +63,9 @@ def _run(function: F) -> F:
         except DeadlinecalError as exc:
             if context.find_root().params.get("debug"):
                 raise
-            raise click.ClickException(str(exc)) from None
+            # Paths in these messages come from the command line: escape, line by line.
+            raise click.ClickException("\n".join(
+                escape(line) for line in str(exc).split("\n"))) from None
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except BrokenPipeError:
@@ -72,7 +78,7 @@ def _run(function: F) -> F:
             # A bug of ours, never the user's fault: one line, not a traceback.
             if context.find_root().params.get("debug"):
                 raise
-            click.echo(f"deadlinecal: internal error: {type(exc).__name__}: {exc}\n"
+            click.echo(f"deadlinecal: internal error: {type(exc).__name__}: {escape(str(exc))}\n"
                        "This is a bug in deadlinecal, not in your data; please report it "
                        "with the data file (--debug shows the traceback).", err=True)
             context.exit(INTERNAL_ERROR_EXIT)
@@ -80,24 +86,13 @@ def _run(function: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _read(path: Path) -> bytes:
-    from .errors import DataError, Problem
-    from .load import MAX_INPUT_BYTES
+def _read(path: str | Path, included_by: Include | None = None, /) -> bytes:
+    """A data file's bytes; what an include may not read is refused (see files.py)."""
+    from .files import read_data
 
-    try:
-        with path.open("rb") as handle:
-            # One byte past the limit is enough for load.py to refuse it (think /dev/zero).
-            return handle.read(MAX_INPUT_BYTES + 1)
-    except FileNotFoundError:
-        hint = "a path to a YAML data file"
-        if path == DEFAULT_DATA:
-            hint += " (run from the project folder, or pass DATA)"
-        raise DataError([Problem(file=str(path), line=None, column=None, path="",
-                                 message="no such file", expected=hint)]) from None
-    except OSError as exc:
-        raise DataError([Problem(file=str(path), line=None, column=None, path="",
-                                 message=f"cannot read it: {exc.strerror}",
-                                 expected="a readable file")]) from None
+    default = included_by is None and Path(path) == DEFAULT_DATA
+    return read_data(str(path), included_by, missing_hint=(
+        " (run from the project folder, or pass DATA)" if default else ""))
 
 
 def _show_warnings(warnings: Any, strict: bool) -> None:
@@ -243,7 +238,7 @@ def build(data: tuple[Path, ...], output: Path, strict: bool, today: dt.date,
     if current is not None:
         from .pipeline import build_all
 
-        result = build_all([str(path) for path in paths], lambda path: _read(Path(path)),
+        result = build_all([str(path) for path in paths], _read,
                            as_of=today, alarms=not no_alarms, base_url=base_url,
                            max_age_days=max_age, render=False)
         _show_warnings(result.warnings, strict)
@@ -251,8 +246,8 @@ def build(data: tuple[Path, ...], output: Path, strict: bool, today: dt.date,
     else:
         read: list[tuple[str, bytes]] = []
 
-        def recorded(path: str) -> bytes:
-            content = _read(Path(path))
+        def recorded(path: str, included_by: Include | None = None, /) -> bytes:
+            content = _read(path, included_by)
             read.append((path, content))
             return content
 
@@ -340,7 +335,7 @@ def diff(data: tuple[Path, ...], output: Path, as_json: bool, today: dt.date,
 def _build_against(paths: tuple[Path, ...], output: Path, today: dt.date, *,
                    alarms: bool = True, base_url: str | None = None,
                    max_age_days: int = DEFAULT_MAX_AGE,
-                   read: Callable[[str], bytes] | None = None) -> tuple[Any, Any]:
+                   read: Read | None = None) -> tuple[Any, Any]:
     """Build `paths` against the feeds already in `output`; the build and those feeds."""
     from .errors import OutputError
     from .pipeline import build_all
@@ -350,7 +345,7 @@ def _build_against(paths: tuple[Path, ...], output: Path, today: dt.date, *,
         previous = read_tree(output)
     except OSError as exc:
         raise OutputError(f"cannot read the current feeds in {output}: {exc}") from None
-    result = build_all([str(path) for path in paths], read or (lambda path: _read(Path(path))),
+    result = build_all([str(path) for path in paths], read or _read,
                        as_of=today, previous=previous, alarms=alarms, base_url=base_url,
                        max_age_days=max_age_days)
     return result, previous
@@ -382,7 +377,7 @@ def feed(data: Path, output: Path | None, title: str | None, no_alarms: bool,
     content, count, warnings = one_feed(_read(data), file=str(data),
                                         chosen=_filter(**chosen), title=title,
                                         alarms=not no_alarms,
-                                        read=lambda path: _read(Path(path)),
+                                        read=_read,
                                         previous=previous)
     _show_warnings(warnings, False)
     if output is None:
@@ -410,7 +405,7 @@ def list_events(data: Path, today: dt.date, show_all: bool, **chosen: Any) -> No
     from .select import check_filter, select
     from .table import event_table
 
-    dataset, every, _ = load_selection([str(data)], lambda path: _read(Path(path)))
+    dataset, every, _ = load_selection([str(data)], _read)
     chosen_filter = _filter(**chosen)
     check_filter(chosen_filter, dataset)
     events = select(every, chosen_filter)
@@ -441,7 +436,7 @@ def validate(data: Path, strict: bool, today: dt.date, max_age: int) -> None:
     from .pipeline import load_selection
 
     # The same loading as build, includes and all, so "valid" means build will work.
-    dataset, _, warnings = load_selection([str(data)], lambda path: _read(Path(path)),
+    dataset, _, warnings = load_selection([str(data)], _read,
                                           as_of=today, max_age_days=max_age)
     _show_warnings(warnings, strict)
     windows = sum(len(p.windows) for p in dataset.programs)
@@ -509,6 +504,7 @@ def lint(files: tuple[Path, ...]) -> None:
     Example:
       deadlinecal lint calendars/all.ics calendars/tracks/*.ics
     """
+    from .errors import escape
     from .lint import lint as lint_bytes
 
     problems = 0
@@ -516,11 +512,11 @@ def lint(files: tuple[Path, ...]) -> None:
         try:
             data = file.read_bytes()
         except OSError as exc:
-            click.echo(f"{file}: cannot read it: {exc.strerror}")
+            click.echo(escape(f"{file}: cannot read it: {exc.strerror}"))
             problems += 1
             continue
         for finding in lint_bytes(data):
-            click.echo(f"{file}:{finding.line}: {finding.message}")
+            click.echo(escape(f"{file}:{finding.line}: {finding.message}"))
             problems += 1
     if problems:
         click.echo(f"{plural(problems, 'problem')} in {plural(len(files), 'file')}.", err=True)

@@ -72,11 +72,32 @@ DEFAULT_REFRESH_HOURS = 12
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Include:
+    """One entry of a data file's `include:` list, and where it is written."""
+
+    file: str  # the including file
+    entry: str  # the path as written, relative to the including file's folder
+    line: int
+    column: int
+    path: str  # the YAML path: `include`, or `include[2]` in a list of several
+
+    def refuse(self, message: str, expected: str) -> DataError:
+        """A DataError pointing at this entry (for a file that cannot be included)."""
+        return DataError([Problem(file=self.file, line=self.line, column=self.column,
+                                  path=self.path, message=message, expected=expected)])
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Loaded:
-    """A valid dataset and the warnings found while reading it."""
+    """A valid dataset, the warnings found while reading it, and where some things are."""
 
     dataset: Dataset
     warnings: tuple[Problem, ...]
+    includes: tuple[Include, ...] = ()
+    # Line and column of `dataset.id`'s value and of each program, for problems found once
+    # several files are read (a dataset id used twice, feeds over the output budget).
+    id_at: tuple[int, int] | None = None
+    programs_at: tuple[tuple[int, int], ...] = ()
 
 
 def load_dataset(
@@ -94,7 +115,9 @@ def load_dataset(
         raise DataError(checker.errors)
     if as_of is not None:
         checker.warn_stale(dataset, as_of, max_age_days)
-    return Loaded(dataset=dataset, warnings=tuple(sorted(checker.warnings, key=Problem.sort_key)))
+    return Loaded(dataset=dataset, warnings=tuple(sorted(checker.warnings, key=Problem.sort_key)),
+                  includes=checker.includes, id_at=checker.id_at,
+                  programs_at=tuple(_at(node) for node in checker._program_nodes))
 
 
 class _Checker:
@@ -108,6 +131,8 @@ class _Checker:
         self.vocabularies: dict[str, dict[str, Vocabulary]] = {}
         self._program_lines: dict[str, int] = {}
         self._program_nodes: list[yaml.Node] = []
+        self.includes: tuple[Include, ...] = ()
+        self.id_at: tuple[int, int] | None = None
 
     # -- reporting ---------------------------------------------------------------------
 
@@ -403,7 +428,7 @@ class _Checker:
                                 description=values.get("description") or "")
                 for _, key, values in top.get(name) or []
             }
-        self.check_includes(top.get("include") or [])
+        self.includes = self.check_includes(top.get("include") or [])
         meta = top.get("dataset") or {}
         programs = self.programs(top.get("programs") or [])
         feeds = self.feeds(top.get("feeds") or [])
@@ -439,15 +464,21 @@ class _Checker:
         )
         self.warn_follow_ups(dataset, programs)
         self._program_nodes = [node for node, _ in programs]
+        self.id_at = _at(_child(_child(root, "dataset"), "id"))
         return dataset
 
-    def check_includes(self, entries: list[tuple[yaml.Node, str | None]]) -> None:
+    def check_includes(self, entries: list[tuple[yaml.Node, str | None]]
+                       ) -> tuple[Include, ...]:
         """Included files stay beside this one: a pull request could otherwise name any file
-        on the machine that builds it, and its first lines would appear in the error."""
+        on the machine that builds it. (The reader checks where symbolic links lead.)"""
+        includes = []
         for index, (node, path) in enumerate(entries):
             if path is None:
                 continue
             where = f"include[{index}]" if len(entries) > 1 else "include"
+            line, column = _at(node)
+            includes.append(Include(file=self.file, entry=path, line=line, column=column,
+                                    path=where))
             normal = posixpath.normpath(path) if path else ""
             if (not path or path.startswith(("/", "~")) or "\\" in path or ":" in path
                     or normal == ".." or normal.startswith("../")
@@ -455,6 +486,7 @@ class _Checker:
                 self.problem(node, where, f"{quoted(path)} is not a data file beside this one",
                              "a relative path to a .yaml file in this folder or below, like "
                              "'more-programs.yaml'")
+        return tuple(includes)
 
     def zone(self, node: yaml.ScalarNode) -> None:
         if not self.short(node, "dataset.timezone", "an IANA zone like Europe/Paris"):
@@ -712,6 +744,12 @@ def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
 def _key_name(key: str) -> str:
     """A key as written in a YAML path: itself when it is plain, else a short excerpt."""
     return key if _PLAIN_KEY.fullmatch(key) else quoted(key, KEY_EXCERPT_CHARS)
+
+
+def _at(node: yaml.Node | None) -> tuple[int, int]:
+    """Line and column, counting from 1, where `node` starts."""
+    mark = node.start_mark if node is not None else None
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
 
 
 def _item(node: yaml.Node | None, index: int) -> yaml.Node | None:
