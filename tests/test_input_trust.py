@@ -294,3 +294,61 @@ class TestEveryDataErrorSaysWhere:
 
 
 BASE_WITH_OTHER_PROGRAMS = replaced("id: beta", "id: delta", replaced("id: alpha", "id: gamma"))
+
+
+def amplifying(programs: int, groups: int, windows: int, notes: int) -> str:
+    """Valid data whose every event is copied into `groups` + 2 feeds."""
+    keys = [f"g{index}" for index in range(groups)]
+    vocabulary = "".join(f"  {key}: {{title: Group {key}}}\n" for key in keys)
+    spans = "".join(f"      - {{key: w{index}, opens: 2026-10-01, closes: 2026-11-15}}\n"
+                    for index in range(windows))
+    text = replaced("eligibility:\n  undergrad: {title: Undergraduates}\n  phd: {title: PhD "
+                    "students}\n", f"eligibility:\n{vocabulary}")
+    head = text[:text.index("programs:\n")]
+    body = "".join(
+        f"  - id: p{number}\n    employer: Acme\n    program: Internship\n    track: research\n"
+        f"    eligibility: [{', '.join(keys)}]\n    last_verified: 2026-07-15\n"
+        f"    notes: {'n' * notes}\n    windows:\n{spans}" for number in range(programs))
+    return head + "programs:\n" + body
+
+
+class TestOutputBudget:
+    def test_one_program_copied_into_every_feed_is_refused_where_it_is(
+            self, workdir: Path) -> None:
+        data = amplifying(programs=1, groups=60, windows=40, notes=10_000)
+        result = failed_build(workdir, data)
+        assert len(data) < 20_000
+        assert result.stderr == (
+            "data.yaml:74:5: error: programs[0]: the feeds would hold about 84.3 MB, more than "
+            "the 64.0 MB allowed for this data (100 times the size of its files, at least 64.0 "
+            "MB); 84.3 MB of it comes from this program, whose events are copied 7,440 times "
+            "into the feeds (expected fewer reminders, shorter texts, or fewer feeds per "
+            "program (eligibility groups, named feeds); or split the data into separate "
+            "builds)\n" + ONE)
+
+    def test_weight_spread_over_many_programs_points_at_the_dataset(
+            self, workdir: Path) -> None:
+        result = failed_build(workdir, amplifying(programs=300, groups=60, windows=1,
+                                                  notes=1_500))
+        assert result.stderr.startswith(
+            "data.yaml:3:7: error: dataset: the feeds would hold about ")
+        assert result.stderr.endswith(", spread over 300 programs (expected fewer reminders, "
+                                      "shorter texts, or fewer feeds per program (eligibility "
+                                      "groups, named feeds); or split the data into separate "
+                                      "builds)\n" + ONE)
+
+    def test_validate_refuses_what_build_would(self, workdir: Path) -> None:
+        (workdir / "data.yaml").write_text(amplifying(programs=1, groups=60, windows=40,
+                                                      notes=10_000), encoding="utf-8")
+        result = invoke("validate", "data.yaml")
+        assert result.exit_code == 1
+        assert "the feeds would hold about 84.3 MB" in result.stderr
+
+    def test_the_budget_grows_with_the_data(self) -> None:
+        from deadlinecal.budget import MIN_BUDGET, OUTPUT_RATIO, budget
+        from deadlinecal.pipeline import load_all
+
+        data = BASE_WITH_OTHER_PROGRAMS.encode()
+        loaded = load_all(["d.yaml"], lambda path, included_by=None: data)
+        assert budget(loaded) == MIN_BUDGET
+        assert budget(loaded * 1_000_000) == OUTPUT_RATIO * len(data) * 1_000_000

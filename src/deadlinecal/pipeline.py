@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from .budget import check_budget
 from .errors import DataError, Problem, quoted
 from .expand import expand
 from .model import Dataset, Event, EventKind, FeedSpec, Filter, Program
@@ -181,6 +182,8 @@ def load_selection(paths: Sequence[str], read: Read, *,
     if not alarms:
         events = list(without_alarms(tuple(events)))
     warnings = [warning for entry in loaded for warning in entry.warnings]
+    # Checked here, not when feeds are written, so that validate refuses what build would.
+    check_budget(loaded, dataset, events)
     return dataset, events, warnings
 
 

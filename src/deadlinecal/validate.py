@@ -98,6 +98,7 @@ class Loaded:
     # several files are read (a dataset id used twice, feeds over the output budget).
     id_at: tuple[int, int] | None = None
     programs_at: tuple[tuple[int, int], ...] = ()
+    size: int = 0  # bytes of the file, for the output budget (see budget.py)
 
 
 def load_dataset(
@@ -117,7 +118,8 @@ def load_dataset(
         checker.warn_stale(dataset, as_of, max_age_days)
     return Loaded(dataset=dataset, warnings=tuple(sorted(checker.warnings, key=Problem.sort_key)),
                   includes=checker.includes, id_at=checker.id_at,
-                  programs_at=tuple(_at(node) for node in checker._program_nodes))
+                  programs_at=tuple(_at(node) for node in checker._program_nodes),
+                  size=len(data))
 
 
 class _Checker:
