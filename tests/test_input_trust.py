@@ -352,3 +352,20 @@ class TestOutputBudget:
         loaded = load_all(["d.yaml"], lambda path, included_by=None: data)
         assert budget(loaded) == MIN_BUDGET
         assert budget(loaded * 1_000_000) == OUTPUT_RATIO * len(data) * 1_000_000
+
+
+class TestCommandLinePathsAreEscaped:
+    def test_lint_escapes_a_path_it_cannot_read(self, workdir: Path) -> None:
+        result = invoke("lint", "gone\x1b]0;x\x07.ics")
+        assert result.exit_code == 1
+        assert "\x1b" not in result.output and "\x07" not in result.output
+        assert "gone\\x1b]0;x\\x07.ics: cannot read it: No such file or directory" in (
+            result.output)
+
+    def test_build_check_escapes_the_output_folder_it_names(self, workdir: Path) -> None:
+        (workdir / "data.yaml").write_text(BASE_WITH_OTHER_PROGRAMS, encoding="utf-8")
+        result = invoke("build", "data.yaml", "--check", "-o", "out\x1b]0;x\x07",
+                        "--as-of", "2026-08-01")
+        assert result.exit_code == 1
+        assert "\x1b" not in result.output and "\x07" not in result.output
+        assert "out\\x1b]0;x\\x07/ is stale" in result.output

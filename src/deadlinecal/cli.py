@@ -41,7 +41,7 @@ def _run(function: F) -> F:
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from .errors import DataError, DeadlinecalError, FilterError, escape
+        from .errors import DataError, DeadlinecalError, FilterError, escape, escape_lines
 
         context = click.get_current_context()
         try:
@@ -63,10 +63,13 @@ def _run(function: F) -> F:
         except DeadlinecalError as exc:
             if context.find_root().params.get("debug"):
                 raise
-            # Paths in these messages come from the command line: escape, line by line.
-            raise click.ClickException("\n".join(
-                escape(line) for line in str(exc).split("\n"))) from None
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise click.ClickException(escape_lines(str(exc))) from None
+        except click.ClickException as exc:
+            # Paths in these messages come from the command line (and `build --check` names
+            # them); escape what a terminal would act on, line by line.
+            exc.message = escape_lines(exc.message)  # type: ignore[misc]
+            raise
+        except (click.exceptions.Exit, click.Abort):
             raise
         except BrokenPipeError:
             # `deadlinecal list | head` closed the pipe: the reader has what it wanted.

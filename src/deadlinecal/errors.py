@@ -17,6 +17,11 @@ def escape(text: str) -> str:
     return "".join(char if char.isprintable() else _escaped(char) for char in text)
 
 
+def escape_lines(text: str) -> str:
+    """`escape` for a message of several lines: the line breaks stay."""
+    return "\n".join(escape(line) for line in text.split("\n"))
+
+
 def _escaped(char: str) -> str:
     code = ord(char)
     if code <= 0xFF:
