@@ -251,11 +251,11 @@ class TestFiles:
 
     def test_latin1_file(self, workdir: Path) -> None:
         data = BASE.replace("Acme", "Acm\u00e9").encode("latin-1")
-        assert_fails(workdir, data, "data.yaml:17: error: the file is not UTF-8 (byte 0xe9 at "
+        assert_fails(workdir, data, "data.yaml:17:18: error: the file is not UTF-8 (byte 0xe9 at "
                      "offset 400) (expected a file saved as UTF-8)\n" + ONE)
 
     def test_utf16_file(self, workdir: Path) -> None:
-        assert_fails(workdir, BASE.encode("utf-16"), "data.yaml:1: error: the file is not "
+        assert_fails(workdir, BASE.encode("utf-16"), "data.yaml:1:1: error: the file is not "
                      "UTF-8 (byte 0xff at offset 0) (expected a file saved as UTF-8)\n" + ONE)
 
     def test_utf8_byte_order_mark_is_accepted(self, workdir: Path) -> None:

@@ -109,7 +109,8 @@ class TestValidateFollowsIncludes:
         main_file.write_text(text)
         result = CliRunner().invoke(main, ["validate", str(main_file)])
         assert result.exit_code == 1
-        assert "other.yaml: error: no such file" in result.output
+        assert "main.yaml:18:11: error: include: cannot include 'other.yaml': no such file" in (
+            result.output)
 
 
 class TestFeedFileRegenerated:

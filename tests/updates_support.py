@@ -75,7 +75,8 @@ def build(text: str, previous: Mapping[str, bytes] | None = None,
           as_of: dt.date | None = None, extra: Mapping[str, str] | None = None) -> Build:
     """Build `text` (as data/demo.yaml) plus any `extra` files, against `previous` feeds."""
     files = {"data/demo.yaml": text.encode(), **{k: v.encode() for k, v in (extra or {}).items()}}
-    return build_all(["data/demo.yaml"], files.__getitem__, as_of=as_of, previous=previous)
+    return build_all(["data/demo.yaml"], lambda path, included_by=None: files[path],
+                     as_of=as_of, previous=previous)
 
 
 def events(feed: bytes) -> dict[str, Seen]:

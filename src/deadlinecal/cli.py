@@ -8,11 +8,14 @@ import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from .text import plural
+
+if TYPE_CHECKING:  # imported where used: the core's modules cost start-up time
+    from .validate import Include
 
 DEFAULT_DATA = Path("data/ml-internships-summer-2027.yaml")
 DEFAULT_OUTPUT = Path("calendars")
@@ -58,7 +61,7 @@ def _run(function: F) -> F:
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from .errors import DataError, DeadlinecalError, FilterError
+        from .errors import DataError, DeadlinecalError, FilterError, escape, escape_lines
 
         context = click.get_current_context()
         try:
@@ -82,8 +85,13 @@ def _run(function: F) -> F:
         except DeadlinecalError as exc:
             if context.find_root().params.get("debug"):
                 raise
-            raise click.ClickException(str(exc)) from None
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise click.ClickException(escape_lines(str(exc))) from None
+        except click.ClickException as exc:
+            # Paths in these messages come from the command line (and `build --check` names
+            # them); escape what a terminal would act on, line by line.
+            exc.message = escape_lines(exc.message)  # type: ignore[misc]
+            raise
+        except (click.exceptions.Exit, click.Abort):
             raise
         except BrokenPipeError:
             # `deadlinecal list | head` closed the pipe: the reader has what it wanted. Every
@@ -100,7 +108,7 @@ def _run(function: F) -> F:
             # A bug of ours, never the user's fault: one line, not a traceback.
             if context.find_root().params.get("debug"):
                 raise
-            click.echo(f"deadlinecal: internal error: {type(exc).__name__}: {exc}\n"
+            click.echo(f"deadlinecal: internal error: {type(exc).__name__}: {escape(str(exc))}\n"
                        "This is a bug in deadlinecal, not in your data; please report it "
                        "with the data file (--debug shows the traceback).", err=True)
             context.exit(INTERNAL_ERROR_EXIT)
@@ -108,24 +116,13 @@ def _run(function: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _read(path: Path) -> bytes:
-    from .errors import DataError, Problem
-    from .load import MAX_INPUT_BYTES
+def _read(path: str | Path, included_by: Include | None = None, /) -> bytes:
+    """A data file's bytes; what an include may not read is refused (see files.py)."""
+    from .files import read_data
 
-    try:
-        with path.open("rb") as handle:
-            # One byte past the limit is enough for load.py to refuse it (think /dev/zero).
-            return handle.read(MAX_INPUT_BYTES + 1)
-    except FileNotFoundError:
-        hint = "a path to a YAML data file"
-        if path == DEFAULT_DATA:
-            hint += " (run from the project folder, or pass DATA)"
-        raise DataError([Problem(file=str(path), line=None, column=None, path="",
-                                 message="no such file", expected=hint)]) from None
-    except OSError as exc:
-        raise DataError([Problem(file=str(path), line=None, column=None, path="",
-                                 message=f"cannot read it: {exc.strerror}",
-                                 expected="a readable file")]) from None
+    default = included_by is None and Path(path) == DEFAULT_DATA
+    return read_data(str(path), included_by, missing_hint=(
+        " (run from the project folder, or pass DATA)" if default else ""))
 
 
 def _show_warnings(warnings: Any, strict: bool) -> None:
@@ -272,11 +269,11 @@ def build(data: tuple[Path, ...], output: Path, strict: bool, today: dt.date,
     # Everything is decided and written before anything is printed: a closed stdout or
     # stderr (`build | head -1`) can cut the messages short, never the build.
     if check:
-        outcome = folder.check(paths, _read_path, output, settings)
+        outcome = folder.check(paths, _read, output, settings)
         _show_warnings(outcome.result.warnings, strict)
         _report_stale(outcome, output, named, _build_command(data, output, no_alarms, base_url))
         return
-    outcome = folder.build(paths, _read_path, output, settings, strict=strict, adopt=adopt)
+    outcome = folder.build(paths, _read, output, settings, strict=strict, adopt=adopt)
     _show_warnings(outcome.result.warnings, False)
     result, report = outcome.result, outcome.report
     click.echo(f"Built {plural(len(result.feeds), 'feed')} and index.html from {named}: "
@@ -330,10 +327,6 @@ def _report_stale(outcome: Any, output: Path, named: str, command: str) -> None:
     click.echo(f"{output}/ is up to date with {named} ({len(result.files)} feeds).")
 
 
-def _read_path(path: str) -> bytes:
-    return _read(Path(path))
-
-
 @main.command()
 @data_paths_argument
 @click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False),
@@ -357,7 +350,7 @@ def diff(data: tuple[Path, ...], output: Path, as_json: bool, today: dt.date,
     from .output import Settings, against
 
     paths = [str(path) for path in data or (DEFAULT_DATA,)]
-    result, previous = against(paths, _read_path, output,
+    result, previous = against(paths, _read, output,
                                Settings(as_of=today, alarms=not no_alarms))
     _show_warnings(result.warnings, False)
     old, _ = history.read_feeds(previous)
@@ -400,7 +393,7 @@ def feed(data: Path, output: Path | None, title: str | None, no_alarms: bool, ad
     content, count, warnings = one_feed(_read(data), file=str(data),
                                         chosen=_filter(**chosen), title=title,
                                         alarms=not no_alarms,
-                                        read=lambda path: _read(Path(path)),
+                                        read=_read,
                                         previous=previous)
     _show_warnings(warnings, False)
     if output is None:
@@ -428,7 +421,7 @@ def list_events(data: Path, today: dt.date, show_all: bool, **chosen: Any) -> No
     from .select import check_filter, select
     from .table import event_table
 
-    dataset, every, _ = load_selection([str(data)], lambda path: _read(Path(path)))
+    dataset, every, _ = load_selection([str(data)], _read)
     chosen_filter = check_filter(_filter(**chosen), dataset)
     events = select(every, chosen_filter)
     # An explicit --from is the user's own cut-off; otherwise hide what can no longer happen.
@@ -458,7 +451,7 @@ def validate(data: Path, strict: bool, today: dt.date, max_age: int) -> None:
     from .pipeline import load_selection
 
     # The same loading as build, includes and all, so "valid" means build will work.
-    dataset, _, warnings = load_selection([str(data)], lambda path: _read(Path(path)),
+    dataset, _, warnings = load_selection([str(data)], _read,
                                           as_of=today, max_age_days=max_age, unstated=True)
     _show_warnings(warnings, strict)
     windows = sum(len(p.windows) for p in dataset.programs)
@@ -527,6 +520,7 @@ def lint(files: tuple[Path, ...]) -> None:
     Example:
       deadlinecal lint calendars/all.ics calendars/tracks/*.ics
     """
+    from .errors import escape
     from .lint import lint as lint_bytes
 
     problems = 0
@@ -534,11 +528,11 @@ def lint(files: tuple[Path, ...]) -> None:
         try:
             data = file.read_bytes()
         except OSError as exc:
-            click.echo(f"{file}: cannot read it: {exc.strerror}")
+            click.echo(escape(f"{file}: cannot read it: {exc.strerror}"))
             problems += 1
             continue
         for finding in lint_bytes(data):
-            click.echo(f"{file}:{finding.line}: {finding.message}")
+            click.echo(escape(f"{file}:{finding.line}: {finding.message}"))
             problems += 1
     if problems:
         click.echo(f"{plural(problems, 'problem')} in {plural(len(files), 'file')}.", err=True)

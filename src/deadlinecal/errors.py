@@ -4,6 +4,38 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Longest excerpt of a user's value quoted in a message; valid keys and ids are shorter.
+EXCERPT_CHARS = 40
+
+
+def escape(text: str) -> str:
+    """`text` with every character a terminal or log viewer could act on written as an
+    escape (ESC as \\x1b, a line break as \\x0a, U+202E as \\u202e): messages quote keys,
+    values and file names from the data and the command line."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else _escaped(char) for char in text)
+
+
+def escape_lines(text: str) -> str:
+    """`escape` for a message of several lines: the line breaks stay."""
+    return "\n".join(escape(line) for line in text.split("\n"))
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
+def quoted(value: str, limit: int = EXCERPT_CHARS) -> str:
+    """`value` in quotes for a message, escaped, and cut short with "…" past `limit`
+    characters, so a message never repeats a whole hostile value (or a file it came from)."""
+    return repr(value if len(value) <= limit else value[:limit] + "…")
+
 
 class DeadlinecalError(Exception):
     """Base class of every error the core raises on purpose."""
@@ -22,7 +54,11 @@ class Problem:
     severity: str = "error"
 
     def format(self) -> str:
-        """Render as `file:line:col: error: path: message (expected ...)`."""
+        """Render as `file:line:col: error: path: message (expected ...)`, on one line.
+
+        A problem about a whole file (missing, empty, too large) has no line: `file: error:`.
+        Every character a terminal could act on is escaped (see `escape`).
+        """
         where = self.file
         if self.line is not None:
             where += f":{self.line}"
@@ -34,7 +70,7 @@ class Problem:
         text += self.message
         if self.expected:
             text += f" (expected {self.expected})"
-        return text
+        return escape(text)
 
     def sort_key(self) -> tuple[int, int, str]:
         return (self.line or 0, self.column or 0, self.path)

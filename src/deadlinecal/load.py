@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 from sys import intern
 from typing import Any, ClassVar
@@ -13,6 +14,8 @@ from .errors import DataError, Problem
 # About 80,000 programs written like the default data file (the 50,000-program benchmark
 # file fits).
 MAX_INPUT_BYTES = 64 * 1024 * 1024
+TOO_LARGE = (f"the file is larger than the limit of {MAX_INPUT_BYTES:,} bytes",
+             "a smaller file; split the dataset in two")
 # A valid file nests 5 levels (programs[].windows[].opens); anything far deeper is hostile.
 MAX_DEPTH = 32
 # About 40 values per program: room for 100,000 programs (nodes keep only line and column).
@@ -56,14 +59,16 @@ def parse_yaml(data: bytes, *, file: str) -> yaml.Node:
     built below it, so hostile input costs time and memory in proportion to what was read.
     """
     if len(data) > MAX_INPUT_BYTES:
-        raise _error(file, None, None, f"the file is larger than the limit of "
-                     f"{MAX_INPUT_BYTES:,} bytes", "a smaller file; split the dataset in two")
+        raise _error(file, None, None, *TOO_LARGE)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise _error(file, line, None, f"the file is not UTF-8 (byte 0x{data[exc.start]:02x} "
-                     f"at offset {exc.start})", "a file saved as UTF-8") from None
+        # The decoder counts from after a byte order mark.
+        bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+        offset = exc.start + bom
+        raise _error(file, *_position(data, offset, bom), f"the file is not UTF-8 (byte "
+                     f"0x{data[offset]:02x} at offset {offset})",
+                     "a file saved as UTF-8") from None
     if not text.strip() or all(
         not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
     ):
@@ -242,6 +247,14 @@ def _compose(loader: Any, file: str) -> yaml.Node | None:
                      "the file holds more than one YAML document",
                      "one document (remove the second '---')")
     return root
+
+
+def _position(data: bytes, offset: int, start: int = 0) -> tuple[int, int]:
+    """The line and column (in characters, counting from 1) of the byte at `offset`; the
+    text begins at `start` (after a byte order mark)."""
+    start = max(start, data.rfind(b"\n", 0, offset) + 1)
+    before = data[start:offset].decode("utf-8", errors="replace")
+    return data.count(b"\n", 0, offset) + 1, len(before) + 1
 
 
 def _short_tag(tag: str) -> str:

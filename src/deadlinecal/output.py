@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import posixpath
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,9 +28,9 @@ from typing import Any
 from . import cache
 from .errors import DataError, OutputError
 from .history import Seen
-from .pipeline import Build, build_all
+from .pipeline import Build, Read, build_all
 from .render import PRODID
-from .validate import DEFAULT_MAX_AGE_DAYS
+from .validate import DEFAULT_MAX_AGE_DAYS, Include
 from .write import Folder, WriteReport, opened, read_head, replace_file
 
 # The subscribe page says who made it (page.py); that is how a build knows the page is its.
@@ -75,7 +75,7 @@ def recognise(relative: str, head: bytes) -> bool:
     return False
 
 
-def build(paths: Sequence[str], read: Callable[[str], bytes], output: Path,
+def build(paths: Sequence[str], read: Read, output: Path,
           settings: Settings, *, strict: bool = False, adopt: bool = False) -> Outcome:
     """Build `paths` into `output`: render and write only what changed, own files only.
 
@@ -99,8 +99,8 @@ def build(paths: Sequence[str], read: Callable[[str], bytes], output: Path,
                            report=WriteReport(written=(), unchanged=current, removed=()))
         seen: list[tuple[str, bytes]] = []
 
-        def recorded(path: str) -> bytes:
-            content = read(path)
+        def recorded(path: str, included_by: Include | None = None, /) -> bytes:
+            content = read(path) if included_by is None else read(path, included_by)
             seen.append((path, content))
             return content
 
@@ -122,7 +122,7 @@ def build(paths: Sequence[str], read: Callable[[str], bytes], output: Path,
     return Outcome(result=result, report=report)
 
 
-def check(paths: Sequence[str], read: Callable[[str], bytes], output: Path,
+def check(paths: Sequence[str], read: Read, output: Path,
           settings: Settings) -> Outcome:
     """What a build would change in `output`, without writing. Raises DataError."""
     with _reading(output) as folder:
@@ -132,7 +132,7 @@ def check(paths: Sequence[str], read: Callable[[str], bytes], output: Path,
                    stale=tuple(stale))
 
 
-def against(paths: Sequence[str], read: Callable[[str], bytes], output: Path,
+def against(paths: Sequence[str], read: Read, output: Path,
             settings: Settings) -> tuple[Build, dict[str, bytes]]:
     """The build of `paths` and the files of ours already in `output` it was built against."""
     with _reading(output) as folder:
@@ -222,7 +222,7 @@ def _refuse_warnings(result: Build, strict: bool) -> None:
         raise DataError(result.warnings)
 
 
-def _build(paths: Sequence[str], read: Callable[[str], bytes], settings: Settings,
+def _build(paths: Sequence[str], read: Read, settings: Settings,
            folder: Folder | None = None, *, previous: Mapping[str, bytes] | None = None,
            render: bool = True) -> Build:
     if folder is not None and previous is None:

@@ -7,21 +7,36 @@ import dataclasses
 import datetime as dt
 import gc
 import posixpath
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
+from .budget import check_budget
 from .confirm import confirm_datasets
-from .errors import DataError, Problem
+from .errors import DataError, Problem, quoted
 from .expand import expand
 from .model import Dataset, Event, EventKind, FeedSpec, Filter, Program
 from .page import PAGE_PATH, render_page
 from .render import render_feeds
 from .select import check_filter, select, standard_feeds
-from .validate import DEFAULT_MAX_AGE_DAYS, Loaded, check_feed_employers, load_dataset
+from .validate import (
+    DEFAULT_MAX_AGE_DAYS,
+    Include,
+    Loaded,
+    check_feed_employers,
+    load_dataset,
+)
 
 if TYPE_CHECKING:
     from .history import Seen
+
+
+class Read(Protocol):
+    """Turns a data file's path into its bytes (the CLI passes its file reader, tests a
+    lookup). For an included file, `included_by` is the entry that names it: the reader
+    refuses what the data may not read with `included_by.refuse(...)`, before reading it."""
+
+    def __call__(self, path: str, included_by: Include | None = None, /) -> bytes: ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -63,22 +78,24 @@ def build(data: bytes, *, file: str, as_of: dt.date | None = None,
                      base_url=base_url, max_age_days=max_age_days)
 
 
-def _reader(data: bytes, file: str,
-            read: Callable[[str], bytes] | None = None) -> Callable[[str], bytes]:
+def _reader(data: bytes, file: str, read: Read | None = None) -> Read:
     """A reader that gives `data` for `file` and any other path (an include) to `read`."""
-    def reader(path: str) -> bytes:
+    def reader(path: str, included_by: Include | None = None, /) -> bytes:
         if path == posixpath.normpath(file):
             return data
-        if read is None:
+        if read is not None and included_by is not None:
+            return read(path, included_by)
+        expected = "a single self-contained data file"
+        if included_by is None:
             raise DataError([Problem(file=path, line=None, column=None, path="",
-                                     message="included file cannot be read here",
-                                     expected="a single self-contained data file")])
-        return read(path)
+                                     message="cannot be read here", expected=expected)])
+        raise included_by.refuse(f"cannot include {quoted(included_by.entry)}: included "
+                                 "files cannot be read here", expected)
 
     return reader
 
 
-def build_all(paths: Sequence[str], read: Callable[[str], bytes], *,
+def build_all(paths: Sequence[str], read: Read, *,
               as_of: dt.date | None = None, previous: Mapping[str, bytes] | None = None,
               retired: Mapping[str, Seen] | None = None,
               alarms: bool = True, base_url: str | None = None,
@@ -174,7 +191,7 @@ def _against_previous(events: Sequence[Event], previous: Mapping[str, bytes] | N
     return tuple(revised), rendered, bumped, gone
 
 
-def load_selection(paths: Sequence[str], read: Callable[[str], bytes], *,
+def load_selection(paths: Sequence[str], read: Read, *,
                    as_of: dt.date | None = None, alarms: bool = True,
                    max_age_days: int = DEFAULT_MAX_AGE_DAYS, unstated: bool = False
                    ) -> tuple[Dataset, list[Event], list[Problem]]:
@@ -194,49 +211,63 @@ def load_selection(paths: Sequence[str], read: Callable[[str], bytes], *,
     if not alarms:
         events = list(without_alarms(tuple(events)))
     warnings = [warning for entry in loaded for warning in entry.warnings]
+    # Checked here, not when feeds are written, so that validate refuses what build would.
+    check_budget(loaded, dataset, events)
     return dataset, events, warnings
 
 
-def load_all(paths: Sequence[str], read: Callable[[str], bytes], *,
+def load_all(paths: Sequence[str], read: Read, *,
              as_of: dt.date | None = None,
              max_age_days: int = DEFAULT_MAX_AGE_DAYS, unstated: bool = False) -> list[Loaded]:
-    """Load each path and, depth first, the files it includes (each once). Raises DataError."""
+    """Load each path and, depth first, the files it includes (each once).
+
+    Raises DataError, also when two files share a dataset id (their UIDs would collide).
+    """
     loaded: list[Loaded] = []
     seen: set[str] = set()
-    pending = [posixpath.normpath(path) for path in reversed(paths)]
+    pending: list[tuple[str, Include | None]] = [
+        (posixpath.normpath(path), None) for path in reversed(paths)]
     while pending:
-        path = pending.pop()
+        path, included_by = pending.pop()
         if path in seen:
             continue
         seen.add(path)
-        entry = load_dataset(read(path), file=path, as_of=as_of, max_age_days=max_age_days,
+        data = read(path) if included_by is None else read(path, included_by)
+        entry = load_dataset(data, file=path, as_of=as_of, max_age_days=max_age_days,
                              unstated=unstated)
         loaded.append(entry)
         base = posixpath.dirname(path)
-        pending.extend(posixpath.normpath(posixpath.join(base, included))
-                       for included in reversed(entry.dataset.includes))
+        pending.extend((posixpath.normpath(posixpath.join(base, include.entry)), include)
+                       for include in reversed(entry.includes))
+    _check_ids(loaded)
     return loaded
+
+
+def _check_ids(loaded: Sequence[Loaded]) -> None:
+    """Refuse a dataset id used by two files, pointing at the second file's `dataset.id`."""
+    owners: dict[str, Loaded] = {}
+    problems = []
+    for entry in loaded:
+        first = owners.setdefault(entry.dataset.id, entry)
+        if first is not entry:
+            line, column = entry.id_at or (None, None)
+            where = first.dataset.file + (f":{first.id_at[0]}" if first.id_at else "")
+            problems.append(Problem(
+                file=entry.dataset.file, line=line, column=column, path="dataset.id",
+                message=f"dataset id {entry.dataset.id!r} is also used by {where}; event UIDs "
+                "would collide", expected="a dataset id unique in the build"))
+    if problems:
+        raise DataError(problems)
 
 
 def combine(datasets: Sequence[Dataset]) -> Dataset:
     """One dataset holding every program; vocabularies and feeds merged by key, first wins.
 
-    Raises DataError when two files share a dataset id (their UIDs would collide).
+    The datasets' ids must differ (`load_all` makes sure of it).
     """
     first = datasets[0]
     if len(datasets) == 1:
         return first
-    owners: dict[str, str] = {}
-    problems = []
-    for dataset in datasets:
-        if dataset.id in owners:
-            problems.append(Problem(
-                file=dataset.file, line=None, column=None, path="dataset.id",
-                message=f"dataset id {dataset.id!r} is also used by {owners[dataset.id]}; "
-                "event UIDs would collide", expected="a dataset id unique in the build"))
-        owners.setdefault(dataset.id, dataset.file)
-    if problems:
-        raise DataError(problems)
 
     def merged(name: str) -> tuple[object, ...]:
         by_key: dict[str, object] = {}
@@ -270,7 +301,7 @@ def current_events(dataset: Dataset) -> list[Event]:
 
 
 def one_feed(data: bytes, *, file: str, chosen: Filter, title: str | None = None,
-             alarms: bool = True, read: Callable[[str], bytes] | None = None,
+             alarms: bool = True, read: Read | None = None,
              previous: bytes | None = None) -> tuple[bytes, int, tuple[Problem, ...]]:
     """A single filtered feed: its bytes, how many events it holds, and any warnings.
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .spec import ROOT, TERM, Field, Shape
+from .spec import MAX_ID_CHARS, MAX_REMINDERS, ROOT, TERM, Field, Shape
 
 SCHEMA_ID = "https://deadlinecal.invalid/schema/deadlinecal.schema.json"
 
@@ -76,17 +76,18 @@ def _kind(field: Field) -> dict[str, Any]:
 
         return {
             "type": "object",
-            "propertyNames": {"pattern": _SLUG},
+            "propertyNames": {"pattern": _SLUG, "maxLength": MAX_ID_CHARS},
             "additionalProperties": _object(TERM if kind == "vocabulary" else FEED),
         }
     if kind == "keys":
-        slug = {"type": "string", "pattern": _SLUG}
+        slug = {"type": "string", "pattern": _SLUG, "maxLength": MAX_ID_CHARS}
         return {"oneOf": [slug, {"type": "array", "items": slug,
                                  "minItems": 0 if field.empty_ok else 1}]}
     if kind == "texts":
         return {"oneOf": [_TEXT, {"type": "array", "items": _TEXT, "minItems": 1}]}
     if kind == "reminders":
-        return {"type": "array", "items": {"type": "string", "pattern": REMINDER_PATTERN}}
+        return {"type": "array", "items": {"type": "string", "pattern": REMINDER_PATTERN},
+                "maxItems": MAX_REMINDERS}
     if kind == "int":
         bounded: dict[str, Any] = {"type": "integer"}
         if field.minimum is not None:
@@ -97,8 +98,8 @@ def _kind(field: Field) -> dict[str, Any]:
     simple: dict[str, dict[str, Any]] = {
         "text": _TEXT,
         "bool": {"type": "boolean"},
-        "slug": {"type": "string", "pattern": _SLUG},
-        "key": {"type": "string", "pattern": _SLUG},
+        "slug": {"type": "string", "pattern": _SLUG, "maxLength": MAX_ID_CHARS},
+        "key": {"type": "string", "pattern": _SLUG, "maxLength": MAX_ID_CHARS},
         "url": {"type": "string", "pattern": r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/$.?#]\S*$"},
         "day": {"type": "string", "pattern": f"^{_DAY}$"},
         "fuzzy": {"type": "string", "pattern": FUZZY_PATTERN},

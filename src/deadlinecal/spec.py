@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Ids and keys are copied into every UID (and named feeds into file names): keep them short.
+MAX_ID_CHARS = 64
+# Reminders are copied into every event of every feed; a handful is all a person wants.
+MAX_REMINDERS = 5
+
 
 @dataclass(frozen=True, slots=True)
 class Field:
@@ -68,8 +73,9 @@ DATASET = Shape("dataset", "What this file is about.", (
     Field("base_url", "url", "Public address where the calendars/ folder is published "
           "(http or https); the subscribe page builds its links from it."),
     Field("reminders", "reminders", "Reminders (VALARMs) on deadline, closing and "
-          "follow-up events: ISO 8601 durations before the event, e.g. [P1D, PT2H]; [] for "
-          "none (default [P1D]). All-day events count back from 09:00 on their day."),
+          f"follow-up events: at most {MAX_REMINDERS} ISO 8601 durations before the event, "
+          "e.g. [P1D, PT2H]; [] for none (default [P1D]). All-day events count back from "
+          "09:00 on their day."),
 ))
 
 TERM = Shape("term", "One term of a vocabulary.", (
@@ -153,7 +159,7 @@ PROGRAM = Shape("program", "One program (an internship, a scholarship, a call)."
     Field("follow_up_days", "int", "Override the dataset's follow-up offset.", minimum=1,
           maximum=365),
     Field("reminders", "reminders", "Override the dataset's reminders for this program's "
-          "events, e.g. [PT2H]; [] for none."),
+          f"events, e.g. [PT2H] (at most {MAX_REMINDERS}); [] for none."),
     Field("windows", "list", "Application windows; leave out when no date is known.",
           shape=WINDOW),
     Field("cancelled", "bool", "The program will not run this cycle: its events stay in the "

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from . import dates, select
-from .errors import DataError, Problem
+from .errors import EXCERPT_CHARS, DataError, Problem, quoted
 from .load import parse_yaml
 from .model import (
     DEFAULT_REMINDERS,
@@ -27,9 +27,26 @@ from .model import (
     Vocabulary,
     Window,
 )
-from .spec import FEED, FORMAT_VERSION, PROGRAM, ROOT, TERM, Field, Shape
+from .spec import (
+    FEED,
+    FORMAT_VERSION,
+    MAX_ID_CHARS,
+    MAX_REMINDERS,
+    PROGRAM,
+    ROOT,
+    TERM,
+    Field,
+    Shape,
+)
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+_PLAIN_KEY = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_ID_CHARS}}}")
+# A key that is not in the format is quoted this far: enough to spot a typo, too little to
+# repeat a file that was never data (each line of a password file reads as a key).
+KEY_EXCERPT_CHARS = 24
+# The longest date, duration or time zone we read is about 50 characters; a longer value is
+# refused before it is parsed, so its message quotes only an excerpt of it.
+_MAX_DATE_CHARS = 100
 _YEAR_KEY = re.compile(r"(?:^|-)[0-9]{4}$")
 _URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
 # Characters that RFC 3986 never allows in a link and that could close an HTML attribute or
@@ -58,14 +75,36 @@ DEFAULT_REFRESH_HOURS = 12
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Include:
+    """One entry of a data file's `include:` list, and where it is written."""
+
+    file: str  # the including file
+    entry: str  # the path as written, relative to the including file's folder
+    line: int
+    column: int
+    path: str  # the YAML path: `include`, or `include[2]` in a list of several
+
+    def refuse(self, message: str, expected: str) -> DataError:
+        """A DataError pointing at this entry (for a file that cannot be included)."""
+        return DataError([Problem(file=self.file, line=self.line, column=self.column,
+                                  path=self.path, message=message, expected=expected)])
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Loaded:
-    """A valid dataset and the warnings found while reading it."""
+    """A valid dataset, the warnings found while reading it, and where some things are."""
 
     dataset: Dataset
     warnings: tuple[Problem, ...]
     # Each employer a named feed keeps, with where it is written: programs of other files
     # in the same build may hold it, so `check_feed_employers` looks once all are read.
     feed_employers: tuple[tuple[str, Problem], ...] = ()
+    includes: tuple[Include, ...] = ()
+    # Line and column of `dataset.id`'s value and of each program, for problems found once
+    # several files are read (a dataset id used twice, feeds over the output budget).
+    id_at: tuple[int, int] | None = None
+    programs_at: tuple[tuple[int, int], ...] = ()
+    size: int = 0  # bytes of the file, for the output budget (see budget.py)
 
 
 def load_dataset(
@@ -88,7 +127,10 @@ def load_dataset(
     if unstated:
         checker.warn_unstated(dataset)
     return Loaded(dataset=dataset, warnings=tuple(sorted(checker.warnings, key=Problem.sort_key)),
-                  feed_employers=tuple(checker.feed_employers))
+                  feed_employers=tuple(checker.feed_employers),
+                  includes=checker.includes, id_at=checker.id_at,
+                  programs_at=tuple(_at(node) for node in checker._program_nodes),
+                  size=len(data))
 
 
 def check_feed_employers(loaded: Sequence[Loaded], dataset: Dataset) -> None:
@@ -102,7 +144,7 @@ def check_feed_employers(loaded: Sequence[Loaded], dataset: Dataset) -> None:
                 close = select.did_you_mean(value, valid)
                 hint = f"; did you mean {close}?" if close else ""
                 problems.append(replace(
-                    where, message=f"{_clip(value)!r} is not the employer of any program{hint}",
+                    where, message=f"{quoted(value)} is not the employer of any program{hint}",
                     expected="an employer's name as its programs write it (case and accents "
                     "may be typed differently)"))
     if problems:
@@ -121,6 +163,8 @@ class _Checker:
         self._program_lines: dict[str, int] = {}
         self._program_nodes: list[yaml.Node] = []
         self.feed_employers: list[tuple[str, Problem]] = []
+        self.includes: tuple[Include, ...] = ()
+        self.id_at: tuple[int, int] | None = None
 
     # -- reporting ---------------------------------------------------------------------
 
@@ -155,16 +199,17 @@ class _Checker:
                              f"one of {', '.join(f.name for f in shape.fields)}")
                 continue
             if key in seen:
-                self.problem(key_node, _join(path, key), f"duplicate key {key!r}",
-                             "each key once")
+                self.problem(key_node, _join(path, _key_name(key)),
+                             f"duplicate key {quoted(key, KEY_EXCERPT_CHARS)}", "each key once")
                 continue
             seen.add(key)
             field = shape.field(key)
             if field is None:
                 names = [f.name for f in shape.fields]
-                close = difflib.get_close_matches(key, names, n=1)
+                close = difflib.get_close_matches(key[:KEY_EXCERPT_CHARS], names, n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
-                self.problem(key_node, _join(path, key), f"unknown key {key!r}{hint}",
+                self.problem(key_node, _join(path, _key_name(key)),
+                             f"unknown key {quoted(key, KEY_EXCERPT_CHARS)}{hint}",
                              f"one of {', '.join(names)}")
                 continue
             values[key] = self.value(value_node, _join(path, key), field)
@@ -216,10 +261,9 @@ class _Checker:
         seen: set[str] = set()
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else ""
-            where = _join(path, str(key))
-            if not isinstance(key, str) or not _SLUG.fullmatch(key):
-                self.problem(key_node, where, f"{key!r} is not a valid key",
-                             "lower-case letters, digits and hyphens, like 'phd'")
+            key = key if isinstance(key, str) else ""
+            where = _join(path, _key_name(key))
+            if not self.slug(key_node, where, key, "key", "'phd'"):
                 continue
             if key in seen:
                 self.problem(key_node, where, f"duplicate key {key!r}", "each key once")
@@ -238,12 +282,19 @@ class _Checker:
             self.problem(node, path, f"{_describe(node)} where a list is needed",
                          f"a list like [P1D, PT2H], or [] for none: {dates.REMINDER_FORMS}")
             return None
+        if len(node.value) > MAX_REMINDERS:
+            # Each reminder is copied into every event of every feed the event is in.
+            self.problem(node, path, f"{len(node.value):,} reminders",
+                         f"at most {MAX_REMINDERS} reminders per event")
+            return None
         found = []
         for index, item in enumerate(node.value):
             where = f"{path}[{index}]"
             if not isinstance(item, yaml.ScalarNode):
                 self.problem(item, where, f"{_describe(item)} where a duration is needed",
                              dates.REMINDER_FORMS)
+                return None
+            if not self.short(item, where, dates.REMINDER_FORMS):
                 return None
             try:
                 found.append(dates.parse_reminder(item.value))
@@ -270,7 +321,8 @@ class _Checker:
             extra = " (yes/no/on/off are not booleans here)" if text.lower() in _BOOL_WORDS else ""
             if text.lower() in ("true", "false") and node.style in ("'", '"'):
                 extra = " (it is in quotes, which makes it text: remove the quotes)"
-            self.problem(node, path, f"{text!r} is not true or false{extra}", "true or false")
+            self.problem(node, path, f"{quoted(text)} is not true or false{extra}",
+                         "true or false")
             return None
         if kind == "int":
             if tag == "tag:yaml.org,2002:int":
@@ -281,13 +333,16 @@ class _Checker:
                           high is not None else f"a whole number of at least {low}"
                           if low is not None else "a whole number")
                 if number is None or (high is not None and number > high):
-                    self.problem(node, path, f"{_clip(text)} is too large", bounds)
+                    digits = quoted(text)[1:-1] + (f" ({len(text):,} digits)"
+                                                   if len(text) > EXCERPT_CHARS else "")
+                    self.problem(node, path, f"{digits} is too large", bounds)
                     return None
                 if low is not None and number < low:
                     self.problem(node, path, f"{number} is too small", bounds)
                     return None
                 return number
-            self.problem(node, path, f"{text!r} is not a whole number", "a whole number")
+            self.problem(node, path, f"{quoted(text)} is not a whole number",
+                         "a whole number")
             return None
         if kind == "text":
             if not self.plain_text(node, path, text):
@@ -305,11 +360,7 @@ class _Checker:
                 return None
             return text.strip()
         if kind in ("slug", "key"):
-            if not _SLUG.fullmatch(text):
-                self.problem(node, path, f"{text!r} is not a valid identifier",
-                             "lower-case letters, digits and hyphens, like 'google-step'")
-                return None
-            return text
+            return text if self.slug(node, path, text, "identifier", "'google-step'") else None
         if kind == "url":
             if not self.plain_text(node, path, text):
                 return None
@@ -319,19 +370,33 @@ class _Checker:
                              "%22 for a quote, %3C and %3E for < and >")
                 return None
             if not _URL.fullmatch(text.strip()):
-                self.problem(node, path, f"{text!r} is not a web link",
+                self.problem(node, path, f"{quoted(text)} is not a web link",
                              "an address starting with http:// or https://")
                 return None
             return text.strip()
         if kind in ("day", "fuzzy", "moment"):
             return self.date(node, path, kind, text)
         if kind == "duration":
+            if not self.short(node, path, dates.DURATION_FORMS):
+                return None
             try:
                 return dates.parse_duration(text)
             except dates.DateSyntaxError as exc:
                 self.problem(node, path, str(exc), dates.DURATION_FORMS)
                 return None
         raise AssertionError(f"unhandled kind {kind}")  # pragma: no cover - spec bug
+
+    def slug(self, node: yaml.Node, path: str, text: str, noun: str, example: str) -> bool:
+        """False (with a problem) unless `text` is a short slug (an id or a key)."""
+        if len(text) > MAX_ID_CHARS:
+            self.problem(node, path, f"{quoted(text, KEY_EXCERPT_CHARS)} is {len(text):,} "
+                         "characters long", f"at most {MAX_ID_CHARS} characters, like {example}")
+            return False
+        if not _SLUG.fullmatch(text):
+            self.problem(node, path, f"{quoted(text, KEY_EXCERPT_CHARS)} is not a valid {noun}",
+                         f"lower-case letters, digits and hyphens, like {example}")
+            return False
+        return True
 
     def plain_text(self, node: yaml.Node, path: str, text: str) -> bool:
         """False (with a problem) when `text` is too long or holds a control character."""
@@ -348,17 +413,27 @@ class _Checker:
                      "printable text; for a line break use a real new line in a | block")
         return False
 
+    def short(self, node: yaml.Node, path: str, expected: str) -> bool:
+        """False (with a problem) when a date, duration or zone is far longer than any is."""
+        if len(node.value) <= _MAX_DATE_CHARS:
+            return True
+        self.problem(node, path, f"{quoted(node.value)} is {len(node.value):,} characters "
+                     "long", expected)
+        return False
+
     def date(self, node: yaml.Node, path: str, kind: str, text: str) -> Any:
+        expected = "a day as YYYY-MM-DD" if kind == "day" else dates.DATE_FORMS
+        if not self.short(node, path, expected):
+            return None
         try:
             parsed = dates.parse_fuzzy(text, allow_time=kind == "moment",
                                        default_zone=self.default_zone)
         except dates.DateSyntaxError as exc:
-            expected = "a day as YYYY-MM-DD" if kind == "day" else dates.DATE_FORMS
             self.problem(node, path, str(exc), expected)
             return None
         if kind == "day":
             if not parsed.exact or parsed.moment is not None:
-                self.problem(node, path, f"{text!r} is not one exact day",
+                self.problem(node, path, f"{quoted(text)} is not one exact day",
                              "a day as YYYY-MM-DD")
                 return None
             return parsed.earliest
@@ -389,7 +464,7 @@ class _Checker:
                                 description=values.get("description") or "")
                 for _, key, values in top.get(name) or []
             }
-        self.check_includes(top.get("include") or [])
+        self.includes = self.check_includes(top.get("include") or [])
         meta = top.get("dataset") or {}
         programs = self.programs(top.get("programs") or [])
         feeds = self.feeds(top.get("feeds") or [])
@@ -425,24 +500,33 @@ class _Checker:
         )
         self.warn_follow_ups(dataset, programs)
         self._program_nodes = [node for node, _ in programs]
+        self.id_at = _at(_child(_child(root, "dataset"), "id"))
         return dataset
 
-    def check_includes(self, entries: list[tuple[yaml.Node, str | None]]) -> None:
+    def check_includes(self, entries: list[tuple[yaml.Node, str | None]]
+                       ) -> tuple[Include, ...]:
         """Included files stay beside this one: a pull request could otherwise name any file
-        on the machine that builds it, and its first lines would appear in the error."""
+        on the machine that builds it. (The reader checks where symbolic links lead.)"""
+        includes = []
         for index, (node, path) in enumerate(entries):
             if path is None:
                 continue
             where = f"include[{index}]" if len(entries) > 1 else "include"
+            line, column = _at(node)
+            includes.append(Include(file=self.file, entry=path, line=line, column=column,
+                                    path=where))
             normal = posixpath.normpath(path) if path else ""
             if (not path or path.startswith(("/", "~")) or "\\" in path or ":" in path
                     or normal == ".." or normal.startswith("../")
                     or not normal.endswith((".yaml", ".yml"))):
-                self.problem(node, where, f"{_clip(path)!r} is not a data file beside this one",
+                self.problem(node, where, f"{quoted(path)} is not a data file beside this one",
                              "a relative path to a .yaml file in this folder or below, like "
                              "'more-programs.yaml'")
+        return tuple(includes)
 
     def zone(self, node: yaml.ScalarNode) -> None:
+        if not self.short(node, "dataset.timezone", "an IANA zone like Europe/Paris"):
+            return
         try:
             dates.load_zone(node.value)
         except dates.DateSyntaxError as exc:
@@ -728,9 +812,15 @@ def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
     return node
 
 
-def _clip(text: str, limit: int = 40) -> str:
-    """Quote a long value in a message without repeating all of it."""
-    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
+def _key_name(key: str) -> str:
+    """A key as written in a YAML path: itself when it is plain, else a short excerpt."""
+    return key if _PLAIN_KEY.fullmatch(key) else quoted(key, KEY_EXCERPT_CHARS)
+
+
+def _at(node: yaml.Node | None) -> tuple[int, int]:
+    """Line and column, counting from 1, where `node` starts."""
+    mark = node.start_mark if node is not None else None
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
 
 
 def _item(node: yaml.Node | None, index: int) -> yaml.Node | None:
@@ -749,7 +839,7 @@ def _describe(node: yaml.Node) -> str:
         return "a mapping"
     if isinstance(node, yaml.SequenceNode):
         return "a list"
-    return f"the value {_clip(node.value)!r}"
+    return f"the value {quoted(node.value)}"
 
 
 def _expected(kind: str, field: Field) -> str:
