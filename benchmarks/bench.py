@@ -400,6 +400,20 @@ def cpu_model() -> str:
     return platform.processor() or "unknown CPU"
 
 
+def compiled() -> None:
+    """Byte-compile the installed package, as `pip install .` does.
+
+    An editable install under PYTHONDONTWRITEBYTECODE would otherwise compile every module
+    from source on every run, and the start-up rows would measure the compiler.
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec("deadlinecal")
+    if spec is not None and spec.origin is not None:
+        subprocess.run([PYTHON, "-m", "compileall", "-q", str(Path(spec.origin).parent)],
+                       check=False)
+
+
 def installed_check() -> str:
     """A warning when the deadlinecal in this venv is not the code in src/."""
     import importlib.util
@@ -443,6 +457,7 @@ def main(argv: list[str] | None = None) -> int:
     warning = installed_check()
     if warning:
         progress(warning)
+    compiled()
     results = measure(args)
     text = report(results, args)
     print(text)
