@@ -1,8 +1,11 @@
-"""Measure deadlinecal against the floor and two references; print one table.
+"""Measure deadlinecal against an honest floor and two references; print the targets.
 
-Run it through `benchmarks/run` (which installs yaml2ics into .venv when it is missing).
-Every figure comes from a subprocess of its own, so peak RSS (from wait4's rusage) is that
-run's alone. Each measurement is repeated and the median kept: the machine may be busy.
+Run it through `benchmarks/run`, which installs the `bench` extra (yaml2ics) when missing.
+Every figure comes from a program of its own, started through peak.py, so its peak RSS is
+its own. Runs are interleaved: each round runs every size's build and floor (alternating
+which goes first) and, at the reference sizes, yaml2ics; a ratio is computed per round and
+reported as min / median / max over the rounds. Targets are judged on the median.
+See docs/performance.md for what each row means.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -22,282 +26,368 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-BIN = Path(sys.executable).parent
 PYTHON = sys.executable
+BIN = Path(PYTHON).parent
 DEADLINECAL = str(BIN / "deadlinecal")
 YAML2ICS = str(BIN / "yaml2ics")
 AS_OF = "2026-08-01"
+DEFAULT_DATA = ROOT / "data" / "ml-internships-summer-2027.yaml"
+BARE = "import yaml, click"
 
 
 @dataclass
-class Run:
+class Sample:
     wall: float
     rss_mb: float
-    stdout: str
+    stdout: str = ""
 
 
 @dataclass
-class Row:
+class Series:
+    """Repeated runs of one case at one size."""
+
     case: str
     size: str
-    wall: float
-    rss_mb: float
-    events: int = 0
-    stages: dict[str, float] = field(default_factory=dict)
+    samples: list[Sample] = field(default_factory=list)
+    events: int = 0  # distinct events the case writes
     note: str = ""
 
+    def walls(self) -> list[float]:
+        return [s.wall for s in self.samples]
 
-def run_rss(command: list[str], *, stdout: str | None = None) -> Run:
-    """One subprocess: its wall time, its own peak RSS and its standard output.
-
-    The peak RSS comes from GNU time when it is installed: a child forked straight from
-    this (larger) Python process would report this process's RSS as its floor.
-    """
-    import time
-
-    timer = shutil.which("time", path="/usr/bin:/bin")
-    with tempfile.TemporaryFile() as captured, tempfile.NamedTemporaryFile() as rss_file, \
-            tempfile.TemporaryFile() as stderr:
-        prefix = [timer, "-q", "-f", "%M", "-o", rss_file.name] if timer else []
-        sink = open(stdout, "wb") if stdout else captured  # noqa: SIM115
-        begun = time.perf_counter()
-        # stderr goes to a file: a pipe nobody reads fills up with warnings and blocks.
-        process = subprocess.Popen(prefix + command, stdout=sink, stderr=stderr)
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - begun
-        stderr.seek(0)
-        errors = stderr.read()
-        process.returncode = os.waitstatus_to_exitcode(status)
-        if stdout:
-            sink.close()
-        captured.seek(0)
-        text = captured.read().decode("utf-8", "replace")
-        reported = Path(rss_file.name).read_text().strip().splitlines()
-        rss_kb = float(reported[-1]) if timer and reported else usage.ru_maxrss
-    if process.returncode:
-        raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}\n"
-                         f"{errors.decode('utf-8', 'replace')[-2000:]}")
-    return Run(wall=wall, rss_mb=rss_kb / 1024, stdout=text)
+    def rss(self) -> list[float]:
+        return [s.rss_mb for s in self.samples]
 
 
-def median_run(command: list[str], repeat: int, before: object = None,
-               stdout: str | None = None) -> Run:
-    runs = []
-    for _ in range(repeat):
-        if callable(before):
-            before()
-        runs.append(run_rss(command, stdout=stdout))
-    wall = statistics.median(r.wall for r in runs)
-    rss = statistics.median(r.rss_mb for r in runs)
-    return Run(wall=wall, rss_mb=rss, stdout=runs[-1].stdout)
+class Workspace:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.count = 0
+
+    def spawn(self, command: list[str], *, stdout: Path | None = None) -> Sample:
+        """Run `command` through peak.py; its wall time, peak RSS and standard output."""
+        self.count += 1
+        logs = self.folder / "logs"
+        logs.mkdir(exist_ok=True)
+        result = logs / f"{self.count}.json"
+        out = stdout or logs / f"{self.count}.out"
+        err = logs / f"{self.count}.err"
+        subprocess.run([PYTHON, "-I", "-S", str(HERE / "peak.py"), str(result), str(out),
+                        str(err), *command], check=True)
+        measured = json.loads(result.read_text())
+        if measured["status"]:
+            raise SystemExit(f"failed ({measured['status']}): {' '.join(command)}\n"
+                             f"{err.read_text(errors='replace')[-2000:]}")
+        text = "" if stdout else out.read_text(errors="replace")
+        return Sample(measured["wall"], measured["rss_mb"], text)
 
 
-def last_json(text: str) -> dict[str, float]:
+def last_json(text: str) -> dict:  # type: ignore[type-arg]
     return json.loads(text.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def parse_size(text: str) -> int:
+    return int(float(text[:-1]) * 1000) if text.endswith("k") else int(text)
 
 
 def label(size: int) -> str:
     return f"{size // 1000}k" if size % 1000 == 0 else str(size)
 
 
-def dataset(size: int, cache: Path) -> Path:
-    """The generated data file for `size`, regenerated only when generate.py changes."""
+def spread(values: list[float], fmt: str = "{:.2f}") -> str:
+    """`median (min–max)`, or the single value."""
+    if not values:
+        return "-"
+    middle = fmt.format(statistics.median(values))
+    if len(values) == 1:
+        return middle
+    return f"{middle} ({fmt.format(min(values))}–{fmt.format(max(values))})"
+
+
+def fresh(folder: Path) -> Path:
+    shutil.rmtree(folder, ignore_errors=True)
+    return folder
+
+
+def dataset(size: int, work: Workspace) -> Path:
+    """The generated data file for `size`, cached until generate.py changes."""
     digest = hashlib.sha256((HERE / "generate.py").read_bytes()).hexdigest()[:12]
+    cache = ROOT / ".cache" / "bench"
+    cache.mkdir(parents=True, exist_ok=True)
     path = cache / f"programs-{size}-{digest}.yaml"
     if not path.exists():
-        subprocess.run([PYTHON, str(HERE / "generate.py"), "-n", str(size), "-o", str(path)],
-                       check=True)
-        check = subprocess.run([DEADLINECAL, "validate", str(path), "--as-of", AS_OF],
-                               capture_output=True, text=True)
-        if check.returncode:
-            path.unlink()
-            raise SystemExit(f"generated data does not validate:\n{check.stderr[-2000:]}")
+        partial = path.with_suffix(".partial")
+        subprocess.run([PYTHON, str(HERE / "generate.py"), "-n", str(size), "-o",
+                        str(partial)], check=True)
+        partial.replace(path)
     return path
 
 
-def count_events(folder: Path) -> int:
-    return sum(p.read_bytes().count(b"BEGIN:VEVENT\r\n") for p in folder.rglob("*.ics"))
+def tree_state(folder: Path) -> dict[str, tuple[int, int, int]]:
+    """(inode, size, mtime) of every file under `folder`: what a write would change."""
+    return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_size,
+                                                p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def fresh(folder: Path) -> None:
-    shutil.rmtree(folder, ignore_errors=True)
+@dataclass
+class Size:
+    size: int
+    data: Path
+    plan: dict  # type: ignore[type-arg]
+    plan_file: Path
+    build: Series
+    floor: Series
+    yaml2ics: Series | None = None
+    naive: Series | None = None
+    checks: list[str] = field(default_factory=list)
+    stages: dict = field(default_factory=dict)  # type: ignore[type-arg]
+    rebuild: Sample | None = None
+    rebuild_wrote_nothing: bool | None = None
+    bytes_build: int = 0
+    bytes_floor: int = 0
 
 
-def installed_check() -> str:
-    """Warn when the deadlinecal in .venv is not the code in src/ (a stale `pip install .`)."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("deadlinecal")
-    if spec is None or spec.origin is None:
-        return "deadlinecal is not installed in this venv"
-    installed = Path(spec.origin).parent
-    source = ROOT / "src" / "deadlinecal"
-    if installed.resolve() == source.resolve():
-        return ""
-    stale = [p.name for p in source.glob("*.py")
-             if not (installed / p.name).exists()
-             or (installed / p.name).read_bytes() != p.read_bytes()]
-    if stale:
-        return (f"WARNING: the installed deadlinecal differs from src/ ({', '.join(stale)}); "
-                "run `.venv/bin/pip install .` first")
-    return ""
+def build_command(data: Path, out: Path) -> list[str]:
+    return [DEADLINECAL, "build", str(data), "-o", str(out), "--as-of", AS_OF]
 
 
-def measure(args: argparse.Namespace) -> None:
-    work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="dlc-bench-"))
-    cache = HERE / ".cache"
-    cache.mkdir(exist_ok=True)
-    work.mkdir(parents=True, exist_ok=True)
-    rows: list[Row] = []
-    notes: list[str] = []
-    warning = installed_check()
-    if warning:
-        print(warning, file=sys.stderr)
-        notes.append(warning)
-    sizes = [int(s.replace("k", "000")) for s in args.sizes.split(",") if s]
-    ref_sizes = {int(s.replace("k", "000")) for s in args.ref_sizes.split(",") if s and s != "none"}
-    builds: dict[int, Row] = {}
-    floors: dict[int, Row] = {}
-    strict_floors: dict[int, Row] = {}
-    y2rates: dict[int, float] = {}
+def run_build(entry: Size, work: Workspace, out: Path) -> None:
+    sample = work.spawn(build_command(entry.data, fresh(out)))
+    found = re.search(r"(\d+) events\.", sample.stdout)
+    entry.build.events = int(found[1]) if found else 0
+    entry.build.samples.append(sample)
+
+
+def run_floor(entry: Size, work: Workspace, built: Path, out: Path) -> dict:  # type: ignore[type-arg]
+    sample = work.spawn([PYTHON, str(HERE / "floor.py"), str(entry.data), str(entry.plan_file),
+                         str(built), str(fresh(out))])
+    info = last_json(sample.stdout)
+    sample.wall -= info["prep"]  # reading the plan is not the floor's work
+    entry.floor.samples.append(sample)
+    return info  # type: ignore[no-any-return]
+
+
+def verify(entry: Size, work: Workspace, built: Path, floor_out: Path,
+           floor_info: dict) -> None:  # type: ignore[type-arg]
+    """The floor wrote each feed with exactly the build's events (counts and UIDs)."""
+    result = last_json(work.spawn([PYTHON, str(HERE / "cases.py"), "compare", str(built),
+                                   str(floor_out)]).stdout)
+    planned = entry.plan["counts"]
+    if result["differ"]:
+        entry.checks.append(f"FLOOR DIFFERS from the build in {', '.join(result['differ'])}")
+    elif floor_info["counts"] != planned or result["counts"] != planned:
+        entry.checks.append("FLOOR COUNTS DIFFER from the build's")
+    else:
+        entry.checks.append(f"{len(planned)} feeds: the floor wrote the same events (UIDs) "
+                            f"as the build in each, {sum(planned.values()):,} in all")
+    entry.bytes_build = result["bytes_built"]
+    entry.bytes_floor = result["bytes_other"]
+
+
+def measure(args: argparse.Namespace) -> dict:  # type: ignore[type-arg]
+    folder = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="dlc-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    work = Workspace(folder)
+    sizes = [parse_size(s) for s in args.sizes.split(",") if s]
+    ref_sizes = {parse_size(s) for s in args.ref_sizes.split(",") if s and s != "none"}
+    naive_sizes = {parse_size(s) for s in args.naive_sizes.split(",") if s and s != "none"}
+    have_yaml2ics = Path(YAML2ICS).exists()
+    load_before = os.getloadavg()
+    entries: list[Size] = []
     for size in sizes:
-        data = dataset(size, cache)
         name = label(size)
-        print(f"[{name}] data {data.stat().st_size / 1e6:.1f} MB", file=sys.stderr)
-        out = work / f"build-{name}"
-        build = median_run([DEADLINECAL, "build", str(data), "-o", str(out), "--as-of", AS_OF],
-                           args.repeat, before=lambda out=out: fresh(out))
-        events = count_events(out)
-        staged = work / f"stages-{name}"
-        fresh(staged)
-        stage_run = run_rss([PYTHON, str(HERE / "cases.py"), "stages", str(data), str(staged)])
-        stage = last_json(stage_run.stdout)
-        row = Row("deadlinecal build", name, build.wall, build.rss_mb, events, stage)
-        rows.append(row)
-        builds[size] = row
-        print(f"[{name}] build {build.wall:.2f}s", file=sys.stderr)
-        # A rebuild into the same folder with the same data.
-        rebuild_stage = last_json(run_rss([PYTHON, str(HERE / "cases.py"), "stages", str(data),
-                                           str(out)]).stdout)
-        rebuild = median_run([DEADLINECAL, "build", str(data), "-o", str(out), "--as-of", AS_OF],
-                             args.repeat)
-        written = next((line for line in rebuild.stdout.splitlines() if " written," in line), "")
-        rows.append(Row("  rebuild, data unchanged", name, rebuild.wall, rebuild.rss_mb, 0,
-                        rebuild_stage, note=written.strip().split(": ", 1)[-1].split(",")[0]))
+        data = dataset(size, work)
+        plan_file = folder / f"plan-{name}.bin"
+        plan = last_json(work.spawn([PYTHON, str(HERE / "cases.py"), "plan", str(data),
+                                     str(plan_file)]).stdout)
+        entry = Size(size, data, plan, plan_file, Series("deadlinecal build", name),
+                     Series("floor", name, events=plan["events"]))
+        if size in naive_sizes:
+            entry.naive = Series("naive icalendar", name)
+        if size in ref_sizes and have_yaml2ics:
+            entry.yaml2ics = Series("yaml2ics", name, events=plan["events"],
+                                    note="one feed, no reminders")
+            work.spawn([PYTHON, str(HERE / "cases.py"), "yaml2ics-input", str(data),
+                        str(folder / f"yaml2ics-{name}.yaml")])
+        entries.append(entry)
+        progress(f"[{name}] {data.stat().st_size / 1e6:.1f} MB of data, "
+                 f"{plan['events']:,} distinct events")
 
-        for command, title in (("floor", "floor (CSafeLoader + str formatting)"),
-                               ("floor-strict", "strict floor (GC off, bytes formatting)")):
-            floor_out = work / f"{command}-{name}"
-            floor_runs = []
-            for _ in range(args.repeat):
-                fresh(floor_out)
-                result = run_rss([PYTHON, str(HERE / "cases.py"), command, str(data), str(out),
-                                  str(floor_out)])
-                info = last_json(result.stdout)
-                floor_runs.append((result.wall - info["prep"], result.rss_mb, info))
-            wall = statistics.median(r[0] for r in floor_runs)
-            info = floor_runs[-1][2]
-            floor = Row(title, name, wall, statistics.median(r[1] for r in floor_runs), events,
-                        {"load": info["parse"], "write": info["write"]},
-                        note="" if info["same_bytes"] else "BYTES DIFFER")
-            rows.append(floor)
-            (floors if command == "floor" else strict_floors)[size] = floor
-            print(f"[{name}] {command} {wall:.2f}s", file=sys.stderr)
+    for round_number in range(1, args.repeat + 1):
+        for entry in entries:
+            name = label(entry.size)
+            built, scratch = folder / f"built-{name}", folder / f"scratch-{name}"
+            floor_out = folder / f"floor-{name}"
+            # Round 1 builds first: the floor copies each feed's header from that output.
+            if round_number % 2:
+                run_build(entry, work, built if round_number == 1 else scratch)
+                info = run_floor(entry, work, built, floor_out)
+            else:
+                info = run_floor(entry, work, built, floor_out)
+                run_build(entry, work, scratch)
+            if round_number == 1:
+                verify(entry, work, built, floor_out, info)
+            if entry.yaml2ics is not None:
+                sample = work.spawn([YAML2ICS, str(folder / f"yaml2ics-{name}.yaml")],
+                                    stdout=folder / f"yaml2ics-{name}.ics")
+                entry.yaml2ics.samples.append(sample)
+            if entry.naive is not None:
+                sample = work.spawn([PYTHON, str(HERE / "cases.py"), "naive", str(entry.data),
+                                     str(fresh(folder / f"naive-{name}"))])
+                entry.naive.events = int(last_json(sample.stdout)["events"])
+                entry.naive.note = f"{last_json(sample.stdout)['occurrences']:,} serialized"
+                entry.naive.samples.append(sample)
+            progress(f"[{name}] round {round_number}: build {entry.build.samples[-1].wall:.2f} s"
+                     f", floor {entry.floor.samples[-1].wall:.2f} s")
 
-        if size in ref_sizes:
-            naive_out = work / f"naive-{name}"
-            fresh(naive_out)
-            result = run_rss([PYTHON, str(HERE / "cases.py"), "naive", str(data), str(naive_out)])
-            info = last_json(result.stdout)
-            rows.append(Row("naive icalendar (all feeds)", name, result.wall, result.rss_mb,
-                            int(info["events"]), {"render": info["render_write"]}))
-            print(f"[{name}] naive {result.wall:.2f}s", file=sys.stderr)
-            y2_in = work / f"yaml2ics-{name}.yaml"
-            info = last_json(run_rss([PYTHON, str(HERE / "cases.py"), "yaml2ics-input", str(data),
-                                      str(y2_in)]).stdout)
-            result = run_rss([YAML2ICS, str(y2_in)], stdout=str(work / f"yaml2ics-{name}.ics"))
-            rows.append(Row("yaml2ics (one feed: all)", name, result.wall, result.rss_mb,
-                            int(info["events"])))
-            y2rates[size] = info["events"] / result.wall
-            print(f"[{name}] yaml2ics {result.wall:.2f}s", file=sys.stderr)
-
-    startup = work / "default"
-    default = ROOT / "data" / "ml-internships-summer-2027.yaml"
-    bare = median_run([PYTHON, "-c", "import icalendar, yaml, click, dateutil"], args.repeat * 3)
-    help_run = median_run([DEADLINECAL, "--help"], args.repeat * 3)
-    build_default = [DEADLINECAL, "build", str(default), "-o", str(startup), "--as-of", AS_OF]
-    default_build = median_run(build_default, args.repeat * 3, before=lambda: fresh(startup))
-    default_rebuild = median_run(build_default, args.repeat * 3)  # the folder is current now
-    rows.append(Row("python -c 'import icalendar, yaml, click, dateutil'", "-", bare.wall,
-                    bare.rss_mb))
-    rows.append(Row("deadlinecal --help", "-", help_run.wall, help_run.rss_mb))
-    rows.append(Row("deadlinecal build (default data, empty folder)", "18", default_build.wall,
-                    default_build.rss_mb, count_events(startup)))
-    rows.append(Row("deadlinecal build (default data, folder current)", "18",
-                    default_rebuild.wall, default_rebuild.rss_mb))
-    heavy = help_imports()
-
-    print_table(rows, builds, floors, strict_floors, y2rates, bare.wall, help_run.wall,
-                default_build.wall, default_rebuild.wall, heavy, notes)
+    for entry in entries:
+        name = label(entry.size)
+        built = folder / f"built-{name}"
+        before = tree_state(built)
+        entry.rebuild = work.spawn(build_command(entry.data, built))
+        written = re.search(r"(\d+) written", entry.rebuild.stdout)
+        entry.rebuild_wrote_nothing = bool(written and written[1] == "0"
+                                           and tree_state(built) == before)
+        if not args.no_stages:
+            entry.stages = last_json(work.spawn([
+                PYTHON, str(HERE / "cases.py"), "stages", str(entry.data),
+                str(fresh(folder / f"stages-{name}"))]).stdout)
+    startup = measure_startup(work, folder, args.startup_repeat)
+    results = {"entries": entries, "startup": startup, "load": (load_before, os.getloadavg()),
+               "have_yaml2ics": have_yaml2ics}
     if not args.workdir:
-        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
+    return results
 
 
-def help_imports() -> list[str]:
-    """Third-party or heavy modules that `deadlinecal --help` imports."""
-    result = subprocess.run([PYTHON, "-X", "importtime", "-c",
-                             "import sys; sys.argv=['deadlinecal','--help'];"
-                             "from deadlinecal.cli import main; main()"],
-                            capture_output=True, text=True)
-    names = set()
-    for line in result.stderr.splitlines():
-        if "|" in line and line.startswith("import time:"):
-            names.add(line.rsplit("|", 1)[-1].strip())
-    watch = ("icalendar", "yaml", "dateutil", "zoneinfo", "deadlinecal.render",
-             "deadlinecal.validate", "deadlinecal.expand", "deadlinecal.pipeline")
-    return sorted(n for n in names if n in watch)
+def measure_startup(work: Workspace, folder: Path, repeat: int) -> dict[str, Series]:
+    """Interleaved: the bare import line, the default build into an empty and a current
+    folder, and `--help`."""
+    cases = {
+        "bare": Series(f"python -c '{BARE}'", "-"),
+        "empty": Series("build default data, empty folder", "-"),
+        "current": Series("build default data, folder current", "-"),
+        "help": Series("deadlinecal --help", "-"),
+    }
+    out = folder / "default"
+    for _ in range(repeat):
+        cases["bare"].samples.append(work.spawn([PYTHON, "-c", BARE]))
+        cases["empty"].samples.append(work.spawn(build_command(DEFAULT_DATA, fresh(out))))
+        cases["current"].samples.append(work.spawn(build_command(DEFAULT_DATA, out)))
+        cases["help"].samples.append(work.spawn([DEADLINECAL, "--help"]))
+    return cases
 
 
-def print_table(rows: list[Row], builds: dict[int, Row], floors: dict[int, Row],
-                strict_floors: dict[int, Row], y2rates: dict[int, float], bare: float,
-                help_wall: float, default: float, default_again: float, heavy: list[str],
-                notes: list[str]) -> None:
-    stages = ("load", "validate", "expand", "render", "write")
-    head = (f"| {'case':<52} | {'size':>4} | {'wall s':>7} | {'peak RSS MB':>11} | "
-            + " | ".join(f"{s:>8}" for s in stages) + f" | {'events':>9} | {'events/s':>9} |")
-    print()
-    print(head)
-    print("|" + "|".join("-" * len(part) for part in head.split("|")[1:-1]) + "|")
-    for row in rows:
-        cells = [f"{row.stages[s]:8.3f}" if s in row.stages else f"{'':>8}" for s in stages]
-        rate = f"{row.events / row.wall:9,.0f}" if row.events else f"{'':>9}"
-        case = row.case + (f" [{row.note}]" if row.note else "")
-        print(f"| {case:<52} | {row.size:>4} | {row.wall:7.3f} | {row.rss_mb:11.1f} | "
-              + " | ".join(cells) + f" | {row.events or '':>9} | {rate} |")
-    print()
-    print("Targets (ratios from this run):")
-    for size, build in builds.items():
-        print(f"  {label(size)}: build / floor = {build.wall / floors[size].wall:.2f}x, "
-              f"build / strict floor = {build.wall / strict_floors[size].wall:.2f}x"
-              + ("   (target <= 1.5x at 10k)" if size == 10000 else ""))
-    if 10000 in builds and y2rates:
-        rate = builds[10000].events / builds[10000].wall
-        for size, y2 in sorted(y2rates.items()):
-            print(f"  10k events/s / yaml2ics events/s at {label(size)} = {rate / y2:.1f}x"
-                  "   (target >= 20x)")
-    if 10000 in builds and 50000 in builds:
-        print(f"  50k time / 10k time = {builds[50000].wall / builds[10000].wall:.2f}x"
-              "   (target <= 5.5x)")
-        print(f"  50k peak RSS = {builds[50000].rss_mb:.0f} MB   (target < 1024 MB)")
-    print(f"  default-data build / bare import line = {default / bare:.2f}x into an empty "
-          f"folder, {default_again / bare:.2f}x when the folder is current   (target <= 1.5x)")
-    print(f"  --help / bare import line = {help_wall / bare:.2f}x; heavy modules --help imports: "
-          f"{', '.join(heavy) or 'none'}")
-    print()
-    print(f"Machine: {os.cpu_count()} CPUs, {cpu_model()}, Python {platform.python_version()}; "
-          "wall and RSS are medians of the repeats.")
-    for note in notes:
-        print(note)
+def ratios(top: list[float], bottom: list[float]) -> list[float]:
+    return [a / b for a, b in zip(top, bottom, strict=False) if b]
+
+
+def targets(results: dict) -> list[tuple[str, str, str, bool | None]]:  # type: ignore[type-arg]
+    """(target, measured, goal, met) rows; met is None when the run did not measure it."""
+    by_size = {entry.size: entry for entry in results["entries"]}
+    rows: list[tuple[str, str, str, bool | None]] = []
+
+    def judged(name: str, values: list[float], goal: str, ok: object, fmt: str = "{:.2f}×"
+               ) -> None:
+        if not values:
+            rows.append((name, "not measured", goal, None))
+            return
+        rows.append((name, spread(values, fmt), goal, bool(ok(statistics.median(values)))))  # type: ignore[operator]
+
+    ten, fifty = by_size.get(10000), by_size.get(50000)
+    judged("10k build / floor (time)",
+           ratios(ten.build.walls(), ten.floor.walls()) if ten else [], "≤ 1.5×",
+           lambda v: v <= 1.5)
+    judged("50k build peak RSS", fifty.build.rss() if fifty else [], "< 1024 MB",
+           lambda v: v < 1024, "{:.0f} MB")
+    judged("50k build / floor (peak RSS)",
+           ratios(fifty.build.rss(), fifty.floor.rss()) if fifty else [], "≤ 1.3×",
+           lambda v: v <= 1.3)
+    judged("50k build time / 10k build time",
+           ratios(fifty.build.walls(), ten.build.walls()) if fifty and ten else [], "≤ 5.5×",
+           lambda v: v <= 5.5)
+    referenced = [e for e in results["entries"] if e.yaml2ics and e.yaml2ics.samples]
+    ref = next((e for e in referenced if e.size == 10000), referenced[-1] if referenced else None)
+    judged(f"distinct events/s, build / yaml2ics{f' ({label(ref.size)})' if ref else ''}",
+           ratios(ref.yaml2ics.walls(), ref.build.walls()) if ref and ref.yaml2ics else [],
+           "≥ 20×", lambda v: v >= 20, "{:.1f}×")
+    for entry in results["entries"]:
+        rows.append((f"{label(entry.size)} rebuild, data unchanged, writes nothing",
+                     "0 files written" if entry.rebuild_wrote_nothing else "files written",
+                     "nothing written", bool(entry.rebuild_wrote_nothing)))
+    startup = results["startup"]
+    judged(f"default-data build / python -c '{BARE}'",
+           ratios(startup["empty"].walls(), startup["bare"].walls()), "≤ 1.5×",
+           lambda v: v <= 1.5)
+    return rows
+
+
+def series_rows(results: dict) -> list[Series]:  # type: ignore[type-arg]
+    rows: list[Series] = []
+    for entry in results["entries"]:
+        rows += [entry.build, entry.floor]
+        rows += [s for s in (entry.yaml2ics, entry.naive) if s is not None and s.samples]
+        if entry.rebuild is not None:
+            rows.append(Series("  rebuild, data unchanged", label(entry.size), [entry.rebuild]))
+    return rows + list(results["startup"].values())
+
+
+def report(results: dict, args: argparse.Namespace) -> str:  # type: ignore[type-arg]
+    lines = ["| case | size | runs | wall s: median (min–max) | peak RSS MB | "
+             "distinct events | distinct events/s |", "|---|---|---|---|---|---|---|"]
+    for series in series_rows(results):
+        rate = spread([series.events / w for w in series.walls()], "{:,.0f}") \
+            if series.events else ""
+        case = series.case + (f" ({series.note})" if series.note else "")
+        lines.append(f"| {case} | {series.size} | {len(series.samples)} | "
+                     f"{spread(series.walls())} | {spread(series.rss(), '{:.0f}')} | "
+                     f"{f'{series.events:,}' if series.events else ''} | {rate} |")
+    lines += ["", "| target | measured: median (min–max) | goal | met |", "|---|---|---|---|"]
+    for name, value, goal, met in targets(results):
+        verdict = "not measured" if met is None else "met" if met else "**NOT MET**"
+        lines.append(f"| {name} | {value} | {goal} | {verdict} |")
+    lines.append("")
+    for entry in results["entries"]:
+        lines += [f"{label(entry.size)}: {check}" for check in entry.checks]
+        if entry.bytes_build:
+            lines.append(f"{label(entry.size)}: bytes written, floor / build = "
+                         f"{entry.bytes_floor / 1e6:,.1f} / {entry.bytes_build / 1e6:,.1f} MB "
+                         "(the build's subscribe page lists every program)")
+    lines += stage_report(results)
+    before, after = results["load"]
+    lines += ["", f"Machine: {os.cpu_count()} CPUs, {cpu_model()}, Python "
+              f"{platform.python_version()}, {platform.system()}; load average "
+              f"{before[0]:.1f} before, {after[0]:.1f} after; "
+              f"{args.repeat} interleaved round{'s' if args.repeat != 1 else ''}."]
+    if not results["have_yaml2ics"]:
+        lines.append("yaml2ics is not installed: `benchmarks/run` installs the bench extra.")
+    return "\n".join(lines)
+
+
+def stage_report(results: dict) -> list[str]:  # type: ignore[type-arg]
+    staged = [e for e in results["entries"] if e.stages]
+    if not staged:
+        return []
+    names: list[str] = []
+    for entry in staged:
+        names += [n for n in entry.stages["order"] if n not in names]
+    lines = ["", "Stages of one more build per size (own seconds, each excluding the stages it "
+             "calls / peak RSS MB at its end):", "",
+             "| size | start-up | " + " | ".join(names) + " | total |",
+             "|---|---|" + "---|" * len(names) + "---|"]
+    for entry in staged:
+        own, peak = entry.stages["stages"], entry.stages["peak_rss_mb"]
+        cells = [f"{own[n]:.2f} / {peak.get(n, 0):.0f}" if n in own else "" for n in names]
+        lines.append(f"| {label(entry.size)} | {entry.stages['startup']:.2f} | "
+                     + " | ".join(cells) + f" | {entry.stages['total']:.2f} |")
+        if entry.stages["missing"]:
+            lines.append(f"(not found, not timed: {', '.join(entry.stages['missing'])})")
+    return lines
+
+
+def progress(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
 
 
 def cpu_model() -> str:
@@ -310,17 +400,87 @@ def cpu_model() -> str:
     return platform.processor() or "unknown CPU"
 
 
-def main() -> int:
+def compiled() -> None:
+    """Byte-compile the installed package, as `pip install .` does.
+
+    An editable install under PYTHONDONTWRITEBYTECODE would otherwise compile every module
+    from source on every run, and the start-up rows would measure the compiler.
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec("deadlinecal")
+    if spec is not None and spec.origin is not None:
+        subprocess.run([PYTHON, "-m", "compileall", "-q", str(Path(spec.origin).parent)],
+                       check=False)
+
+
+def installed_check() -> str:
+    """A warning when the deadlinecal in this venv is not the code in src/."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("deadlinecal")
+    if spec is None or spec.origin is None:
+        return "deadlinecal is not installed in this venv"
+    installed = Path(spec.origin).parent
+    source = ROOT / "src" / "deadlinecal"
+    if installed.resolve() == source.resolve():
+        return ""
+    stale = sorted(p.name for p in source.glob("*.py")
+                   if not (installed / p.name).exists()
+                   or (installed / p.name).read_bytes() != p.read_bytes())
+    return (f"WARNING: the installed deadlinecal differs from src/ ({', '.join(stale)}); "
+            "run `.venv/bin/pip install .` first") if stale else ""
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1k,10k,50k",
-                        help="program counts to build (default 1k,10k,50k)")
-    parser.add_argument("--ref-sizes", default="1k",
-                        help="sizes at which the slow references (naive icalendar, yaml2ics) "
-                        "also run (default 1k; they take minutes at 10k)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
-    parser.add_argument("--workdir", help="keep outputs here instead of a temporary folder")
-    measure(parser.parse_args())
+    parser.add_argument("--sizes", default="1k,10k,50k", help="program counts (default 1k,10k,50k)")
+    parser.add_argument("--ref-sizes", default="10k",
+                        help="sizes at which yaml2ics also runs, every round (default 10k; "
+                        "'none')")
+    parser.add_argument("--naive-sizes", default="1k",
+                        help="sizes at which naive icalendar also runs, every round (default "
+                        "1k: it takes minutes at 10k; 'none')")
+    parser.add_argument("--repeat", type=int, default=3, help="interleaved rounds (default 3)")
+    parser.add_argument("--startup-repeat", type=int, default=10,
+                        help="interleaved rounds of the start-up cases (default 10)")
+    parser.add_argument("--no-stages", action="store_true",
+                        help="skip the extra build per size that times each stage")
+    parser.add_argument("--quick", action="store_true",
+                        help="one round of 100 programs, every case once: proves it runs")
+    parser.add_argument("--workdir", help="keep every output and log here")
+    parser.add_argument("--json", help="also write the raw samples to this file")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.sizes = args.ref_sizes = args.naive_sizes = "100"
+        args.repeat = args.startup_repeat = 1
+    warning = installed_check()
+    if warning:
+        progress(warning)
+    compiled()
+    results = measure(args)
+    text = report(results, args)
+    print(text)
+    if warning:
+        print(warning)
+    if args.json:
+        Path(args.json).write_text(json.dumps(raw(results), indent=1))
     return 0
+
+
+def raw(results: dict) -> dict:  # type: ignore[type-arg]
+    def samples(series: Series | None) -> list[list[float]]:
+        return [[s.wall, s.rss_mb] for s in series.samples] if series else []
+
+    return {
+        "sizes": {label(e.size): {"build": samples(e.build), "floor": samples(e.floor),
+                                  "yaml2ics": samples(e.yaml2ics), "naive": samples(e.naive),
+                                  "events": e.plan["events"], "stages": e.stages,
+                                  "checks": e.checks}
+                  for e in results["entries"]},
+        "startup": {k: samples(v) for k, v in results["startup"].items()},
+        "targets": targets(results),
+    }
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
-"""The programs `benchmarks/run` times, each run in a subprocess of its own.
+"""The programs `benchmarks/run` starts, each in a subprocess of its own.
 
-    python benchmarks/cases.py stages DATA OUT     deadlinecal build, timed stage by stage
-    python benchmarks/cases.py floor DATA BUILT OUT    the floor (see `floor`)
-    python benchmarks/cases.py naive DATA OUT      naive icalendar: one Event per event per feed
-    python benchmarks/cases.py yaml2ics-input DATA OUT.yaml   the `all` feed in yaml2ics' format
+    python benchmarks/cases.py stages DATA OUT          deadlinecal build, timed stage by stage
+    python benchmarks/cases.py plan DATA PLAN           the events the floor formats (floor.py)
+    python benchmarks/cases.py compare BUILT OTHER      same events in each feed? (UIDs)
+    python benchmarks/cases.py naive DATA OUT           naive icalendar, every feed
+    python benchmarks/cases.py yaml2ics-input DATA OUT.yaml   the `all` feed for yaml2ics
 
 Each prints one JSON object on its last line of standard output.
 """
@@ -15,123 +16,181 @@ import sys
 import time
 
 START = time.perf_counter()
+AS_OF = "2026-08-01"
 
 
-def stages(data: str, out: str) -> dict[str, float]:
-    """Run the real `deadlinecal build` command in-process with a timer around each stage.
+def _rss_mb() -> tuple[float, float]:
+    """(current, peak since the last reset) resident set size in MB; (0, 0) off Linux."""
+    try:
+        with open("/proc/self/status") as status:
+            fields = dict(line.split(":", 1) for line in status)
+    except OSError:
+        return 0.0, 0.0
+    return (int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024)
 
-    load = bytes -> YAML nodes, validate = nodes -> records (load_dataset minus load),
-    expand, render (every feed's bytes), write (write_tree). Stages the build skips report 0.
-    """
+
+def _reset_peak() -> None:
+    """Start a new peak-RSS interval (Linux: writing 5 to clear_refs resets VmHWM)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as handle:
+            handle.write("5")
+    except OSError:
+        pass
+
+
+def stage_functions() -> list[tuple[object, str, str]]:
+    """(module or class, function name, stage) of each stage a build goes through."""
+    import os
+
     import deadlinecal.pipeline as pipeline
     import deadlinecal.render as render
     import deadlinecal.validate as validate
     import deadlinecal.write as write
+
+    return [
+        (validate, "parse_yaml", "parse"),
+        (pipeline, "load_dataset", "validate"),
+        (pipeline, "expand", "expand"),
+        (pipeline, "select", "select"),
+        (pipeline, "render_page", "page"),
+        (render.Renderer, "feed_parts", "render feeds"),
+        (os, "fsync", "fsync"),
+        (write.Folder, "write", "write"),
+    ]
+
+
+def stages(data: str, out: str) -> dict[str, object]:
+    """The real `deadlinecal build` command, in-process, with a timer around each stage.
+
+    A stage is a function of the package wrapped by name; a name the code no longer has is
+    reported under `missing` rather than failing the run. Stages nest (validate calls the
+    YAML parser, the writer renders feeds as it writes them), so each stage's own time is
+    its total minus the stages it called. Peak RSS per stage is measured on Linux.
+    """
     from deadlinecal.cli import main
 
-    spent: dict[str, float] = {"load": 0.0, "load_dataset": 0.0, "expand": 0.0,
-                               "render": 0.0, "write": 0.0}
+    wrapped = stage_functions()
+    own: dict[str, float] = {}
+    peak: dict[str, float] = {}
+    missing: list[str] = []
+    running: list[str] = []
 
-    def timed(module: object, name: str, stage: str) -> None:
-        original = getattr(module, name)
+    def wrap(holder: object, name: str, stage: str) -> None:
+        original = getattr(holder, name, None)
+        if original is None:
+            missing.append(f"{getattr(holder, '__name__', holder)}.{name}")
+            return
 
-        def wrapper(*args: object, **kwargs: object) -> object:
+        def timed(*args: object, **kwargs: object) -> object:
+            outer = running[-1] if running else None
+            if outer is not None:
+                own[outer] = own.get(outer, 0.0) + time.perf_counter()
+            running.append(stage)
             begun = time.perf_counter()
             try:
                 return original(*args, **kwargs)
             finally:
-                spent[stage] += time.perf_counter() - begun
+                running.pop()
+                now = time.perf_counter()
+                own[stage] = own.get(stage, 0.0) + now - begun
+                if outer is not None:
+                    own[outer] -= now
+                peak[stage] = max(peak.get(stage, 0.0), _rss_mb()[1])
 
-        setattr(module, name, wrapper)
+        setattr(holder, name, timed)
 
-    # Feeds are rendered when the writer asks for each one: time Renderer.feed as render
-    # and take it out of write.
-    spent["feed"] = 0.0
-    timed(render.Renderer, "feed_parts", "feed")
-    timed(validate, "parse_yaml", "load")
-    timed(pipeline, "load_dataset", "load_dataset")
-    timed(pipeline, "expand", "expand")
-    timed(render, "render_feeds", "render")
-    timed(write, "write_tree", "write")
+    for holder, name, stage in wrapped:
+        wrap(holder, name, stage)
     imported = time.perf_counter()
+    _reset_peak()
     try:
-        main(["build", data, "-o", out, "--as-of", "2026-08-01"], standalone_mode=False)
+        main(["build", data, "-o", out, "--as-of", AS_OF], standalone_mode=False)
     finally:
         ended = time.perf_counter()
-    validate_s = max(0.0, spent.pop("load_dataset") - spent["load"])
-    return {"load": spent["load"], "validate": validate_s, "expand": spent["expand"],
-            "render": spent["render"] + spent["feed"], "write": spent["write"] - spent["feed"],
-            "startup": imported - START, "total": ended - START}
+    return {"stages": own, "peak_rss_mb": peak, "startup": imported - START,
+            "order": [stage for _, _, stage in wrapped],
+            "total": ended - START, "missing": missing}
 
 
-def floor(data: str, built: str, out: str, strict: bool = False) -> dict[str, float]:
-    """The C SafeLoader parse of the data plus writing the bytes of our build, formatted.
+def plan(data: str, target: str) -> dict[str, object]:
+    """Write what only deadlinecal knows, for floor.py: each program's events and dates.
 
-    Before the clock starts (reported as `prep`, which the harness subtracts): read the
-    feeds our build wrote and cut them into header, unique event texts and trailer. Timed:
-    `yaml.load(..., Loader=yaml.CSafeLoader)` of the data file, then every feed written by
-    plain string formatting of those texts, encoded to UTF-8. The output is checked
-    byte-for-byte against our build after the clock stops.
-
-    `strict` (the `floor-strict` command) takes away what only costs the floor: the cyclic
-    garbage collector is off while it runs, and the texts are kept and joined as UTF-8
-    bytes (a str holding one emoji takes 4 bytes a character).
+    Per program, in data-file order: its index and event count; per event: window index
+    (-1: none), kind, flags (1 confirmed, 2 cancelled, 4 timed), start and end (a day's
+    ordinal, or a timed event's local wall clock in minutes), zone index, reminder count
+    and each reminder's offset in minutes. One JSON header line, then int32s.
     """
-    import gc
-    import os
+    import array
+    import datetime as dt
     from pathlib import Path
 
-    import yaml
+    from deadlinecal.model import EventKind
+    from deadlinecal.pipeline import load_selection
+    from deadlinecal.select import select, standard_feeds
 
-    begun = time.perf_counter()
-    texts: dict[str, int] = {}
-    bodies: list[str] = []
-    feeds: list[tuple[str, str, list[int]]] = []
-    root = Path(built)
-    for path in sorted(root.rglob("*.ics")):
-        text = path.read_bytes().decode("utf-8")
-        head, _, rest = text.partition("BEGIN:VEVENT\r\n")
-        chunks = rest.removesuffix("END:VCALENDAR\r\n").split("BEGIN:VEVENT\r\n") if rest else []
-        indexes = []
-        for chunk in chunks:
-            body = chunk.removesuffix("END:VEVENT\r\n")
-            index = texts.get(body)
-            if index is None:
-                index = texts[body] = len(bodies)
-                bodies.append(body)
-            indexes.append(index)
-        feeds.append((path.relative_to(root).as_posix(), head, indexes))
-        del text, rest, chunks
-    if strict:
-        encoded = [body.encode() for body in bodies]
-        heads = [(relative, head.encode(), indexes) for relative, head, indexes in feeds]
-        del bodies[:]
-        gc.disable()
-    prep = time.perf_counter() - begun
+    dataset, events, _ = load_selection([data], lambda path: Path(path).read_bytes(),
+                                        as_of=dt.date.fromisoformat(AS_OF))
+    kinds = [kind.value for kind in EventKind]
+    zones: list[str] = []
+    by_program: dict[int, list[list[int]]] = {id(p): [] for p in dataset.programs}
 
-    with open(data, "rb") as handle:
-        parsed = yaml.load(handle, Loader=yaml.CSafeLoader)
-    parse = time.perf_counter()
-    assert parsed["programs"]
-    if strict:
-        for relative, head_bytes, indexes in heads:
-            target = os.path.join(out, relative)
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            content = head_bytes + b"".join(
-                [b"BEGIN:VEVENT\r\n%sEND:VEVENT\r\n" % encoded[i] for i in indexes])
-            with open(target, "wb") as handle:
-                handle.write(content + b"END:VCALENDAR\r\n")
-    for relative, head, indexes in [] if strict else feeds:
-        target = os.path.join(out, relative)
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        text = head + "".join([f"BEGIN:VEVENT\r\n{bodies[i]}END:VEVENT\r\n" for i in indexes])
-        with open(target, "wb") as handle:
-            handle.write(f"{text}END:VCALENDAR\r\n".encode())
-    ended = time.perf_counter()
-    same = all((Path(out) / relative).read_bytes() == (root / relative).read_bytes()
-               for relative, _, _ in feeds)
-    return {"prep": prep, "parse": parse - begun - prep, "write": ended - parse,
-            "same_bytes": float(same), "total": ended - START - prep}
+    def when(value: dt.date | dt.datetime) -> tuple[int, int]:
+        if not isinstance(value, dt.datetime):
+            return value.toordinal(), -1
+        name = "UTC" if value.tzinfo is dt.UTC else str(value.tzinfo)
+        if name not in zones:
+            zones.append(name)
+        assert value.second == 0 and value.microsecond == 0
+        return value.toordinal() * 1440 + value.hour * 60 + value.minute, zones.index(name)
+
+    for event in events:
+        windows = event.program.windows
+        index = next((i for i, w in enumerate(windows) if w is event.window), -1)
+        start, zone = when(event.start)
+        end, _ = when(event.end)
+        flags = event.confirmed | event.cancelled << 1 | (zone >= 0) << 2
+        triggers = [int(t.total_seconds()) // 60 for t in event.alarms]
+        by_program[id(event.program)].append(
+            [index, kinds.index(event.kind.value), flags, start, end, max(zone, -1),
+             len(triggers), *triggers])
+    numbers = array.array("i")
+    for index, program in enumerate(dataset.programs):
+        planned = by_program[id(program)]
+        numbers.extend([index, len(planned)])
+        for row in planned:
+            numbers.extend(row)
+    feeds = standard_feeds(dataset)
+    header = {"kinds": kinds, "zones": zones, "feeds": [spec.path for spec in feeds],
+              "counts": {spec.path: len(select(events, spec.filter)) for spec in feeds},
+              "events": len(events)}
+    with open(target, "wb") as handle:
+        handle.write(json.dumps(header).encode() + b"\n")
+        handle.write(numbers.tobytes())
+    return header
+
+
+def compare(built: str, other: str) -> dict[str, object]:
+    """Per feed of `built`, whether `other` holds the same events (by UID), and the counts."""
+    import re
+    from pathlib import Path
+
+    uid = re.compile(rb"\r\nUID:((?:[^\r]|\r\n )*)\r\n")
+    counts: dict[str, int] = {}
+    differ = []
+    for path in sorted(Path(built).rglob("*.ics")):
+        relative = path.relative_to(built).as_posix()
+        mine = path.read_bytes()
+        theirs = (Path(other) / relative).read_bytes()
+        counts[relative] = mine.count(b"BEGIN:VEVENT\r\n")
+        if sorted(uid.findall(mine)) != sorted(uid.findall(theirs)):
+            differ.append(relative)
+
+    def size(folder: str) -> int:
+        return sum(p.stat().st_size for p in Path(folder).rglob("*")
+                   if p.is_file() and not p.name.startswith("."))
+
+    return {"counts": counts, "differ": differ, "bytes_built": size(built),
+            "bytes_other": size(other)}
 
 
 def naive(data: str, out: str) -> dict[str, float]:
@@ -141,20 +200,20 @@ def naive(data: str, out: str) -> dict[str, float]:
     `render.event_component`), time zones added with `add_missing_timezones()`, and the
     whole calendar serialized with `to_ical()`.
     """
+    import datetime as dt
     from pathlib import Path
 
     import icalendar
 
-    from deadlinecal.expand import expand
+    from deadlinecal.pipeline import load_selection
     from deadlinecal.render import PRODID, event_component
     from deadlinecal.select import select, standard_feeds
-    from deadlinecal.validate import load_dataset
 
-    loaded = load_dataset(Path(data).read_bytes(), file=data)
-    events = expand(loaded.dataset)
+    dataset, events, _ = load_selection([data], lambda path: Path(path).read_bytes(),
+                                        as_of=dt.date.fromisoformat(AS_OF))
     ready = time.perf_counter()
     count = 0
-    for spec in standard_feeds(loaded.dataset):
+    for spec in standard_feeds(dataset):
         calendar = icalendar.Calendar.new(prodid=PRODID, name=spec.title,
                                           description=spec.description)
         for event in select(events, spec.filter):
@@ -165,22 +224,27 @@ def naive(data: str, out: str) -> dict[str, float]:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(calendar.to_ical())
     ended = time.perf_counter()
-    return {"prepare": ready - START, "render_write": ended - ready, "events": float(count),
-            "total": ended - START}
+    return {"prepare": ready - START, "render_write": ended - ready, "occurrences": count,
+            "events": len(events), "total": ended - START}
 
 
 def yaml2ics_input(data: str, out: str) -> dict[str, float]:
-    """Write the events of the `all` feed as a yaml2ics file (name, events: [...])."""
+    """Write every distinct event (the `all` feed) as a yaml2ics file (name, events: [...]).
+
+    yaml2ics takes no reminders from YAML (its `alarms` wants ics objects), so these
+    events have none.
+    """
+    import datetime as dt
     from pathlib import Path
 
     import yaml
 
-    from deadlinecal.expand import expand
-    from deadlinecal.validate import load_dataset
+    from deadlinecal.pipeline import load_selection
 
-    loaded = load_dataset(Path(data).read_bytes(), file=data)
-    events = []
-    for event in expand(loaded.dataset):
+    dataset, events, _ = load_selection([data], lambda path: Path(path).read_bytes(),
+                                        as_of=dt.date.fromisoformat(AS_OF))
+    entries = []
+    for event in events:
         entry = {
             "summary": event.summary,
             "begin": event.start,
@@ -188,22 +252,22 @@ def yaml2ics_input(data: str, out: str) -> dict[str, float]:
             "uid": event.uid,
             "description": event.description,
             "categories": list(event.categories),
-            "status": "CONFIRMED" if event.confirmed else "TENTATIVE",
+            "status": "CANCELLED" if event.cancelled else
+                      "CONFIRMED" if event.confirmed else "TENTATIVE",
             "transparent": True,
         }
         if event.url:
             entry["url"] = event.url
-        events.append(entry)
-    document = {"name": loaded.dataset.title, "events": events}
+        entries.append(entry)
+    document = {"name": dataset.title, "events": entries}
     Path(out).write_text(yaml.dump(document, Dumper=yaml.CSafeDumper, allow_unicode=True,
                                    sort_keys=False), encoding="utf-8")
-    return {"events": float(len(events))}
+    return {"events": float(len(entries))}
 
 
 def main() -> int:
     command, *args = sys.argv[1:]
-    runners = {"stages": stages, "floor": floor, "naive": naive,
-               "floor-strict": lambda *args: floor(*args, strict=True),
+    runners = {"stages": stages, "plan": plan, "compare": compare, "naive": naive,
                "yaml2ics-input": yaml2ics_input}
     result = runners[command](*args)
     sys.stdout.flush()

@@ -193,6 +193,9 @@ class Generator:
     def program(self, index: int) -> list[str]:
         rng = self.rng
         employer = self.employers[rng.randrange(len(self.employers))]
+        if index < len(self.employers):
+            # Every employer has a program, so a named feed's employers all exist.
+            employer = self.employers[index]
         name = rng.choice(PROGRAM_NAMES)
         track = rng.choices(list(TRACKS), weights=[30, 35, 15, 15, 5])[0]
         groups = rng.sample(list(ELIGIBILITY), rng.choices([1, 2, 3], weights=[3, 3, 4])[0])
