@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import gc
 import os
+import re
 import stat
 import sys
 from collections.abc import Callable
@@ -326,17 +327,24 @@ def diff(data: tuple[Path, ...], output: Path, as_json: bool, today: dt.date,
     paths = data or (DEFAULT_DATA,)
     result, previous = _build_against(paths, output, today, alarms=not no_alarms)
     _show_warnings(result.warnings, False)
+    # Problems reading the previous feeds were warned about by the build; the diff warns
+    # only about what it shows as "?" (dates that cannot be read).
     old, _ = history.read_feeds(previous)
     new, _ = history.read_feeds(result.files)
     changes = history.compare(old, new)
+    _show_warnings(history.unreadable_details(changes, previous, folder=str(output)), False)
     if as_json:
-        click.echo(json.dumps({"feeds": [
+        text = json.dumps({"feeds": [
             {"path": feed.path, "state": feed.state,
              "changes": [change.as_dict() for change in feed.changes]}
-            for feed in changes]}, indent=2, ensure_ascii=False))
+            for feed in changes]}, indent=2, ensure_ascii=False)
+        # JSON escapes C0 controls itself; C1 ones (U+009B is a CSI) it leaves as they are.
+        click.echo(re.sub("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]",
+                          lambda m: f"\\u{ord(m[0]):04x}", text))
         return
     for line in history.format_changes(changes, folder=str(output)):
-        click.echo(line)
+        # Summaries come from the previous feeds, which may hold anything.
+        click.echo(_visible(line))
 
 
 def _build_against(paths: tuple[Path, ...], output: Path, today: dt.date, *,
@@ -352,8 +360,10 @@ def _build_against(paths: tuple[Path, ...], output: Path, today: dt.date, *,
         previous = read_tree(output)
     except OSError as exc:
         raise OutputError(f"cannot read the current feeds in {output}: {exc}") from None
+    # Keyed as the user sees them, so warnings about a previous feed name `output/all.ics`.
+    shown = {f"{output}/{relative}": content for relative, content in previous.items()}
     result = build_all([str(path) for path in paths], read or (lambda path: _read(Path(path))),
-                       as_of=today, previous=previous, alarms=alarms, base_url=base_url,
+                       as_of=today, previous=shown, alarms=alarms, base_url=base_url,
                        max_age_days=max_age_days)
     return result, previous
 
