@@ -11,15 +11,16 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from deadlinecal import history
-from deadlinecal.cli import main
 from deadlinecal.errors import Problem
 from deadlinecal.pipeline import Build
 
+from .test_lint_hostile import edit_line
+from .test_updates_cli import built, run  # noqa: F401  (`built` is a fixture used here)
 from .updates_support import BASE, CONFIRM_STEP, REU_OPENS, STEP_OPENS, blocks, build, edit
 
 MAX = history.MAX_SEQUENCE
@@ -177,19 +178,11 @@ class TestEvents:
 # -- diff -----------------------------------------------------------------------------------
 
 
-def run(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args))
-
-
 @pytest.fixture
-def out(tmp_path: Path) -> Path:
-    """BASE built into tmp_path/out, then confirmed in the data (so `diff` has changes)."""
-    data = tmp_path / "demo.yaml"
-    data.write_text(BASE)
-    result = run("build", str(data), "-o", str(tmp_path / "out"), "--as-of", "2026-08-01")
-    assert result.exit_code == 0, result.output
-    data.write_text(CONFIRMED)
-    return tmp_path / "out"
+def out(built: Path) -> Path:  # noqa: F811  (the fixture imported above)
+    """BASE built into out/, then confirmed in the data (so `diff` has changes)."""
+    built.write_text(CONFIRMED)
+    return built.parent / "out"
 
 
 def diff(out: Path, *extra: str) -> Result:
@@ -299,16 +292,10 @@ def mutated_previous(draw: st.DrawFn) -> dict[str, bytes]:
     path = draw(st.sampled_from(sorted(p for p in files if p.endswith(".ics"))))
     lines = files[path].split(b"\r\n")
     for _ in range(draw(st.integers(1, 8))):
-        index = draw(st.integers(0, len(lines) - 1))
-        kind = draw(st.sampled_from(["replace", "insert", "delete", "bytes"]))
-        if kind == "replace":
-            lines[index] = draw(st.sampled_from(_VALUES))
-        elif kind == "insert":
-            lines.insert(index, draw(st.sampled_from(_VALUES)))
-        elif kind == "delete":
-            del lines[index]
+        if draw(st.booleans()):
+            lines[draw(st.integers(0, len(lines) - 1))] = draw(st.sampled_from(_VALUES))
         else:
-            lines[index] = draw(st.binary(max_size=30))
+            edit_line(draw, lines, _VALUES)
     files[path] = b"\r\n".join(lines)
     return files
 

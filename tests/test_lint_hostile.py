@@ -215,12 +215,25 @@ _HOSTILE_LINES = [
 ]
 
 
+def edit_line(draw: st.DrawFn, lines: list[bytes], pool: list[bytes]) -> None:
+    """One random edit of `lines`: insert a line from `pool`, delete one, or make one random
+    bytes."""
+    index = draw(st.integers(0, len(lines) - 1))
+    kind = draw(st.sampled_from(["insert", "delete", "bytes"]))
+    if kind == "insert":
+        lines.insert(index, draw(st.sampled_from(pool)))
+    elif kind == "delete":
+        del lines[index]
+    else:
+        lines[index] = draw(st.binary(max_size=40))
+
+
 @st.composite
 def mutated_feeds(draw: st.DrawFn) -> bytes:
     lines = draw(st.sampled_from(_FEEDS)).split(b"\r\n")
     for _ in range(draw(st.integers(1, 6))):
         index = draw(st.integers(0, len(lines) - 1))
-        kind = draw(st.sampled_from(["value", "param", "insert", "delete", "bytes"]))
+        kind = draw(st.sampled_from(["value", "param", "line"]))
         line = lines[index]
         if kind == "value" and b":" in line:
             name = line.split(b":", 1)[0]
@@ -229,12 +242,8 @@ def mutated_feeds(draw: st.DrawFn) -> bytes:
             name, value = line.split(b":", 1)
             param = draw(st.sampled_from(_HOSTILE_PARAMS)).encode()
             lines[index] = name + param + b":" + value
-        elif kind == "insert":
-            lines.insert(index, draw(st.sampled_from(_HOSTILE_LINES)))
-        elif kind == "delete":
-            del lines[index]
         else:
-            lines[index] = draw(st.binary(max_size=40))
+            edit_line(draw, lines, _HOSTILE_LINES)
     newline = draw(st.sampled_from([b"\r\n", b"\n", b"\r"]))
     return newline.join(lines)
 
