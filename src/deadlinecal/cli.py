@@ -5,6 +5,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import os
+import re
+import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -353,17 +356,24 @@ def diff(data: tuple[Path, ...], output: Path, as_json: bool, today: dt.date,
     result, previous = against(paths, _read, output,
                                Settings(as_of=today, alarms=not no_alarms))
     _show_warnings(result.warnings, False)
+    # Problems reading the previous feeds were warned about by the build; the diff warns
+    # only about what it shows as "?" (dates that cannot be read).
     old, _ = history.read_feeds(previous)
     new, _ = history.read_feeds(result.files)
     changes = history.compare(old, new)
+    _show_warnings(history.unreadable_details(changes, previous, folder=str(output)), False)
     if as_json:
-        click.echo(json.dumps({"feeds": [
+        text = json.dumps({"feeds": [
             {"path": feed.path, "state": feed.state,
              "changes": [change.as_dict() for change in feed.changes]}
-            for feed in changes]}, indent=2, ensure_ascii=False))
+            for feed in changes]}, indent=2, ensure_ascii=False)
+        # JSON escapes C0 controls itself; C1 ones (U+009B is a CSI) it leaves as they are.
+        click.echo(re.sub("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]",
+                          lambda m: f"\\u{ord(m[0]):04x}", text))
         return
     for line in history.format_changes(changes, folder=str(output)):
-        click.echo(line)
+        # Summaries come from the previous feeds, which may hold anything.
+        click.echo(_visible(line))
 
 
 @main.command()
@@ -507,32 +517,34 @@ def serve(directory: Path, host: str, port: int) -> None:
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True,
-                type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_run
 def lint(files: tuple[Path, ...]) -> None:
     """Check .ics files for what makes calendar clients drop or misread a feed.
 
     Prints each problem as FILE:LINE: message; exits 1 if there are any. Checks CRLF line
     ends, folding at 75 octets without splitting a UTF-8 character, TEXT escaping, a
-    VTIMEZONE for every TZID, no Etc/ zones, DTEND after DTSTART and unique UIDs.
+    VTIMEZONE for every TZID, no Etc/ zones, DTEND after DTSTART and unique UIDs. Reads
+    only regular files of at most 64 MiB.
 
     \b
     Example:
       deadlinecal lint calendars/all.ics calendars/tracks/*.ics
     """
-    from .errors import escape
+    from .lint import MAX_BYTES
     from .lint import lint as lint_bytes
 
     problems = 0
     for file in files:
         try:
-            data = file.read_bytes()
-        except OSError as exc:
-            click.echo(escape(f"{file}: cannot read it: {exc.strerror}"))
+            data = _read_regular(file, MAX_BYTES)
+        except _Refused as exc:
+            click.echo(_visible(f"{file}: {exc}"))
             problems += 1
             continue
         for finding in lint_bytes(data):
-            click.echo(escape(f"{file}:{finding.line}: {finding.message}"))
+            # Messages quote the file; a hostile one must not drive the terminal.
+            click.echo(_visible(f"{file}:{finding.line}: {finding.message}"))
             problems += 1
     if problems:
         click.echo(f"{plural(problems, 'problem')} in {plural(len(files), 'file')}.", err=True)
@@ -618,3 +630,65 @@ def simplify(source: str, output: Path | None, terms: tuple[str, ...],
         sys.stdout.flush()
     for line in result.report:
         say(line)
+
+
+class _Refused(Exception):
+    """A file that is not read, and why (one line)."""
+
+
+_KINDS = {stat.S_IFDIR: "a folder", stat.S_IFIFO: "a FIFO (named pipe)",
+          stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
+          stat.S_IFSOCK: "a socket"}
+
+
+def _read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of `path` if it is a regular file of at most `limit` bytes. Raises _Refused.
+
+    Never blocks or reads without end: the type is checked before opening (a FIFO would
+    wait for a writer, /dev/zero never ends), the file is opened non-blocking and checked
+    again on the open descriptor (the path may have been swapped), and at most `limit` + 1
+    bytes are read (a file that grew after the check is refused too).
+    """
+    def refuse_unless_regular(mode: int, size: int) -> None:
+        if not stat.S_ISREG(mode):
+            kind = _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+            raise _Refused(f"not read: it is {kind}; only regular files are read")
+        if size > limit:
+            raise _Refused(f"not read: it is {size:,} bytes, larger than the {limit:,} bytes "
+                           "read at most")
+
+    try:
+        found = os.stat(path)
+        refuse_unless_regular(found.st_mode, found.st_size)
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY
+                             | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise _Refused(f"cannot read it: {exc.strerror or exc}") from None
+    try:
+        opened = os.fstat(descriptor)
+        refuse_unless_regular(opened.st_mode, opened.st_size)
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(descriptor, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            refuse_unless_regular(opened.st_mode, size)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise _Refused(f"cannot read it: {exc.strerror or exc}") from None
+    finally:
+        os.close(descriptor)
+
+
+def _visible(text: str) -> str:
+    """`text` with every character a terminal could act on escaped: ESC as \\x1b, U+202E as
+    \\u202e. For output that quotes files deadlinecal did not write."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else
+                   (f"\\x{ord(char):02x}" if ord(char) <= 0xFF else
+                    f"\\u{ord(char):04x}" if ord(char) <= 0xFFFF else f"\\U{ord(char):08x}")
+                   for char in text)

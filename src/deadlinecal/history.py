@@ -9,6 +9,21 @@ Each event's *content* is every property except DTSTAMP, SEQUENCE and LAST-MODIF
 revision bookkeeping itself). When the content of a UID differs from the previous build's,
 the event is a new revision: SEQUENCE goes up by one and DTSTAMP/LAST-MODIFIED move to the
 revision time. Otherwise all three are carried over, so its bytes stay identical.
+
+Previous feeds may be anything (edited by hand, cut short, hostile), so reading them never
+fails: what cannot be read is a warning located at its feed and line, and that piece of
+history is ignored, as if the property were absent (RFC 5545's defaults):
+
+- SEQUENCE must be an INTEGER from 0 to 2147483647 (MAX_SEQUENCE). Otherwise it counts
+  as absent, i.e. 0; another feed holding the same UID with a readable SEQUENCE still
+  wins, since the highest readable revision of a UID is the one carried on (`latest`).
+  A readable SEQUENCE never goes down; at MAX_SEQUENCE a change keeps it (and warns).
+- DTSTAMP and LAST-MODIFIED must be UTC date-times no later than `not_after` (the
+  caller's bound: a year after the data's newest `updated` day), else they are absent and
+  the data's time is used, so a feed stamped 9999-12-31 heals on the next build.
+- The same UID twice in one feed: the higher SEQUENCE is kept. A VEVENT never closed is
+  read up to the next event or the end of the calendar, so its SEQUENCE still counts.
+- An event whose dates cannot be read shows "?" in a diff (with a warning).
 """
 
 from __future__ import annotations
@@ -17,12 +32,13 @@ import dataclasses
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import icalendar
 
+from .errors import Problem
 from .model import Event
 from .text import plural
 
@@ -30,6 +46,13 @@ from .text import plural
 BOOKKEEPING = frozenset({"DTSTAMP", "SEQUENCE", "LAST-MODIFIED"})
 # When the data's `updated` day was not moved on, a revision still gets a later time.
 _TICK = dt.timedelta(seconds=1)
+# RFC 5545 SEQUENCE is an INTEGER (3.3.8): at most 2^31 - 1.
+MAX_SEQUENCE = 2**31 - 1
+# The latest stamp a revision can tick on from without leaving datetime's range.
+_LATEST = dt.datetime.max.replace(tzinfo=dt.UTC) - dt.timedelta(days=1)
+# How much of a value a warning quotes, and of a summary a diff line shows.
+_EXCERPT = 40
+_SHOWN = 200
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -60,6 +83,12 @@ class Seen:
     def end(self) -> dt.date | dt.datetime | None:
         return _details(self.block)[3]
 
+    @property
+    def unreadable(self) -> tuple[str, ...]:
+        """The properties among DTSTART and DTEND that could not be read (shown as ?), or
+        ("VEVENT",) when the whole event could not be parsed."""
+        return _details(self.block)[4]
+
     def changed_properties(self, other: Seen) -> tuple[str, ...]:
         """Names of the content properties that differ between two versions of an event."""
         mine, theirs = _by_name(self.content), _by_name(other.content)
@@ -67,34 +96,90 @@ class Seen:
                             if mine.get(name) != theirs.get(name)))
 
 
-def read_feed(content: bytes) -> dict[str, Seen]:
+def read_feed(content: bytes, *, path: str = "", not_after: dt.datetime | None = None,
+              problems: list[Problem] | None = None) -> dict[str, Seen]:
     """Every event of one feed by UID. Raises ValueError when it is not iCalendar.
 
     Revisions are compared on the unfolded content lines, which needs no full parse (the
     same event sits in many feeds, and builds read every feed back); icalendar parses an
     event's values (dates with their zones, summary, status) only when they are asked for.
+    What cannot be read is ignored (see the module docstring) and, when `problems` is
+    given, added to it as a warning naming `path` and the line. `not_after` is the latest
+    DTSTAMP or LAST-MODIFIED believed.
     """
     if not content.lstrip().upper().startswith(b"BEGIN:VCALENDAR"):
         raise ValueError("not an iCalendar file")
-    seen = {}
-    for block in _VEVENT.findall(content):
-        entry = _seen(block)
+    seen: dict[str, Seen] = {}
+    starts: dict[str, int] = {}
+    lines = _LineCounter(content)
+
+    def warn(offset: int, message: str) -> None:
+        if problems is not None:
+            problems.append(Problem(file=path, line=lines.at(offset), column=None, path="",
+                                    message=message, severity="warning"))
+
+    for start, end, closed in _events(content):
+        block = content[start:end]
+        entry, issues = _seen(block, not_after)
+        if not closed:
+            warn(start, "BEGIN:VEVENT is not closed by END:VEVENT; the event is read up to "
+                        "the next one")
+        for offset, message in issues:
+            warn(start + offset, message)
+        if entry is None:
+            continue
+        if entry.uid in seen:
+            warn(start, f"UID {_quoted(entry.uid)} is also used on line "
+                        f"{lines.at(starts[entry.uid])}; the higher SEQUENCE is kept")
+            if entry.sequence <= seen[entry.uid].sequence:
+                continue
         seen[entry.uid] = entry
+        starts.setdefault(entry.uid, start)
     return seen
 
 
-def read_feeds(files: Mapping[str, bytes]) -> tuple[dict[str, dict[str, Seen]], tuple[str, ...]]:
-    """The events of every `.ics` file by path, and the paths that could not be read."""
+def read_feeds(files: Mapping[str, bytes], *, not_after: dt.datetime | None = None
+               ) -> tuple[dict[str, dict[str, Seen]], tuple[Problem, ...]]:
+    """The events of every `.ics` file by path, and warnings about what could not be read
+    (a whole file that is not iCalendar, or a piece of an event: see `read_feed`)."""
     feeds: dict[str, dict[str, Seen]] = {}
-    unreadable = []
+    problems: list[Problem] = []
     for path in sorted(files):
         if not path.endswith(".ics"):
             continue
         try:
-            feeds[path] = read_feed(files[path])
+            feeds[path] = read_feed(files[path], path=path, not_after=not_after,
+                                    problems=problems)
         except ValueError:
-            unreadable.append(path)
-    return feeds, tuple(unreadable)
+            problems.append(Problem(file=path, line=None, column=None, path="",
+                                    message="the previous feed could not be read; its "
+                                    "events start again at SEQUENCE 0", severity="warning"))
+    return feeds, tuple(problems)
+
+
+def horizon(events: Iterable[Event]) -> dt.datetime | None:
+    """The latest DTSTAMP or LAST-MODIFIED a previous feed of these events is believed to
+    hold: a year after the newest revision time of the data (ticks included, see `revise`).
+    """
+    newest = max((event.stamp for event in events), default=None)
+    if newest is None:
+        return None
+    return min(newest + dt.timedelta(days=366), _LATEST) if newest < _LATEST else _LATEST
+
+
+def located(feeds: Mapping[str, Mapping[str, Seen]], files: Mapping[str, bytes],
+            seen: Seen, name: str, message: str) -> Problem:
+    """A warning about property `name` of `seen`, at the first feed and line holding it."""
+    for path, feed in feeds.items():
+        if feed.get(seen.uid) is seen and path in files:
+            offset = files[path].find(seen.block) if seen.block else -1
+            line = None
+            if offset >= 0:
+                line = _LineCounter(files[path]).at(offset + _offset(seen.block, name))
+            return Problem(file=path, line=line, column=None, path="", message=message,
+                           severity="warning")
+    return Problem(file=next(iter(files), "(previous feeds)"), line=None, column=None,
+                   path="", message=message, severity="warning")
 
 
 def latest(feeds: Iterable[Mapping[str, Seen]]) -> dict[str, Seen]:
@@ -123,20 +208,29 @@ def revise(events: Sequence[Event], previous: Mapping[str, Seen],
         if before is None:
             revised.append(event)
             continue
-        stamp = before.stamp or event.stamp
+        # Checked again here: `previous` may come from elsewhere than `read_feed`.
+        sequence = before.sequence if 0 <= before.sequence <= MAX_SEQUENCE else 0
+        stamp = _usable(before.stamp) or event.stamp
         # Rendered as it stands if unchanged, so those bytes are final when it is.
-        kept = dataclasses.replace(event, sequence=before.sequence, stamp=stamp,
-                                   modified=before.modified or stamp)
+        kept = dataclasses.replace(event, sequence=sequence, stamp=stamp,
+                                   modified=_usable(before.modified) or stamp)
         content = render(kept)
         if content_of(content) == before.content:
             revised.append(kept)
             rendered[event.uid] = content
             continue
-        last = before.modified or before.stamp
+        last = _usable(before.modified) or _usable(before.stamp)
         when = event.stamp if last is None else max(event.stamp, last + _TICK)
         revised.append(dataclasses.replace(
-            event, sequence=before.sequence + 1, stamp=when, modified=when))
+            event, sequence=min(sequence + 1, MAX_SEQUENCE), stamp=when, modified=when))
     return tuple(revised), rendered
+
+
+def _usable(stamp: dt.datetime | None) -> dt.datetime | None:
+    """A stamp a revision can tick on from: aware, and far from datetime's end."""
+    if stamp is None or stamp.tzinfo is None or stamp > _LATEST:
+        return None
+    return stamp
 
 
 def content_of(block: bytes) -> tuple[str, ...]:
@@ -213,6 +307,32 @@ def compare(old: Mapping[str, Mapping[str, Seen]], new: Mapping[str, Mapping[str
     return tuple(result)
 
 
+def unreadable_details(feeds: Sequence[FeedChanges], files: Mapping[str, bytes], *,
+                       folder: str = "") -> list[Problem]:
+    """Warnings about previous events a diff shows with "?" for what could not be read,
+    each at its feed (under `folder`) and line; `files` are the previous feeds' bytes."""
+    prefix = f"{folder.rstrip('/')}/" if folder else ""
+    problems: list[Problem] = []
+    for feed in feeds:
+        content = files.get(feed.path)
+        if content is None:
+            continue
+        lines = _LineCounter(content)
+        for change in feed.changes:
+            seen = change.old
+            if seen is None or not seen.unreadable:
+                continue
+            offset = content.find(seen.block) if seen.block else -1
+            for name in seen.unreadable:
+                at = offset + _offset(seen.block, name)
+                what = "the event" if name == "VEVENT" else name
+                problems.append(Problem(
+                    file=f"{prefix}{feed.path}", line=lines.at(at) if offset >= 0 else None,
+                    column=None, path="", message=f"{what} cannot be read; the diff shows ? "
+                    "for it", severity="warning"))
+    return problems
+
+
 def format_changes(feeds: Sequence[FeedChanges], *, folder: str = "") -> list[str]:
     """The changes as plain lines a reviewer can read in a pull request."""
     prefix = f"{folder.rstrip('/')}/" if folder else ""
@@ -256,22 +376,28 @@ def when_text(value: dt.date | dt.datetime | None) -> str:
 def _change_line(change: Change) -> str:
     if change.kind == "added":
         assert change.new is not None
-        return f"+ added     {change.summary} — {_span(change.new)}{_status(change.new)}"
+        return f"+ added     {_shown(change.summary)} — {_span(change.new)}{_status(change.new)}"
     if change.kind == "removed":
         assert change.old is not None
-        return f"- removed   {change.summary} — {_span(change.old)}{_status(change.old)}"
+        return (f"- removed   {_shown(change.summary)} — {_span(change.old)}"
+                f"{_status(change.old)}")
     assert change.old is not None and change.new is not None
     status = ""
     if change.old.status != change.new.status:
-        status = f" [{change.old.status.lower()} → {change.new.status.lower()}]"
+        status = f" [{_shown(change.old.status.lower())} → {change.new.status.lower()}]"
     renamed = ""
     if _unmarked(change.old.summary) != _unmarked(change.new.summary):
-        renamed = f" (was “{change.old.summary}”)"
+        renamed = f" (was “{_shown(change.old.summary)}”)"
     if change.kind == "moved":
-        return (f"~ moved     {change.summary}: {_span(change.old)} → {_span(change.new)}"
-                f"{status}{renamed}")
+        return (f"~ moved     {_shown(change.summary)}: {_span(change.old)} → "
+                f"{_span(change.new)}{status}{renamed}")
     fields = ", ".join(p for p in change.properties)
-    return f"~ reworded  {change.summary}: {fields}{status}{renamed}"
+    return f"~ reworded  {_shown(change.summary)}: {fields}{status}{renamed}"
+
+
+def _shown(summary: str) -> str:
+    """A summary as a diff line shows it: a previous feed may hold any length."""
+    return summary if len(summary) <= _SHOWN else summary[:_SHOWN] + "…"
 
 
 def _unmarked(summary: str) -> str:
@@ -290,7 +416,9 @@ def _span(seen: Seen) -> str:
         return f"{day} {clock}–{seen.end:%H:%M} {zone}"
     if isinstance(seen.start, dt.datetime) or seen.end is None:
         return start
-    if isinstance(seen.end, dt.date) and seen.start is not None:
+    # An all-day span; a previous feed may end it with a date-time, or on 0001-01-01.
+    if (seen.start is not None and not isinstance(seen.end, dt.datetime)
+            and seen.end > dt.date.min):
         last = seen.end - dt.timedelta(days=1)
         if last > seen.start:
             return f"{start}..{last.isoformat()}"
@@ -298,7 +426,7 @@ def _span(seen: Seen) -> str:
 
 
 def _status(seen: Seen) -> str:
-    return f" [{seen.status.lower()}]" if seen.status else ""
+    return f" [{_shown(seen.status.lower())}]" if seen.status else ""
 
 
 def _start_key(change: Change) -> str:
@@ -306,11 +434,57 @@ def _start_key(change: Change) -> str:
     return when_text(seen.start) if seen is not None else ""
 
 
-# Anchored at line starts: text that merely ends in "END:VEVENT" (a link, a name, or a
-# fold landing just after it) must not cut an event short.
-_VEVENT = re.compile(rb"^BEGIN:VEVENT\r?\n.*?^END:VEVENT(?:\r?\n|\Z)", re.S | re.M)
+# Anchored at whole lines: text that merely holds "END:VEVENT" (a link, a name, or a fold
+# landing just after it) must not cut an event short.
+_MARKER = re.compile(rb"^(BEGIN:VEVENT|END:VEVENT|END:VCALENDAR)\r?$", re.M)
 _FOLD = re.compile(r"\r?\n[ \t]")
 _FRAME = frozenset({"BEGIN", "END"})
+_INTEGER = re.compile(r"\+?0*([0-9]{1,10})")
+_UTC = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})T([0-9]{2})([0-9]{2})([0-9]{2})Z?",
+                  re.IGNORECASE)
+
+
+def _events(content: bytes) -> Iterator[tuple[int, int, bool]]:
+    """Start and end offsets of each VEVENT, and whether END:VEVENT closed it.
+
+    An event never closed ends where the next one begins or the calendar ends.
+    """
+    opened: int | None = None
+    for marker in _MARKER.finditer(content):
+        kind = marker.group(1)
+        if kind == b"BEGIN:VEVENT":
+            if opened is not None:
+                yield opened, marker.start(), False
+            opened = marker.start()
+        elif opened is not None:
+            if kind == b"END:VEVENT":
+                end = marker.end() + (content[marker.end():marker.end() + 1] == b"\n")
+                yield opened, end, True
+            else:
+                yield opened, marker.start(), False
+            opened = None
+    if opened is not None:
+        yield opened, len(content), False
+
+
+class _LineCounter:
+    """Line numbers of byte offsets, counted on from the last one asked (they mostly rise)."""
+
+    def __init__(self, content: bytes) -> None:
+        self.content, self.offset, self.line = content, 0, 1
+
+    def at(self, offset: int) -> int:
+        if offset < self.offset:
+            self.offset, self.line = 0, 1
+        self.line += self.content.count(b"\n", self.offset, offset)
+        self.offset = offset
+        return self.line
+
+
+def _offset(block: bytes, name: str) -> int:
+    """Where in an event's bytes its property `name` begins (else the event itself)."""
+    found = re.search(rb"^" + re.escape(name.encode()) + rb"[;:]", block, re.M | re.I)
+    return found.start() if found else 0
 
 
 def _lines(block: bytes) -> list[str]:
@@ -322,49 +496,113 @@ def _name(line: str) -> str:
     return line.split(":", 1)[0].split(";", 1)[0].upper()
 
 
+def _quoted(value: str) -> str:
+    """Part of a previous feed quoted in a warning: control characters escaped, cut short."""
+    return repr(value if len(value) <= _EXCERPT else value[:_EXCERPT] + "…")
+
+
 @functools.lru_cache(maxsize=65536)
-def _seen(block: bytes) -> Seen:
-    """One event read from its bytes; the same event in many feeds is read once."""
-    values = {}
+def _seen(block: bytes, not_after: dt.datetime | None
+          ) -> tuple[Seen | None, tuple[tuple[int, str], ...]]:
+    """One event read from its bytes, and what in it cannot be read (by byte offset in the
+    block); the same event in many feeds is read once. None when it has no UID."""
+    values: dict[str, list[str]] = {}
     lines = _lines(block)
     for line in lines:
         name = _name(line)
         if name in ("UID", "SEQUENCE", "DTSTAMP", "LAST-MODIFIED"):
-            values[name] = line.split(":", 1)[1] if ":" in line else ""
-    sequence = values.get("SEQUENCE", "0").strip()
-    return Seen(
-        uid=values.get("UID", "").strip(),
-        sequence=int(sequence) if sequence.isdigit() else 0,
-        stamp=_utc(values.get("DTSTAMP")),
-        modified=_utc(values.get("LAST-MODIFIED")),
+            values.setdefault(name, []).append(line.split(":", 1)[1] if ":" in line else "")
+    issues: list[tuple[int, str]] = []
+
+    def unreadable(name: str, message: str) -> None:
+        issues.append((_offset(block, name), message))
+
+    uid = values.get("UID", [""])[0].strip()
+    if not uid:
+        unreadable("BEGIN", "VEVENT has no UID, so its history cannot be matched; it is "
+                            "ignored")
+        return None, tuple(issues)
+    sequences = []
+    for text in values.get("SEQUENCE", []):
+        number = _sequence(text)
+        if number is None:
+            unreadable("SEQUENCE", f"SEQUENCE {_quoted(text.strip())} is not an integer "
+                       f"from 0 to {MAX_SEQUENCE} (RFC 5545); it is ignored")
+        else:
+            sequences.append(number)
+    stamps = {}
+    for name in ("DTSTAMP", "LAST-MODIFIED"):
+        stamps[name], problem = _utc(values.get(name, [""])[0], not_after)
+        if problem:
+            unreadable(name, f"{name} {problem}; it is ignored")
+    entry = Seen(
+        uid=uid,
+        sequence=max(sequences, default=0),
+        stamp=stamps["DTSTAMP"],
+        modified=stamps["LAST-MODIFIED"],
         content=tuple(sorted(line for line in lines if _name(line) not in BOOKKEEPING
                              and _name(line) not in _FRAME)),
         block=block,
     )
+    return entry, tuple(issues)
 
 
-def _utc(text: str | None) -> dt.datetime | None:
-    """A DTSTAMP or LAST-MODIFIED value (always UTC, RFC 5545 3.8.7.2)."""
+def _sequence(text: str) -> int | None:
+    """A SEQUENCE value, or None unless it is an INTEGER from 0 to MAX_SEQUENCE."""
+    match = _INTEGER.fullmatch(text.strip())
+    if match is None:
+        return None
+    number = int(match[1])
+    return number if number <= MAX_SEQUENCE else None
+
+
+def _utc(text: str, not_after: dt.datetime | None) -> tuple[dt.datetime | None, str]:
+    """A DTSTAMP or LAST-MODIFIED value (always UTC, RFC 5545 3.8.7.2), or why not."""
+    text = text.strip()
     if not text:
-        return None
+        return None, ""
+    match = _UTC.fullmatch(text)
     try:
-        return dt.datetime.strptime(text.strip().rstrip("Zz"), "%Y%m%dT%H%M%S").replace(
-            tzinfo=dt.UTC)
+        if match is None:
+            raise ValueError(text)
+        year, month, day, hour, minute, second = (int(match[i]) for i in range(1, 7))
+        when = dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.UTC)
     except ValueError:
-        return None
+        return None, f"{_quoted(text)} is not a UTC date-time like 20260731T000000Z"
+    latest = _LATEST if not_after is None else min(not_after, _LATEST)
+    if when > latest:
+        return None, (f"{text} is later than any revision of this data can be (after "
+                      f"{latest:%Y-%m-%d})")
+    return when, ""
 
 
 @functools.lru_cache(maxsize=4096)
 def _details(block: bytes) -> tuple[str, str, dt.date | dt.datetime | None,
-                                    dt.date | dt.datetime | None]:
-    """Summary, status, start and end of one VEVENT, parsed by icalendar."""
-    component = icalendar.Event.from_ical(block)
-    return (str(component.get("SUMMARY", "")), str(component.get("STATUS", "")),
-            _value(component.get("DTSTART")), _value(component.get("DTEND")))
+                                    dt.date | dt.datetime | None, tuple[str, ...]]:
+    """Summary, status, start and end of one VEVENT, parsed by icalendar, and what of them
+    could not be read (then "" or None)."""
+    try:
+        component = icalendar.Event.from_ical(block)
+    # icalendar parses the bytes of a feed anyone may have edited: whatever it raises
+    # (ValueError, or OSError for a TZID naming a folder) means "cannot be read".
+    except Exception:
+        return "", "", None, None, ("VEVENT",)
+    problems: list[str] = []
+    start = _value(component, "DTSTART", problems)
+    end = _value(component, "DTEND", problems)
+    return (str(component.get("SUMMARY", "")), str(component.get("STATUS", "")), start, end,
+            tuple(problems))
 
 
-def _value(prop: Any) -> dt.date | dt.datetime | None:
-    value = getattr(prop, "dt", None)
+def _value(component: Any, name: str, problems: list[str]) -> dt.date | dt.datetime | None:
+    prop = component.get(name)
+    try:
+        value = getattr(prop, "dt", None)
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            value.utcoffset()  # a zone icalendar built but cannot use fails here, not later
+    except Exception:
+        problems.append(name)
+        return None
     return value if isinstance(value, dt.date) else None
 
 

@@ -227,6 +227,11 @@ def _build(paths: Sequence[str], read: Read, settings: Settings,
            render: bool = True) -> Build:
     if folder is not None and previous is None:
         previous = folder.read()
+    if folder is not None and previous:
+        # Keyed as the user sees them, so a warning about a previous feed names
+        # `calendars/all.ics:33`, not `all.ics:33`.
+        previous = {f"{folder.target}/{relative}": content
+                    for relative, content in previous.items()}
     return build_all(paths, read, as_of=settings.as_of, previous=previous,
                      retired=_from_json(folder.extra.get("retired")) if folder else None,
                      alarms=settings.alarms, base_url=settings.base_url,

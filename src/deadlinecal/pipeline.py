@@ -176,16 +176,19 @@ def _against_previous(events: Sequence[Event], previous: Mapping[str, bytes] | N
     from . import history
     from .render import event_bytes
 
-    old, unreadable = history.read_feeds(previous or {})
-    warnings.extend(Problem(file=path, line=None, column=None, path="",
-                            message="the previous feed could not be read; its events "
-                            "start again at SEQUENCE 0", severity="warning")
-                    for path in unreadable)
+    # What cannot be read is a warning and that piece of history is ignored (history.py);
+    # a stamp after `horizon` cannot come from this data and is ignored too.
+    old, problems = history.read_feeds(previous or {}, not_after=history.horizon(events))
+    warnings.extend(problems)
     # The highest revision ever published, whether a feed still holds it or not.
     before = history.latest([*old.values(), retired or {}])
     revised, rendered = history.revise(list(events), before, event_bytes)
     bumped = tuple(event.uid for event in revised
                    if event.uid in before and event.uid not in rendered)
+    warnings.extend(history.located(
+        old, previous or {}, before[uid], "SEQUENCE", f"SEQUENCE is {history.MAX_SEQUENCE}, "
+        "the largest RFC 5545 allows: the changed event keeps it, and clients may not take "
+        "the change") for uid in bumped if before[uid].sequence >= history.MAX_SEQUENCE)
     held = {event.uid for event in revised}
     gone = {uid: seen for uid, seen in before.items() if uid not in held}
     return tuple(revised), rendered, bumped, gone
