@@ -458,13 +458,17 @@ class TestNoTraceback:
 
 
 class TestReadmeExamples:
-    """The two runs shown under "When the data is wrong" are what the code prints today."""
+    """The runs shown under "When the data is wrong" (README.md, docs/errors.md) are what
+    the code prints today."""
 
     DATA = "data/ml-internships-summer-2027.yaml"
+    SHOWN_IN = ("README.md", "docs/errors.md")
 
     def shown(self, command: str) -> str:
-        readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-        return readme.split(f"$ {command}\n", 1)[1].split("```", 1)[0]
+        root = Path(__file__).resolve().parents[1]
+        docs = "".join((root / name).read_text(encoding="utf-8") for name in self.SHOWN_IN)
+        assert f"$ {command}\n" in docs, command
+        return docs.split(f"$ {command}\n", 1)[1].split("```", 1)[0]
 
     def run_on(self, workdir: Path, edits: dict[int, tuple[str, str]], *args: str) -> str:
         lines = (Path(__file__).resolve().parents[1] / self.DATA).read_text(

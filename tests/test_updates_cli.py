@@ -17,6 +17,8 @@ from .updates_support import BASE, CONFIRM_STEP, edit
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+# The worked example continues in docs/updating.md: what the rebuild changes in a feed.
+UPDATING = (ROOT / "docs" / "updating.md").read_text(encoding="utf-8")
 DEFAULT_DATA = ROOT / "data" / "ml-internships-summer-2027.yaml"
 
 
@@ -179,6 +181,13 @@ class TestReadmeExample:
         feed = (out / "all.ics").read_bytes().replace(b"\r\n ", b"").decode()
         opens = next(block for block in feed.split("BEGIN:VEVENT")
                      if "google-step.summer-2027.opens@" in block)
+        shown = re.search(r"<!-- updating-dates:sequence -->\n```text\n(.*?)```", UPDATING, re.S)
+        assert shown is not None
         for line in ("DTSTART;VALUE=DATE:20261014", "SEQUENCE:2",
                      "LAST-MODIFIED:20260731T000002Z", "STATUS:CONFIRMED"):
-            assert f"+{line}\n" in README and line in opens.splitlines()
+            assert f"+{line}\n" in shown.group(1) and line in opens.splitlines()
+        before = (ROOT / "calendars" / "all.ics").read_bytes().replace(b"\r\n ", b"").decode()
+        opened = next(block for block in before.split("BEGIN:VEVENT")
+                      if "google-step.summer-2027.opens@" in block).splitlines()
+        removed = [line[1:] for line in shown.group(1).splitlines() if line.startswith("-")]
+        assert removed and all(line in opened for line in removed)
