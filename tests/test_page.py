@@ -226,7 +226,7 @@ class TestEscaping:
 
     def test_link_attributes_are_escaped(self) -> None:
         page = _page(BASE)
-        assert 'href="https://example.org/apply?x=1&amp;y=&#x27;2&#x27;"' in page
+        assert 'href="https://example.org/apply?x=1&amp;y=&#39;2&#39;"' in page
 
     def test_a_quote_in_a_link_is_escaped_even_without_validation(self) -> None:
         # Validation refuses " in links; the page must not rely on it.
@@ -236,7 +236,7 @@ class TestEscaping:
         events = expand(dataset)
         feeds = [(spec, len(select(events, spec.filter))) for spec in standard_feeds(dataset)]
         page = render_page(dataset, events, feeds, BASE).decode()
-        assert 'href="https://example.org/a?y=&quot;2&quot;"' in page
+        assert 'href="https://example.org/a?y=&#34;2&#34;"' in page
 
     def test_only_web_links_become_hrefs(self) -> None:
         loaded = load_dataset(DATA, file="test.yaml").dataset
@@ -461,3 +461,31 @@ class TestLongProgramLists:
         card = card[:card.index("</article>")]
         assert card.count("<li>Acme Program p") == 100
         assert "<li>and 30 more (see" in card
+
+
+class TestTemplate:
+    def test_the_templates_ship_with_the_package(self) -> None:
+        from importlib.resources import files
+
+        folder = files("deadlinecal").joinpath("templates")
+        assert {"page.html.j2", "timeline.svg.j2", "page.css", "page.js.j2"} <= {
+            entry.name for entry in folder.iterdir()}
+        assert '"templates/*"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+
+    def test_the_template_escapes_what_it_is_given(self) -> None:
+        from deadlinecal.page import _environment
+
+        assert _environment().autoescape is True
+        assert _environment().from_string("{{ x }}").render(x="<b>&'\"") == \
+            "&lt;b&gt;&amp;&#39;&#34;"
+
+    @pytest.mark.parametrize("module", ["page.py", "timeline.py"])
+    def test_the_page_modules_are_small_rooms(self, module: str) -> None:
+        import ast
+
+        text = (ROOT / "src" / "deadlinecal" / module).read_text(encoding="utf-8")
+        assert text.count("\n") <= 500
+        long = [node.name for node in ast.walk(ast.parse(text))
+                if isinstance(node, ast.FunctionDef | ast.ClassDef)
+                and (node.end_lineno or 0) - node.lineno + 1 > 150]
+        assert long == []
