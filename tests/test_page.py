@@ -102,6 +102,11 @@ def _svg(page: str, kind: str = "wide") -> ET.Element:
     return ET.fromstring(match.group(0))
 
 
+def _feeds(page: str) -> str:
+    """The section of the named feeds' cards."""
+    return page[page.index('<section class="wrap" id="feeds"'):]
+
+
 def _cards(page: str) -> list[str]:
     return re.findall(r'<article class="card".*?</article>', page, re.S)
 
@@ -160,7 +165,7 @@ class TestFeedEntries:
         assert "Estimated program" not in card
 
     def test_apple_links_are_webcal_from_the_base_url(self) -> None:
-        page = _page(BASE)
+        page = _feeds(_page(BASE))
         hrefs = re.findall(r'data-link="apple" data-rel="[^"]*" href="([^"]*)"', page)
         assert hrefs[:2] == ["webcal://calendars.example.org/ml/all.ics",
                              "webcal://calendars.example.org/ml/tracks/research.ics"]
@@ -170,7 +175,7 @@ class TestFeedEntries:
         assert 'value="https://calendars.example.org/ml/feeds/confirmed.ics"' in page
 
     def test_google_link_opens_the_from_url_form(self) -> None:
-        page = _page(BASE)
+        page = _feeds(_page(BASE))
         assert page.count(f'data-link="google" href="{GOOGLE_FROM_URL}"') == 6
 
     def test_google_steps_name_the_from_url_menu(self) -> None:
@@ -184,7 +189,8 @@ class TestFeedEntries:
     def test_download_links_are_relative(self) -> None:
         page = _page(BASE)
         downloads = re.findall(r'data-link="download" href="([^"]*)" download', page)
-        assert downloads[0] == "all.ics"
+        downloads.remove("#picker")  # the picker's answer, filled in by its script
+        assert re.findall(r'data-link="download" href="([^"]*)"', _feeds(page))[0] == "all.ics"
         assert all(not d.startswith(("http", "/")) for d in downloads)
 
     def test_dataset_base_url_is_used_without_the_option(self) -> None:
@@ -285,7 +291,8 @@ class TestDocument:
     def test_repeated_link_texts_name_their_feed(self) -> None:
         page = _page(BASE)
         texts = re.findall(r'data-link="apple"[^>]*>(.*?)</a>', page)
-        assert len(texts) == len(set(texts)) == 6
+        assert len(texts) == len(set(texts))
+        assert len(re.findall(r'data-link="apple"[^>]*>(.*?)</a>', _feeds(page))) == 6
 
 
 class TestTimeline:
@@ -386,7 +393,10 @@ class TestTimeline:
 class TestBuildWritesThePage:
     def test_build_returns_the_page_with_the_feeds(self) -> None:
         result = build(DATA, file="test.yaml")
-        assert set(result.files) == {spec.path for spec in result.feeds} | {"index.html"}
+        assert result.picker is not None
+        picked = {each.spec.path for each in result.picker.feeds}
+        assert set(result.files) == {spec.path for spec in result.feeds} | {"index.html"} | \
+            picked | {"picked/choices.json"}
 
     def test_cli_writes_index_html(self, tmp_path: Path) -> None:
         data = tmp_path / "data.yaml"

@@ -11,6 +11,7 @@ programs is never held as one string.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import itertools
@@ -28,6 +29,8 @@ from .text import plural, span
 if TYPE_CHECKING:
     import jinja2
 
+    from .picker import Picker
+
 __all__ = ["GOOGLE_FROM_URL", "OUTLOOK_ADD_FROM_WEB", "PAGE_PATH", "feed_url",
            "is_web_address", "outlook_url", "render_page", "webcal_url"]
 
@@ -36,6 +39,8 @@ GOOGLE_FROM_URL = "https://calendar.google.com/calendar/r/settings/addbyurl"
 OUTLOOK_ADD_FROM_WEB = "https://outlook.live.com/calendar/0/addfromweb"
 # Programs named on each feed's card before "and N more".
 CARD_PROGRAMS = 100
+# Longest address the page offers: Google Calendar's "From URL" silently fails on longer.
+MAX_ADDRESS = 256
 
 _GROUPS = (
     ("Everything", ""),
@@ -60,8 +65,16 @@ def webcal_url(url: str) -> str:
 
 
 def outlook_url(url: str, name: str) -> str:
-    """Outlook.com's "Subscribe from web" form, filled in with the feed and its name."""
-    return f"{OUTLOOK_ADD_FROM_WEB}?{urlencode({'url': url, 'name': name})}"
+    """Outlook.com's "Subscribe from web" form, filled in with the feed and its name.
+
+    Like every address the page offers, at most MAX_ADDRESS characters: the name is left
+    out when it would make the link longer, and then the address (the form stays empty).
+    """
+    for query in ({"url": url, "name": name}, {"url": url}):
+        link = f"{OUTLOOK_ADD_FROM_WEB}?{urlencode(query)}"
+        if len(link) <= MAX_ADDRESS:
+            return link
+    return OUTLOOK_ADD_FROM_WEB
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,19 +145,67 @@ class PageView:
     watched: Iterable[Listed]
     charted: Iterable[Listed]
     groups: tuple[Group, ...]
+    picker: PickerView | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    value: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Pick:
+    """One personal feed, where the table of choices and the form lead."""
+
+    anchor: str
+    name: str
+    count: str
+    programs: str
+    subscribe: Subscribe
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    key: str  # the choice, as picker.Choice.key
+    anchor: str  # its feed's Pick; "" when no program fits the choice
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceTable:
+    """The choices of one stage of study: a row per set of tracks, a column per
+    citizenship status."""
+
+    caption: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, tuple[Cell, ...]], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PickerView:
+    tracks: tuple[Option, ...]
+    eligibility: tuple[Option, ...]
+    citizenship: tuple[Option, ...]
+    picks: tuple[Pick, ...]
+    tables: tuple[ChoiceTable, ...]
 
 
 def render_page(dataset: Dataset, events: Sequence[Event],
                 feeds: Sequence[tuple[FeedSpec, int]], base_url: str | None = None, *,
-                selected: Mapping[str, Sequence[Event]] | None = None) -> bytes:
+                selected: Mapping[str, Sequence[Event]] | None = None,
+                picker: Picker | None = None) -> bytes:
     """The subscribe page as UTF-8 bytes. `base_url` must be http(s) or None.
 
     `selected`: each feed's events by path when the caller has chosen them already.
+    `picker`: the personal feeds a reader picks from (see picker.py); none when None.
     Raises ValueError for a base URL that is not http(s).
     """
     if base_url is not None and not is_web_address(base_url):
         raise ValueError(f"base URL {base_url!r} is not an http(s) address")
     view = page_view(dataset, events, feeds, base_url, selected or {})
+    if picker is not None and picker.feeds:
+        view = dataclasses.replace(view, picker=picker_view(dataset, picker, base_url))
     # Encoded piece by piece as the template writes it: the whole page as one str would
     # take up to four bytes a character (one emoji is enough), on top of its UTF-8 bytes.
     out = bytearray()
@@ -277,6 +338,44 @@ def _card(dataset: Dataset, spec: FeedSpec, count: int, chosen: Sequence[Event],
         subscribe=subscribe(spec.path, spec.title, base_url),
         names=tuple(p.title for p in programs[:CARD_PROGRAMS]),
         more=max(len(programs) - CARD_PROGRAMS, 0),
+    )
+
+
+def picker_view(dataset: Dataset, picker: Picker, base_url: str | None) -> PickerView:
+    """The form's options, the personal feeds, and every choice in tables (for readers
+    without JavaScript)."""
+    from .picker import ANY
+
+    picks = {}
+    for each in picker.feeds:
+        name = short_title(dataset, each.spec)
+        picks[each.spec.path] = Pick(
+            anchor="p-" + each.spec.path.rsplit("/", 1)[-1].removesuffix(".ics"),
+            name=name, count=plural(len(each.events), "event"),
+            programs=plural(each.programs, "program"),
+            subscribe=subscribe(each.spec.path, each.spec.title, base_url))
+    titles = {t.key: t.title for t in dataset.tracks}
+    # Choices come citizenship fastest, then stage of study, then tracks: a row's cells
+    # are in the order of the columns.
+    rows: dict[str, dict[tuple[str, ...], list[Cell]]] = {}
+    for choice, path in picker.choices:
+        pick = picks.get(path)
+        rows.setdefault(choice.eligibility, {}).setdefault(choice.tracks, []).append(
+            Cell(key=choice.key, anchor=pick.anchor if pick else "",
+                 text=pick.count if pick else "none"))
+    statuses = ("Any", *(c.title for c in dataset.citizenship))
+    groups = {"": "Any stage of study", **{g.key: g.title for g in dataset.eligibility}}
+    return PickerView(
+        tracks=tuple(Option(t.key, t.title) for t in dataset.tracks),
+        eligibility=(Option(ANY, "Any"), *(Option(g.key, g.title) for g in dataset.eligibility)),
+        citizenship=(Option(ANY, "Any"), *(Option(c.key, c.title) for c in dataset.citizenship)),
+        picks=tuple(picks.values()),
+        tables=tuple(ChoiceTable(
+            caption=groups[group],
+            columns=statuses,
+            rows=tuple((" + ".join(titles[k] for k in tracks) or "Any track", tuple(cells))
+                       for tracks, cells in by_tracks.items()))
+            for group, by_tracks in rows.items()),
     )
 
 
