@@ -40,10 +40,12 @@ class TestBuild:
         assert result.exit_code == 0, result.output
         assert result.output.splitlines()[:3] == [
             f"Built 5 feeds and index.html from {data_file}: 2 programs, 5 events.",
-            f"  {out}/: 6 written, 0 unchanged, 0 removed.",
+            # The 5 feeds, the page, and 3 personal feeds with their picked/choices.json.
+            f"  {out}/: 10 written, 0 unchanged, 0 removed.",
             "  all.ics                                     5 events",
         ]
-        assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.ics")) == [
+        assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.ics")
+                      if p.parent.name != "picked") == [
             "all.ics", "eligibility/phd.ics", "eligibility/undergrad.ics",
             "tracks/applied.ics", "tracks/research.ics"]
 
@@ -53,7 +55,7 @@ class TestBuild:
         runner.invoke(main, ["build", str(data_file), "-o", str(out), "--as-of", "2026-08-01"])
         result = runner.invoke(main, ["build", str(data_file), "-o", str(out),
                                       "--as-of", "2026-08-01"])
-        assert f"  {out}/: 0 written, 6 unchanged, 0 removed." in result.output
+        assert f"  {out}/: 0 written, 10 unchanged, 0 removed." in result.output
 
     def test_reports_programs_without_dates(self, runner: CliRunner, tmp_path: Path) -> None:
         data = tmp_path / "d.yaml"

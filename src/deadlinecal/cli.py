@@ -291,6 +291,8 @@ def build(data: tuple[Path, ...], output: Path, strict: bool, today: dt.date,
     for spec in result.feeds:
         count = result.count(spec)
         click.echo(f"  {spec.path:<40} {count:>4} event{'' if count == 1 else 's'}")
+    if result.picker is not None:
+        click.echo(f"  {result.picker.report}")
     undated = result.undated
     if undated:
         day = min(e.first_day for e in result.events if e.kind.value == "watch").isoformat()
