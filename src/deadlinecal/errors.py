@@ -90,3 +90,8 @@ class OutputError(DeadlinecalError):
 
 class FilterError(DeadlinecalError):
     """A filter names a term the dataset does not declare (a usage error)."""
+
+
+def program_path(index: int, program_id: str | None) -> str:
+    """The YAML path of the `index`-th program."""
+    return f"programs[{index}]"
