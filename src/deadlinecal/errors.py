@@ -93,5 +93,6 @@ class FilterError(DeadlinecalError):
 
 
 def program_path(index: int, program_id: str | None) -> str:
-    """The YAML path of the `index`-th program."""
-    return f"programs[{index}]"
+    """The YAML path of the `index`-th program, naming it by its id when it has a readable
+    one: `programs[14] (google-step)`, so a message says which program without counting."""
+    return f"programs[{index}] ({program_id})" if program_id else f"programs[{index}]"

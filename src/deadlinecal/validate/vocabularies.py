@@ -39,9 +39,12 @@ def check_terms(problems: Collector, vocabularies: Declared, node: yaml.Node, pa
         where = f"{path}.{name}" + (f"[{index}]" if isinstance(raw, list) else "")
         close = difflib.get_close_matches(key, list(terms), n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
-        valid = ", ".join(terms) or f"none declared: add a top-level {vocabulary}: key"
+        # The key passed the slug check, so it can be shown as it would be written.
+        add = f"add {key}: {{title: …}} under"
+        valid = (f"one of {', '.join(terms)}, or {add} {vocabulary}:" if terms else
+                 f"a declared term; none is declared: {add} a top-level {vocabulary}: key")
         problems.problem(item_node, where, f"{key!r} is not a declared {name} term{hint}",
-                         f"one of {valid}")
+                         valid)
         if isinstance(raw, list):
             raw[index] = (item_node, None)
     if not isinstance(raw, list) and raw is not None and raw not in terms:
