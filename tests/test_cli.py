@@ -75,8 +75,8 @@ class TestBuild:
         result = runner.invoke(main, ["build", str(data), "-o", str(out)])
         assert result.exit_code == 1
         assert result.output == (
-            f"{data}:26:9: error: programs[0].windows[0].opnes: unknown key 'opnes'; did you "
-            "mean 'opens'? (expected one of key, opens, closes, deadline, duration, rolling, "
+            f"{data}:26:9: error: programs[0] (x).windows[0].opnes: unknown key 'opnes'; did "
+            "you mean 'opens'? (expected one of key, opens, closes, deadline, duration, rolling, "
             "year_round, note, cancelled, recurs_yearly)\n1 error; nothing was written.\n")
         assert not out.exists()
 
@@ -149,7 +149,7 @@ class TestValidate:
                                                           data_file: Path) -> None:
         lenient = runner.invoke(main, ["validate", str(data_file), "--as-of", "2028-01-01"])
         assert lenient.exit_code == 0
-        assert "warning: programs[0].last_verified: alpha was last verified" in lenient.output
+        assert "warning: programs[0] (alpha).last_verified: alpha was last verified" in lenient.output
         strict = runner.invoke(main, ["validate", str(data_file), "--as-of", "2028-01-01",
                                       "--strict"])
         assert strict.exit_code == 1
