@@ -66,30 +66,30 @@ class TestWrongTypes:
 
     def test_list_where_text_is_needed(self, workdir: Path) -> None:
         data = replaced("    employer: Acme", "    employer: [Acme, Other]")
-        assert_fails(workdir, data, "data.yaml:17:15: error: programs[0].employer: a list "
+        assert_fails(workdir, data, "data.yaml:17:15: error: programs[0] (alpha).employer: a list "
                      "where a single value is needed (expected text)\n" + ONE)
 
     def test_text_where_a_list_is_needed(self, workdir: Path) -> None:
         data = replaced("    windows:\n      - opens: 2026-10-01\n        closes: 2026-11-15\n",
                         "    windows: 2026-10\n")
-        assert_fails(workdir, data, "data.yaml:23:14: error: programs[0].windows: the value "
+        assert_fails(workdir, data, "data.yaml:23:14: error: programs[0] (alpha).windows: the value "
                      "'2026-10' where a list is needed (expected a list of windows, each "
                      "starting with '- ')\n" + ONE)
 
     def test_mapping_where_terms_are_needed(self, workdir: Path) -> None:
         data = replaced("eligibility: [undergrad]\n", "eligibility: {undergrad: yes}\n")
-        assert_fails(workdir, data, "data.yaml:20:18: error: programs[0].eligibility: a "
+        assert_fails(workdir, data, "data.yaml:20:18: error: programs[0] (alpha).eligibility: a "
                      "mapping where a single value is needed (expected one of the declared "
                      "eligibility)\n" + ONE)
 
     def test_null_value(self, workdir: Path) -> None:
         data = replaced("    employer: Acme", "    employer:")
-        assert_fails(workdir, data, "data.yaml:17:14: error: programs[0].employer: no value "
+        assert_fails(workdir, data, "data.yaml:17:14: error: programs[0] (alpha).employer: no value "
                      "given (expected text)\n" + ONE)
 
     def test_empty_required_text(self, workdir: Path) -> None:
         data = replaced("    employer: Acme", "    employer: ''")
-        assert_fails(workdir, data, "data.yaml:17:15: error: programs[0].employer: the text "
+        assert_fails(workdir, data, "data.yaml:17:15: error: programs[0] (alpha).employer: the text "
                      "is empty (expected some text)\n" + ONE)
 
     def test_empty_program_list(self, workdir: Path) -> None:
@@ -107,13 +107,13 @@ class TestMissingAndUnknownKeys:
     def test_missing_required_field(self, workdir: Path) -> None:
         data = replaced("    last_verified: 2026-07-15\n    windows:\n      - opens: 2026-10-01",
                         "    windows:\n      - opens: 2026-10-01")
-        assert_fails(workdir, data, "data.yaml:16:5: error: programs[0].last_verified: missing "
+        assert_fails(workdir, data, "data.yaml:16:5: error: programs[0] (alpha).last_verified: missing "
                      "required key 'last_verified' (expected last_verified: a day as "
                      "YYYY-MM-DD)\n" + ONE)
 
     def test_typo_in_window_key_suggests_the_right_one(self, workdir: Path) -> None:
         data = replaced("      - opens: 2026-10-01", "      - opnes: 2026-10-01")
-        assert_fails(workdir, data, "data.yaml:24:9: error: programs[0].windows[0].opnes: "
+        assert_fails(workdir, data, "data.yaml:24:9: error: programs[0] (alpha).windows[0].opnes: "
                      "unknown key 'opnes'; did you mean 'opens'? (expected one of key, opens, "
                      "closes, deadline, duration, rolling, year_round, note, cancelled, "
                      "recurs_yearly)\n" + ONE)
@@ -128,44 +128,98 @@ class TestMissingAndUnknownKeys:
 
     def test_duplicate_key(self, workdir: Path) -> None:
         data = replaced("    employer: Acme\n", "    employer: Acme\n    employer: Acme Inc\n")
-        assert_fails(workdir, data, "data.yaml:18:5: error: programs[0].employer: duplicate "
+        assert_fails(workdir, data, "data.yaml:18:5: error: programs[0] (alpha).employer: duplicate "
                      "key 'employer' (expected each key once)\n" + ONE)
+
+
+class TestProgramPaths:
+    """A path into a program names it by its id as well as its position."""
+
+    def test_a_window_problem_names_the_program_by_its_id(self, workdir: Path) -> None:
+        data = replaced("deadline: 2026-12-01 23:59 America/New_York", "deadline: 2026-13-01")
+        result = failed_build(workdir, data)
+        assert result.stderr.startswith(
+            "data.yaml:34:19: error: programs[1] (beta).windows[0].deadline: '2026-13-01' ")
+
+    def test_a_program_without_an_id_is_named_by_its_position_alone(
+            self, workdir: Path) -> None:
+        data = replaced("  - id: alpha\n    employer: Acme\n", "  - employer: Acme\n")
+        assert_fails(workdir, data, "data.yaml:16:5: error: programs[0].id: missing required "
+                     "key 'id' (expected id: lower-case letters, digits and hyphens)\n" + ONE)
+
+    def test_an_id_too_long_to_be_one_is_not_repeated_in_the_path(
+            self, workdir: Path) -> None:
+        data = replaced("  - id: alpha", "  - id: " + "a" * 65)
+        data = replaced("    track: research", "    track: reserch", data)
+        result = failed_build(workdir, data)
+        assert "error: programs[0].id: 'aaaaaaaaaaaaaaaaaaaaaaaa…' is 65 characters" in (
+            result.stderr)
+        assert "error: programs[0].track: 'reserch'" in result.stderr
+
+    def test_a_warning_names_the_program_by_its_id(self, workdir: Path) -> None:
+        data = replaced("last_verified: 2026-07-15\n    windows:\n      - opens: mid",
+                        "last_verified: 2026-01-15\n    windows:\n      - opens: mid")
+        (workdir / "data.yaml").write_text(data, encoding="utf-8")
+        result = invoke("validate", "data.yaml", "--as-of", "2026-08-01")
+        assert result.exit_code == 0
+        assert ("data.yaml:31:20: warning: programs[1] (beta).last_verified: beta was last "
+                "verified 198 days ago (2026-01-15)") in result.stderr
+
+
+class TestAddTheTerm:
+    """An undeclared term says where declaring it would go."""
+
+    def test_an_undeclared_feed_filter_term_suggests_adding_it(self, workdir: Path) -> None:
+        data = BASE + "feeds:\n  quant-ug:\n    title: Quant\n    filter: {track: quant}\n"
+        assert_fails(workdir, data, "data.yaml:38:21: error: feeds.quant-ug.filter.track[0]: "
+                     "'quant' is not a declared track term (expected one of research, applied, "
+                     "or add quant: {title: …} under tracks:)\n" + ONE)
+
+    def test_with_no_vocabulary_it_suggests_the_top_level_key(self, workdir: Path) -> None:
+        data = replaced("    eligibility: [undergrad]\n",
+                        "    eligibility: [undergrad]\n    citizenship: [us-citizen]\n")
+        assert_fails(workdir, data, "data.yaml:21:19: error: programs[0] (alpha).citizenship[0]: "
+                     "'us-citizen' is not a declared citizenship term (expected a declared term; "
+                     "none is declared: add us-citizen: {title: …} under a top-level "
+                     "citizenship: key)\n" + ONE)
 
 
 class TestReferences:
     def test_duplicate_program_id_names_the_first_line(self, workdir: Path) -> None:
         data = replaced("  - id: beta", "  - id: alpha")
-        assert_fails(workdir, data, "data.yaml:26:9: error: programs[1].id: duplicate program "
-                     "id 'alpha' (first used on line 16) (expected a unique id)\n" + ONE)
+        # The path names the program by the id it has, the duplicated one.
+        assert_fails(workdir, data, "data.yaml:26:9: error: programs[1] (alpha).id: duplicate "
+                     "program id 'alpha' (first used on line 16) (expected a unique id)\n" + ONE)
 
     def test_undeclared_track_suggests_the_declared_one(self, workdir: Path) -> None:
         data = replaced("    track: research", "    track: reserch")
-        assert_fails(workdir, data, "data.yaml:19:12: error: programs[0].track: 'reserch' is "
-                     "not a declared track term; did you mean 'research'? (expected one of "
-                     "research, applied)\n" + ONE)
+        assert_fails(workdir, data, "data.yaml:19:12: error: programs[0] (alpha).track: "
+                     "'reserch' is not a declared track term; did you mean 'research'? "
+                     "(expected one of research, applied, or add reserch: {title: …} under "
+                     "tracks:)\n" + ONE)
 
     def test_undeclared_eligibility_group(self, workdir: Path) -> None:
         data = replaced("eligibility: [undergrad, phd]", "eligibility: [undergrad, masters]")
-        assert_fails(workdir, data, "data.yaml:30:30: error: programs[1].eligibility[1]: "
+        assert_fails(workdir, data, "data.yaml:30:30: error: programs[1] (beta).eligibility[1]: "
                      "'masters' is not a declared eligibility term (expected one of "
-                     "undergrad, phd)\n" + ONE)
+                     "undergrad, phd, or add masters: {title: …} under eligibility:)\n" + ONE)
 
 
 class TestDates:
     def test_february_30(self, workdir: Path) -> None:
         data = replaced("opens: 2026-10-01", "opens: 2026-02-30")
-        assert_fails(workdir, data, "data.yaml:24:16: error: programs[0].windows[0].opens: "
+        assert_fails(workdir, data, "data.yaml:24:16: error: programs[0] (alpha).windows[0].opens: "
                      "'2026-02-30' is not a real date (day is out of range for month) "
                      f"(expected {DATES})\n" + ONE)
 
     def test_month_13(self, workdir: Path) -> None:
         data = replaced("closes: 2026-11-15", "closes: 2026-13")
-        assert_fails(workdir, data, "data.yaml:25:17: error: programs[0].windows[0].closes: "
+        assert_fails(workdir, data, "data.yaml:25:17: error: programs[0] (alpha).windows[0].closes: "
                      f"'2026-13' has month 13; months run 01 to 12 (expected {DATES})\n" + ONE)
 
     def test_window_closes_before_it_opens(self, workdir: Path) -> None:
         data = replaced("closes: 2026-11-15", "closes: 2026-09-15")
-        assert_fails(workdir, data, "data.yaml:25:17: error: programs[0].windows[0].closes: "
+        assert_fails(workdir, data, "data.yaml:25:17: error: programs[0] (alpha).windows[0].closes: "
                      "closes (15 September 2026) is before opens (1 October 2026) (expected a "
                      "date on or after the opening)\n" + ONE)
 
@@ -176,7 +230,7 @@ class TestDates:
 
     def test_zone_abbreviation_in_deadline(self, workdir: Path) -> None:
         data = replaced("23:59 America/New_York", "23:59 EST")
-        assert_fails(workdir, data, "data.yaml:34:19: error: programs[1].windows[0].deadline: "
+        assert_fails(workdir, data, "data.yaml:34:19: error: programs[1] (beta).windows[0].deadline: "
                      "time zone 'EST' is not a city-based IANA zone such as America/New_York "
                      "(calendar clients misread Etc/ and abbreviations; write AoE for Anywhere "
                      f"on Earth) (expected {DATES})\n" + ONE)
@@ -185,26 +239,26 @@ class TestDates:
 class TestLinks:
     def test_javascript_link(self, workdir: Path) -> None:
         data = replaced("link: https://example.org/alpha", "link: javascript:alert(1)")
-        assert_fails(workdir, data, "data.yaml:21:11: error: programs[0].link: "
+        assert_fails(workdir, data, "data.yaml:21:11: error: programs[0] (alpha).link: "
                      "'javascript:alert(1)' is not a web link (expected an address starting "
                      "with http:// or https://)\n" + ONE)
 
     def test_ftp_link(self, workdir: Path) -> None:
         data = replaced("link: https://example.org/alpha", "link: ftp://example.org/alpha")
-        assert_fails(workdir, data, "data.yaml:21:11: error: programs[0].link: "
+        assert_fails(workdir, data, "data.yaml:21:11: error: programs[0] (alpha).link: "
                      "'ftp://example.org/alpha' is not a web link (expected an address "
                      "starting with http:// or https://)\n" + ONE)
 
     def test_link_that_would_close_an_html_attribute(self, workdir: Path) -> None:
         data = replaced("link: https://example.org/alpha",
                         "link: 'https://example.org/a\"><script>alert(1)</script>'")
-        assert_fails(workdir, data, "data.yaml:21:11: error: programs[0].link: the link "
+        assert_fails(workdir, data, "data.yaml:21:11: error: programs[0] (alpha).link: the link "
                      "contains '\"', which web addresses may not hold (expected the character "
                      "percent-encoded, e.g. %22 for a quote, %3C and %3E for < and >)\n" + ONE)
 
     def test_link_with_angle_bracket(self, workdir: Path) -> None:
         data = replaced("link: https://example.org/alpha", "link: https://example.org/<b>")
-        assert_fails(workdir, data, "data.yaml:21:11: error: programs[0].link: the link "
+        assert_fails(workdir, data, "data.yaml:21:11: error: programs[0] (alpha).link: the link "
                      "contains '<', which web addresses may not hold (expected the character "
                      "percent-encoded, e.g. %22 for a quote, %3C and %3E for < and >)\n" + ONE)
 
@@ -218,7 +272,7 @@ class TestLinks:
 class TestControlCharacters:
     def test_carriage_return_in_text(self, workdir: Path) -> None:
         data = replaced("    employer: Acme", '    employer: "Acme\\r\\nEND:VEVENT"')
-        assert_fails(workdir, data, "data.yaml:17:15: error: programs[0].employer: the text "
+        assert_fails(workdir, data, "data.yaml:17:15: error: programs[0] (alpha).employer: the text "
                      "contains a carriage return (\\r) at character 5 (expected printable text; "
                      "for a line break use a real new line in a | block)\n" + ONE)
 
@@ -230,7 +284,7 @@ class TestControlCharacters:
 
     def test_unicode_line_separator(self, workdir: Path) -> None:
         data = replaced("    program: Research internship", '    program: "Research\\L"')
-        assert_fails(workdir, data, "data.yaml:18:14: error: programs[0].program: the text "
+        assert_fails(workdir, data, "data.yaml:18:14: error: programs[0] (alpha).program: the text "
                      "contains a line separator (\\L) at character 9 (expected printable text; "
                      "for a line break use a real new line in a | block)\n" + ONE)
 
@@ -279,13 +333,13 @@ class TestImplicitTyping:
     def test_no_is_not_a_boolean(self, workdir: Path) -> None:
         data = replaced("        closes: 2026-11-15\n",
                         "        closes: 2026-11-15\n        rolling: no\n")
-        assert_fails(workdir, data, "data.yaml:26:18: error: programs[0].windows[0].rolling: "
+        assert_fails(workdir, data, "data.yaml:26:18: error: programs[0] (alpha).windows[0].rolling: "
                      "'no' is not true or false (yes/no/on/off are not booleans here) (expected "
                      "true or false)\n" + ONE)
 
     def test_time_is_not_a_sexagesimal_number(self, workdir: Path) -> None:
         data = replaced("2026-12-01 23:59 America/New_York", "12:30")
-        assert_fails(workdir, data, "data.yaml:34:19: error: programs[1].windows[0].deadline: "
+        assert_fails(workdir, data, "data.yaml:34:19: error: programs[1] (beta).windows[0].deadline: "
                      f"'12:30' is not a date we understand (expected {DATES})\n" + ONE)
 
     def test_float_is_not_a_format_version(self, workdir: Path) -> None:
@@ -319,18 +373,20 @@ class TestAllErrorsAtOnce:
         assert_fails(workdir, data,
                      "data.yaml:1:9: error: format: format 2 is not supported (expected "
                      "format: 1)\n"
-                     "data.yaml:19:12: error: programs[0].track: 'reserch' is not a declared "
-                     "track term; did you mean 'research'? (expected one of research, applied)\n"
-                     "data.yaml:24:9: error: programs[0].windows[0].opnes: unknown key 'opnes'; "
-                     "did you mean 'opens'? (expected one of key, opens, closes, deadline, "
-                     "duration, rolling, year_round, note, cancelled, recurs_yearly)\n"
+                     "data.yaml:19:12: error: programs[0] (alpha).track: 'reserch' is not a "
+                     "declared track term; did you mean 'research'? (expected one of research, "
+                     "applied, or add reserch: {title: …} under tracks:)\n"
+                     "data.yaml:24:9: error: programs[0] (alpha).windows[0].opnes: unknown key "
+                     "'opnes'; did you mean 'opens'? (expected one of key, opens, closes, "
+                     "deadline, duration, rolling, year_round, note, cancelled, recurs_yearly)\n"
+                     # An id that is not a valid one is not repeated in the path.
                      "data.yaml:26:9: error: programs[1].id: 'Beta' is not a valid identifier "
                      "(expected lower-case letters, digits and hyphens, like 'google-step')\n"
                      "4 errors; nothing was written.\n")
 
 
 FOLLOW_UP_WARNING = (
-    "data.yaml:25:17: warning: programs[0].windows[0].closes: the 14-day follow-up "
+    "data.yaml:25:17: warning: programs[0] (alpha).windows[0].closes: the 14-day follow-up "
     "(15 October 2026) would fall after the window closes (5 October 2026), so it is moved "
     "before the earliest close (expected a shorter "
     "follow_up_days for this program)\n")
@@ -352,9 +408,9 @@ class TestWarnings:
         (workdir / "data.yaml").write_text(BASE)
         result = invoke("validate", "data.yaml", "--as-of", "2027-01-12")
         assert (result.exit_code, result.stderr) == (0, (
-            "data.yaml:22:20: warning: programs[0].last_verified: alpha was last verified 181 "
+            "data.yaml:22:20: warning: programs[0] (alpha).last_verified: alpha was last verified 181 "
             "days ago (2026-07-15) (expected a check within 180 days)\n"
-            "data.yaml:31:20: warning: programs[1].last_verified: beta was last verified 181 "
+            "data.yaml:31:20: warning: programs[1] (beta).last_verified: beta was last verified 181 "
             "days ago (2026-07-15) (expected a check within 180 days)\n"))
 
     def test_max_age_sets_the_staleness_limit(self, workdir: Path) -> None:

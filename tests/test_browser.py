@@ -15,8 +15,16 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from deadlinecal.page import GOOGLE_FROM_URL, OUTLOOK_ADD_FROM_WEB, feed_url, webcal_url
+from deadlinecal.page import (
+    GOOGLE_FROM_URL,
+    MAX_ADDRESS,
+    OUTLOOK_ADD_FROM_WEB,
+    feed_url,
+    webcal_url,
+)
+from deadlinecal.picker import Choice
 from deadlinecal.pipeline import Build, build
+from deadlinecal.select import select
 from deadlinecal.serve import serve_in_thread
 from deadlinecal.write import write_tree
 
@@ -77,8 +85,9 @@ def browser() -> Iterator[Any]:
 
 
 def _open(browser: Any, url: str, *, width: int = 1280, height: int = 900,
-          now: dt.datetime | None = None) -> Visit:
-    context = browser.new_context(viewport={"width": width, "height": height})
+          now: dt.datetime | None = None, script: bool = True) -> Visit:
+    context = browser.new_context(viewport={"width": width, "height": height},
+                                  java_script_enabled=script)
     page = context.new_page()
     visit = Visit(page=page)
     page.on("console", lambda m: visit.errors.append(m.text) if m.type == "error" else None)
@@ -129,20 +138,21 @@ class TestSubscribeLinks:
     def test_apple_links_are_webcal_from_the_base_url(self, published: Visit,
                                                        site: Site) -> None:
         expected = [webcal_url(feed_url(BASE, spec.path)) for spec in site.with_base.feeds]
-        assert _attribute(published, "a[data-link=apple]", "href") == expected
+        assert _attribute(published, "#feeds a[data-link=apple]", "href") == expected
 
     def test_addresses_to_copy_are_https_from_the_base_url(self, published: Visit,
                                                            site: Site) -> None:
-        values = published.page.eval_on_selector_all("input.url", "els => els.map(e => e.value)")
+        values = published.page.eval_on_selector_all("#feeds input.url",
+                                                  "els => els.map(e => e.value)")
         assert values == [feed_url(BASE, spec.path) for spec in site.with_base.feeds]
 
     def test_google_links_open_the_from_url_form(self, published: Visit, site: Site) -> None:
-        hrefs = _attribute(published, "a[data-link=google]", "href")
+        hrefs = _attribute(published, "#feeds a[data-link=google]", "href")
         assert hrefs == [GOOGLE_FROM_URL] * len(site.with_base.feeds)
 
     def test_outlook_links_carry_the_https_address(self, published: Visit,
                                                    site: Site) -> None:
-        hrefs = _attribute(published, "a[data-link=outlook]", "href")
+        hrefs = _attribute(published, "#feeds a[data-link=outlook]", "href")
         urls = []
         for href in hrefs:
             parts = urlsplit(href)
@@ -152,7 +162,7 @@ class TestSubscribeLinks:
 
     def test_download_links_resolve_to_the_real_feeds(self, published: Visit,
                                                       site: Site) -> None:
-        links = published.page.eval_on_selector_all("a[data-link=download]",
+        links = published.page.eval_on_selector_all("#feeds a[data-link=download]",
                                                     "els => els.map(e => e.href)")
         assert len(links) == len(site.with_base.feeds)
         for link, spec in zip(links, site.with_base.feeds, strict=True):
@@ -176,10 +186,11 @@ class TestWithoutBaseUrl:
     def test_apple_links_use_this_servers_address(self, plain: Visit, site: Site) -> None:
         host = urlsplit(site.origin).netloc
         expected = [f"webcal://{host}/plain/{spec.path}" for spec in site.plain.feeds]
-        assert _attribute(plain, "a[data-link=apple]", "href") == expected
+        assert _attribute(plain, "#feeds a[data-link=apple]", "href") == expected
 
     def test_addresses_use_this_servers_address(self, plain: Visit, site: Site) -> None:
-        values = plain.page.eval_on_selector_all("input.url", "els => els.map(e => e.value)")
+        values = plain.page.eval_on_selector_all("#feeds input.url",
+                                              "els => els.map(e => e.value)")
         assert values == [f"{site.origin}/plain/{spec.path}" for spec in site.plain.feeds]
 
 
@@ -283,6 +294,173 @@ class TestScreenshots:
             target = ARTIFACTS / f"subscribe-page-{name}.png"
             target.unlink(missing_ok=True)
             visit.page.screenshot(path=str(target), full_page=True)
+            assert target.read_bytes().startswith(PNG)
+            assert visit.errors == []
+        finally:
+            visit.page.context.close()
+
+
+# Choices to pick in the browser: (tracks, stage of study, citizenship).
+CHOICES = [(("research",), "phd", "other"), (("research", "quant"), "any", "any"),
+           ((), "undergrad", "us-citizen"), (("applied",), "masters", "any")]
+
+
+def _pick(page: Any, tracks: tuple[str, ...], group: str, status: str) -> None:
+    for box in page.locator("form.picker input[name=track]").all():
+        box.set_checked(box.get_attribute("value") in tracks)
+    page.locator(f"form.picker input[name=eligibility][value='{group}']").check()
+    page.locator(f"form.picker input[name=citizenship][value='{status}']").check()
+    page.locator("form.picker button[type=submit]").click()
+
+
+def _expected(result: Build, tracks: tuple[str, ...], group: str, status: str) -> list[str]:
+    choice = Choice(tracks, "" if group == "any" else group, "" if status == "any" else status)
+    return [event.uid for event in select(result.events, choice.filter)]
+
+
+def _uids(content: bytes) -> list[str]:
+    import icalendar
+
+    return [str(event["UID"]) for event in icalendar.Calendar.from_ical(content).events]
+
+
+def _path(result: Build, tracks: tuple[str, ...], group: str, status: str) -> str:
+    assert result.picker is not None
+    return dict((c.key, p) for c, p in result.picker.choices)[
+        f"{'+'.join(tracks) or 'any'}|{group}|{status}"]
+
+
+class TestPicker:
+    @pytest.mark.parametrize(("tracks", "group", "status"), CHOICES)
+    def test_the_address_picked_holds_exactly_the_chosen_events(
+            self, plain: Visit, site: Site, tracks: tuple[str, ...], group: str,
+            status: str) -> None:
+        _pick(plain.page, tracks, group, status)
+        result = plain.page.locator("#picker-result")
+        assert result.is_visible()
+        address = result.locator("input.url").input_value()
+        assert address.startswith(f"{site.origin}/plain/picked/")
+        response = plain.page.request.get(address)
+        assert response.status == 200
+        assert response.headers["content-type"] == "text/calendar; charset=utf-8"
+        assert _uids(response.body()) == _expected(site.plain, tracks, group, status)
+        host = urlsplit(site.origin).netloc
+        apple = result.locator("a[data-link=apple]").get_attribute("href")
+        assert apple == f"webcal://{host}/plain/{_path(site.plain, tracks, group, status)}"
+        assert plain.errors == []
+
+    def test_a_published_page_gives_the_public_address(self, published: Visit,
+                                                      site: Site) -> None:
+        _pick(published.page, ("research",), "phd", "other")
+        path = _path(site.with_base, ("research",), "phd", "other")
+        result = published.page.locator("#picker-result")
+        assert result.locator("input.url").input_value() == feed_url(BASE, path)
+        assert result.locator("a[data-link=apple]").get_attribute("href") == \
+            webcal_url(feed_url(BASE, path))
+        outlook = urlsplit(result.locator("a[data-link=outlook]").get_attribute("href") or "")
+        assert parse_qs(outlook.query)["url"] == [feed_url(BASE, path)]
+        assert result.locator("a[data-link=google]").get_attribute("href") == GOOGLE_FROM_URL
+        download = result.locator("a[data-link=download]").evaluate("a => a.href")
+        assert published.page.request.get(download).body() == site.with_base.files[path]
+        assert result.locator("h3").inner_text() == (
+            "Your calendar: Research, for PhD students")
+
+    def test_the_choice_stays_in_the_address_bar_and_comes_back(
+            self, browser: Any, published: Visit, site: Site) -> None:
+        _pick(published.page, ("research", "quant"), "undergrad", "any")
+        url = published.page.url
+        assert "?track=research&track=quant&eligibility=undergrad&citizenship=any" in url
+        again = _open(browser, url)
+        try:
+            result = again.page.locator("#picker-result")
+            assert result.is_visible()
+            path = _path(site.with_base, ("research", "quant"), "undergrad", "any")
+            assert result.locator("input.url").input_value() == feed_url(BASE, path)
+            assert again.page.locator("form.picker input[value=quant]").is_checked()
+        finally:
+            again.page.context.close()
+
+    def test_a_choice_no_program_fits_says_so(self, published: Visit, site: Site) -> None:
+        assert site.with_base.picker is not None
+        empty = next(c for c, path in site.with_base.picker.choices if not path)
+        _pick(published.page, empty.tracks, empty.eligibility or "any",
+              empty.citizenship or "any")
+        result = published.page.locator("#picker-result")
+        assert result.locator(".none").is_visible()
+        assert not result.locator(".actions").is_visible()
+
+    def test_the_table_of_every_choice_starts_folded_with_a_script(self,
+                                                                   published: Visit) -> None:
+        assert published.page.locator("#every-choice").get_attribute("open") is None
+
+
+class TestPickerWithoutJavaScript:
+    @pytest.mark.parametrize("folder", ["published", "plain"])
+    def test_the_form_leads_to_a_table_whose_link_gives_the_feed(
+            self, browser: Any, site: Site, folder: str) -> None:
+        visit = _open(browser, f"{site.origin}/{folder}/index.html", script=False)
+        result = site.with_base if folder == "published" else site.plain
+        try:
+            page = visit.page
+            assert page.locator("#every-choice").get_attribute("open") == ""
+            _pick(page, ("research",), "phd", "other")
+            page.wait_for_url("**#every-choice")
+            assert "track=research&eligibility=phd&citizenship=other" in page.url
+            assert not page.locator("#picker-result").is_visible()
+            page.locator("a[data-choice='research|phd|other']").click()
+            path = _path(result, ("research",), "phd", "other")
+            entry = page.locator(f"#p-{path.removeprefix('picked/').removesuffix('.ics')}")
+            assert page.url.endswith(f"#p-{path[7:-4]}")
+            download = entry.locator("a[data-link=download]").evaluate("a => a.href")
+            assert download == f"{site.origin}/{folder}/{path}"
+            body = page.request.get(download).body()
+            assert _uids(body) == _expected(result, ("research",), "phd", "other")
+            shown = entry.locator("input.url").input_value()
+            assert shown == (feed_url(BASE, path) if folder == "published" else path)
+        finally:
+            visit.page.context.close()
+
+
+class TestAddressLength:
+    @pytest.mark.parametrize("folder", ["published", "plain"])
+    def test_every_address_the_page_offers_is_at_most_256_characters(
+            self, browser: Any, site: Site, folder: str) -> None:
+        visit = _open(browser, f"{site.origin}/{folder}/index.html")
+        try:
+            _pick(visit.page, ("research", "applied"), "first-second-year", "other")
+            addresses = visit.page.evaluate(
+                "() => [...document.querySelectorAll('a[href], input.url')].map("
+                "e => e.href || e.value).filter(u => /^(https?|webcal):/.test(u))")
+            assert len(addresses) > 100
+            assert max(len(a) for a in addresses) <= MAX_ADDRESS
+        finally:
+            visit.page.context.close()
+
+
+class TestPickerScreens:
+    @pytest.mark.parametrize("width", [1280, 390])
+    def test_no_axe_violations_with_a_choice_shown(self, browser: Any, site: Site,
+                                                    width: int) -> None:
+        visit = _open(browser, f"{site.origin}/published/index.html", width=width)
+        try:
+            _pick(visit.page, ("research",), "phd", "other")
+            assert _axe_violations(visit.page) == []
+        finally:
+            visit.page.context.close()
+
+    @pytest.mark.parametrize(("name", "width", "script"), [
+        ("desktop", 1280, True), ("phone", 390, True), ("no-javascript", 1280, False)])
+    def test_screenshot_of_the_picker_is_written(self, browser: Any, site: Site, name: str,
+                                                 width: int, script: bool) -> None:
+        visit = _open(browser, f"{site.origin}/published/index.html", width=width,
+                      script=script)
+        try:
+            if script:
+                _pick(visit.page, ("research",), "phd", "other")
+            ARTIFACTS.mkdir(exist_ok=True)
+            target = ARTIFACTS / f"subscribe-page-picker-{name}.png"
+            target.unlink(missing_ok=True)
+            visit.page.locator("#picker").screenshot(path=str(target))
             assert target.read_bytes().startswith(PNG)
             assert visit.errors == []
         finally:

@@ -40,10 +40,12 @@ class TestBuild:
         assert result.exit_code == 0, result.output
         assert result.output.splitlines()[:3] == [
             f"Built 5 feeds and index.html from {data_file}: 2 programs, 5 events.",
-            f"  {out}/: 6 written, 0 unchanged, 0 removed.",
+            # The 5 feeds, the page, and 3 personal feeds with their picked/choices.json.
+            f"  {out}/: 10 written, 0 unchanged, 0 removed.",
             "  all.ics                                     5 events",
         ]
-        assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.ics")) == [
+        assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.ics")
+                      if p.parent.name != "picked") == [
             "all.ics", "eligibility/phd.ics", "eligibility/undergrad.ics",
             "tracks/applied.ics", "tracks/research.ics"]
 
@@ -53,7 +55,7 @@ class TestBuild:
         runner.invoke(main, ["build", str(data_file), "-o", str(out), "--as-of", "2026-08-01"])
         result = runner.invoke(main, ["build", str(data_file), "-o", str(out),
                                       "--as-of", "2026-08-01"])
-        assert f"  {out}/: 0 written, 6 unchanged, 0 removed." in result.output
+        assert f"  {out}/: 0 written, 10 unchanged, 0 removed." in result.output
 
     def test_reports_programs_without_dates(self, runner: CliRunner, tmp_path: Path) -> None:
         data = tmp_path / "d.yaml"
@@ -73,8 +75,8 @@ class TestBuild:
         result = runner.invoke(main, ["build", str(data), "-o", str(out)])
         assert result.exit_code == 1
         assert result.output == (
-            f"{data}:26:9: error: programs[0].windows[0].opnes: unknown key 'opnes'; did you "
-            "mean 'opens'? (expected one of key, opens, closes, deadline, duration, rolling, "
+            f"{data}:26:9: error: programs[0] (x).windows[0].opnes: unknown key 'opnes'; did "
+            "you mean 'opens'? (expected one of key, opens, closes, deadline, duration, rolling, "
             "year_round, note, cancelled, recurs_yearly)\n1 error; nothing was written.\n")
         assert not out.exists()
 
@@ -147,7 +149,7 @@ class TestValidate:
                                                           data_file: Path) -> None:
         lenient = runner.invoke(main, ["validate", str(data_file), "--as-of", "2028-01-01"])
         assert lenient.exit_code == 0
-        assert "warning: programs[0].last_verified: alpha was last verified" in lenient.output
+        assert "warning: programs[0] (alpha).last_verified: alpha was last verified" in lenient.output
         strict = runner.invoke(main, ["validate", str(data_file), "--as-of", "2028-01-01",
                                       "--strict"])
         assert strict.exit_code == 1

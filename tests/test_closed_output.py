@@ -38,7 +38,8 @@ class TestClosedOutput:
             os.close(writing)
         assert done.returncode == 0
         assert sorted(path.name for path in out.glob("*")) == [
-            ".deadlinecal-build.json", "all.ics", "eligibility", "index.html", "tracks"]
+            ".deadlinecal-build.json", "all.ics", "eligibility", "index.html", "picked",
+            "tracks"]
 
     def test_piped_into_head_it_prints_a_line_and_writes_everything(
             self, data: Path, tmp_path: Path) -> None:

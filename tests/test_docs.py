@@ -137,6 +137,13 @@ SHAPE_TITLES = {
     "window": "a window",
     "postings": "a program's `postings`",
 }
+
+
+def title(shape: Shape) -> str:
+    """How the README's table and the field reference name a shape (a new one: `name`)."""
+    return SHAPE_TITLES.get(shape.name, f"`{shape.name}`")
+
+
 # What "required" means where validate.py, not spec.py, decides.
 REQUIRED_NOTES = {
     ("window", "key"): "with several windows",
@@ -167,8 +174,8 @@ def field_reference() -> str:
     parts = ["<!-- fields:start -->\n<!-- Generated from src/deadlinecal/spec.py by "
              "`python -m tests.test_docs`; edit spec.py, not this table. -->\n"]
     for shape in shapes():
-        title = SHAPE_TITLES.get(shape.name, shape.name)
-        parts.append(f"\n### {title[0].upper()}{title[1:]}\n\n{shape.doc}\n\n"
+        heading = title(shape)
+        parts.append(f"\n### {heading[0].upper()}{heading[1:]}\n\n{shape.doc}\n\n"
                      "| field | required | value | what |\n|---|---|---|---|\n")
         for field in shape.fields:
             required = "**required**" if field.required else REQUIRED_NOTES.get(
@@ -212,7 +219,7 @@ class TestInterface:
         assert missing == []
 
     def test_readme_marks_the_required_fields_of_every_part(self) -> None:
-        expected = {SHAPE_TITLES[shape.name]: ({f.name for f in shape.fields if f.required},
+        expected = {title(shape): ({f.name for f in shape.fields if f.required},
                                                {f.name for f in shape.fields if not f.required})
                     for shape in shapes()}
         assert required_table() == expected
@@ -252,7 +259,7 @@ class TestReadme:
     def test_the_pages_addresses_are_those_the_page_links_to(
             self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         (base,) = set(re.findall(r"`base_url: (https://\S+/)`", README))
-        addresses = set(re.findall(r"`((?:https|webcal)://[^`]+\.ics)`", README))
+        addresses = set(re.findall(r"`((?:https|webcal)://[^`<]+\.ics)`", README))
         assert {a for a in addresses if a.startswith(base)} and addresses
         shutil.copytree(ROOT / "data", tmp_path / "data")
         monkeypatch.chdir(tmp_path)
@@ -262,6 +269,17 @@ class TestReadme:
         for address in addresses:
             assert address in page, address
         assert base.replace("https://", "webcal://") + "all.ics" in addresses
+
+
+class TestArchitecture:
+    def test_names_every_module_and_package(self) -> None:
+        text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+        package = ROOT / "src" / "deadlinecal"
+        names = [f"`{path.name}`" for path in package.glob("*.py")
+                 if path.name not in ("__init__.py", "__main__.py")]
+        names += [f"`{path.name}/`" for path in package.iterdir()
+                  if (path / "__init__.py").is_file()]
+        assert names and [name for name in names if name not in text] == []
 
 
 def _doc_id(path: Path) -> str:

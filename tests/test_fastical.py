@@ -202,8 +202,11 @@ class TestEventBytes:
 class TestFeedsMapping:
     def test_lists_every_feed_path(self) -> None:
         result = build(DEFAULT_DATA.read_bytes(), file="data.yaml")
-        assert list(result.files) == [spec.path for spec in result.feeds] + ["index.html"]
-        assert len(result.files) == len(result.feeds) + 1
+        assert result.picker is not None
+        picked = [each.spec.path for each in result.picker.feeds]
+        assert list(result.files) == [spec.path for spec in result.feeds] + picked + [
+            "picked/choices.json", "index.html"]
+        assert len(result.files) == len(result.feeds) + len(picked) + 2
 
     def test_looking_a_feed_up_twice_gives_the_same_bytes(self) -> None:
         result = build(DEFAULT_DATA.read_bytes(), file="data.yaml")

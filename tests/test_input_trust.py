@@ -83,7 +83,7 @@ class TestEscaping:
         result = failed_build(workdir, replaced("opens: 2026-10-01", "opens: " + "9" * 5000))
         assert "9" * 100 not in result.output
         assert result.stderr.startswith(
-            "data.yaml:24:16: error: programs[0].windows[0].opens: "
+            "data.yaml:24:16: error: programs[0] (alpha).windows[0].opens: "
             f"'{'9' * 40}…' is 5,000 characters long (expected ")
 
 
@@ -321,7 +321,7 @@ class TestOutputBudget:
         result = failed_build(workdir, data)
         assert len(data) < 20_000
         assert result.stderr == (
-            "data.yaml:74:5: error: programs[0]: the feeds would hold about 84.3 MB, more than "
+            "data.yaml:74:5: error: programs[0] (p0): the feeds would hold about 84.3 MB, more than "
             "the 64.0 MB allowed for this data (100 times the size of its files, at least 64.0 "
             "MB); 84.3 MB of it comes from this program, whose events are copied 7,440 times "
             "into the feeds (expected fewer reminders, shorter texts, or fewer feeds per "

@@ -109,13 +109,14 @@ class TestFilesThatAreNotRead:
 
     def test_a_file_of_exactly_the_bound_is_read_and_one_byte_more_is_not(
             self, tmp_path: Path) -> None:
-        from deadlinecal.cli import _read_regular, _Refused
+        from deadlinecal.files import TooLarge, read_regular
 
         path = tmp_path / "ten.ics"
         path.write_bytes(b"0123456789")
-        assert _read_regular(path, 10) == b"0123456789"
-        with pytest.raises(_Refused, match="it is 10 bytes, larger than the 9 bytes"):
-            _read_regular(path, 9)
+        assert read_regular(path, 10) == b"0123456789"
+        with pytest.raises(TooLarge) as refused:
+            read_regular(path, 9)
+        assert refused.value.size == 10
 
     def test_a_fifo_is_refused_at_once_by_the_real_command(self, tmp_path: Path) -> None:
         fifo = tmp_path / "feed.ics"

@@ -50,7 +50,7 @@ class TestUnchangedRebuild:
         out = tmp_path / "out"
         _build(data_file, out)
         before = _stamps(out)
-        assert _build(data_file, out) == f"{out}/: 0 written, 6 unchanged, 0 removed."
+        assert _build(data_file, out) == f"{out}/: 0 written, 10 unchanged, 0 removed."
         assert _stamps(out) == before
 
     def test_renders_nothing(self, data_file: Path, tmp_path: Path,
@@ -74,8 +74,8 @@ class TestRebuildThatMustRender:
         out = tmp_path / "out"
         _build(data_file, out)
         data_file.write_bytes(data_file.read_bytes().replace(b"2026-10-14", b"2026-10-15"))
-        # Three feeds hold the moved event; the page lists it too.
-        assert _build(data_file, out).startswith(f"{out}/: 4 written")
+        # Three feeds and two personal feeds hold the moved event; the page lists it too.
+        assert _build(data_file, out).startswith(f"{out}/: 6 written")
 
     def test_a_feed_edited_by_hand_is_restored(self, data_file: Path, tmp_path: Path) -> None:
         out = tmp_path / "out"
@@ -102,8 +102,8 @@ class TestRebuildThatMustRender:
     def test_another_option_renders_again(self, data_file: Path, tmp_path: Path) -> None:
         out = tmp_path / "out"
         _build(data_file, out)
-        # Every feed loses its reminders; the page does not show them.
-        assert _build(data_file, out, "--no-alarms").startswith(f"{out}/: 5 written")
+        # Every feed (and 3 personal feeds) loses its reminders; the page does not show them.
+        assert _build(data_file, out, "--no-alarms").startswith(f"{out}/: 8 written")
 
     def test_a_broken_manifest_only_costs_a_render(self, data_file: Path,
                                                    tmp_path: Path) -> None:

@@ -117,7 +117,7 @@ class TestInvalid:
         with pytest.raises(DataError) as caught:
             build(dataset(program_reminders="reminders: [P1D, 2 hours]"), file="t.yaml")
         (problem,) = caught.value.problems
-        assert problem.path == "programs[0].reminders[1]"
+        assert problem.path == "programs[0] (timed).reminders[1]"
         assert "'2 hours' is not a reminder duration" in problem.message
 
     def test_a_single_value_is_not_a_list(self) -> None:

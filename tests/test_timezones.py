@@ -414,7 +414,7 @@ class TestZoneNameErrorsAreLocated:
         data = replaced("23:59 America/New_York", "23:59 right/America/New_York")
         result = failed_build(workdir, data)
         assert (result.exit_code, result.stderr) == (1, (
-            "data.yaml:34:19: error: programs[1].windows[0].deadline: time zone "
+            "data.yaml:34:19: error: programs[1] (beta).windows[0].deadline: time zone "
             "'right/America/New_York' is a copy of the zone database for other systems, not "
             "an IANA zone name; did you mean 'America/New_York'? (expected "
             '"2026-10-14", "2026-10-14 23:59 America/New_York", "2026-10-14 23:59 AoE", '

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from .errors import DataError, Problem
+from .errors import DataError, Problem, program_path
 from .model import Dataset, Event
 from .select import select, standard_feeds
 from .text import plural
@@ -98,7 +98,7 @@ def _culprit(loaded: Sequence[Loaded], selected: Iterable[Sequence[Event]],
                     line, column = entry.programs_at[index]
                     return Problem(
                         file=entry.dataset.file, line=line, column=column,
-                        path=f"programs[{index}]", expected=expected,
+                        path=program_path(index, program.id), expected=expected,
                         message=f"{message}; {_megabytes(weight[heaviest])} of it comes from "
                         f"this program, whose events are copied {copies[heaviest]:,} times "
                         "into the feeds")

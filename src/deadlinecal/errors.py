@@ -90,3 +90,9 @@ class OutputError(DeadlinecalError):
 
 class FilterError(DeadlinecalError):
     """A filter names a term the dataset does not declare (a usage error)."""
+
+
+def program_path(index: int, program_id: str | None) -> str:
+    """The YAML path of the `index`-th program, naming it by its id when it has a readable
+    one: `programs[14] (google-step)`, so a message says which program without counting."""
+    return f"programs[{index}] ({program_id})" if program_id else f"programs[{index}]"

@@ -202,25 +202,11 @@ class _ProgramEvents:
         window_part = f".{window.key}" if window is not None else f".{DEFAULT_WINDOW_KEY}"
         uid_kind = EventKind.OPENS if kind is EventKind.WATCH else kind
         cancelled = program.cancelled or (window is not None and window.cancelled)
-        projected = window is not None and window.projected_from is not None
-        suffix = ""
-        if window is not None and projected:
-            suffix = f" {_YEAR_SUFFIX.search(window.key)[1]}"  # type: ignore[index]
-        elif window is not None and self.several:
-            suffix = f" ({_short_key(window.key)})"
-        notes = []
-        if projected:
-            assert window is not None
-            confirmed = False
-            notes.append(f"This is a projection from the {window.projected_from} window: the "
-                         "program recurs every year, so the same dates a year later are "
-                         "assumed until the real dates are announced.")
-        if window is not None and window.note:
-            notes.append(f"About this window: {window.note}")
-        if cancelled:
-            notes.insert(0, f"Cancelled: this {'program' if program.cancelled else 'window'} "
-                         "will not take place this cycle.")
-        text = "\n\n".join([lead, dates_text, *notes, self.about])
+        suffix = _suffix(window, self.several)
+        if window is not None and window.projected_from is not None:
+            confirmed = False  # a projection is a guess, whatever the original's dates were
+        text = "\n\n".join([lead, dates_text, *_notes(program, window, cancelled),
+                             self.about])
         self.built.append(Event(
             uid=f"{self.dataset.id}.{program.id}{window_part}.{uid_kind.value}@deadlinecal",
             kind=kind,
@@ -242,6 +228,30 @@ class _ProgramEvents:
                     if kind in REMINDED and not cancelled else ()),
             latest=latest,
         ))
+
+
+def _suffix(window: Window | None, several: bool) -> str:
+    """What tells a window's events apart in a summary: a projection's year, or the key."""
+    if window is not None and window.projected_from is not None:
+        return f" {_YEAR_SUFFIX.search(window.key)[1]}"  # type: ignore[index]
+    if window is not None and several:
+        return f" ({_short_key(window.key)})"
+    return ""
+
+
+def _notes(program: Program, window: Window | None, cancelled: bool) -> list[str]:
+    """The paragraphs about the window itself: cancelled, projected, its note."""
+    notes = []
+    if cancelled:
+        notes.append(f"Cancelled: this {'program' if program.cancelled else 'window'} "
+                     "will not take place this cycle.")
+    if window is not None and window.projected_from is not None:
+        notes.append(f"This is a projection from the {window.projected_from} window: the "
+                     "program recurs every year, so the same dates a year later are "
+                     "assumed until the real dates are announced.")
+    if window is not None and window.note:
+        notes.append(f"About this window: {window.note}")
+    return notes
 
 
 def _next_day(start: dt.date | dt.datetime) -> dt.date | dt.datetime:

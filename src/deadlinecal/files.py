@@ -1,10 +1,11 @@
-"""Reading data files for the command line: only regular files, and includes stay at home.
+"""Reading files for the command line: only regular files, and includes stay at home.
 
 The core takes bytes; this is the `read` the CLI hands it. A file named on the command line
 is the user's choice; a file named by `include:` is the data's, and data comes from pull
 requests, so it must resolve (symbolic links followed) to a regular file inside the
 including file's folder, or it is refused before it is opened. Only regular files are ever
-opened: a FIFO would block forever and /dev/zero would never end.
+opened: a FIFO would block forever and /dev/zero would never end. `read_regular` is that
+bounded reader, for data files and for the feeds `lint` checks alike.
 """
 
 from __future__ import annotations
@@ -12,18 +13,82 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from .errors import DataError, Problem, quoted
 from .load import MAX_INPUT_BYTES, TOO_LARGE
-from .validate import Include
+
+if TYPE_CHECKING:
+    from .validate import Include
 
 # O_NONBLOCK: should a regular file be swapped for a FIFO between the check and the open, the
 # open returns at once instead of waiting for a writer (and fstat then refuses it).
 _FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
           | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+_KINDS = {stat.S_IFDIR: "a folder", stat.S_IFIFO: "a FIFO (named pipe)",
+          stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
+          stat.S_IFSOCK: "a socket"}
 _Refuse = Callable[[str, str], DataError]
-_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
-          (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+
+
+class NotRegular(Exception):
+    """A file that is not read because it is not a regular file; `kind` names what it is
+    ("a folder", "a FIFO (named pipe)", ...), None for a type without a name here."""
+
+    def __init__(self, kind: str | None) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+class TooLarge(Exception):
+    """A file that is not read because it holds more than the bytes read at most."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self.size = size
+
+
+def read_regular(path: str | os.PathLike[str], limit: int) -> bytes:
+    """The bytes of `path` if it is a regular file of at most `limit` bytes.
+
+    Never blocks or reads without end: the type and size are checked before opening (a FIFO
+    would wait for a writer, /dev/zero never ends), the file is opened non-blocking and
+    checked again on the open descriptor (the path may have been swapped), and at most
+    `limit` + 1 bytes are read (a file that grew after the check is refused too). Raises
+    NotRegular, TooLarge, or OSError (FileNotFoundError for a missing file).
+    """
+    _check(os.stat(path), limit)
+    descriptor = os.open(path, _FLAGS)
+    try:
+        info = _check(os.fstat(descriptor), limit)  # what was opened, not what was checked
+        data = _read_up_to(descriptor, info.st_size + 1, limit + 1)
+    finally:
+        os.close(descriptor)
+    if len(data) > limit:
+        raise TooLarge(len(data))
+    return data
+
+
+def _check(info: os.stat_result, limit: int) -> os.stat_result:
+    if not stat.S_ISREG(info.st_mode):
+        raise NotRegular(_KINDS.get(stat.S_IFMT(info.st_mode)))
+    if info.st_size > limit:
+        raise TooLarge(info.st_size)
+    return info
+
+
+def _read_up_to(descriptor: int, first: int, most: int) -> bytes:
+    """At most `most` bytes, in one read of `first` bytes (the file's size and one more) if
+    the file holds still."""
+    chunks, size, want = [], 0, min(first, most)
+    while want > 0:
+        chunk = os.read(descriptor, want)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+        want = min(most - size, 1 << 20)
+    return b"".join(chunks)
 
 
 def read_data(path: str, included_by: Include | None = None, *, missing_hint: str = "") -> bytes:
@@ -42,19 +107,20 @@ def read_data(path: str, included_by: Include | None = None, *, missing_hint: st
 
     target = path if included_by is None else _resolved_inside(path, included_by, refuse)
     try:
-        _check(os.stat(target), refuse)
-        descriptor = os.open(target, _FLAGS)
+        return read_regular(target, MAX_INPUT_BYTES)
+    except NotRegular as exc:
+        kind = "a device" if exc.kind in _DEVICES else exc.kind or "not a file"
+        raise refuse(f"it is {kind}, not a regular file; it was not read",
+                     "a YAML data file saved on disk") from None
+    except TooLarge:
+        raise refuse(*TOO_LARGE) from None
     except FileNotFoundError:
         raise refuse("no such file", "a path to a YAML data file" + missing_hint) from None
     except OSError as exc:
         raise refuse(f"cannot read it: {exc.strerror}", "a readable file") from None
-    try:
-        info = _check(os.fstat(descriptor), refuse)  # what was opened, not what was checked
-        return _read_up_to(descriptor, info.st_size + 1)
-    except OSError as exc:
-        raise refuse(f"cannot read it: {exc.strerror}", "a readable file") from None
-    finally:
-        os.close(descriptor)
+
+
+_DEVICES = (_KINDS[stat.S_IFCHR], _KINDS[stat.S_IFBLK])
 
 
 def _resolved_inside(path: str, included_by: Include, refuse: _Refuse) -> str:
@@ -66,28 +132,3 @@ def _resolved_inside(path: str, included_by: Include, refuse: _Refuse) -> str:
         raise refuse("it leads out of this file's folder through a symbolic link; it was "
                      "not read", "a data file in this folder or below, not a link out of it")
     return real
-
-
-def _check(info: os.stat_result, refuse: _Refuse) -> os.stat_result:
-    if not stat.S_ISREG(info.st_mode):
-        kind = next((name for test, name in _KINDS if test(info.st_mode)), "not a file")
-        raise refuse(f"it is {kind}, not a regular file; it was not read",
-                     "a YAML data file saved on disk")
-    if info.st_size > MAX_INPUT_BYTES:
-        raise refuse(*TOO_LARGE)
-    return info
-
-
-def _read_up_to(descriptor: int, first: int) -> bytes:
-    """The file's bytes, in one read of `first` bytes (its size and one more) if it holds
-    still, and never more than one byte past MAX_INPUT_BYTES (enough for load.py to refuse
-    it) should it grow while it is read."""
-    chunks, size, want = [], 0, min(first, MAX_INPUT_BYTES + 1)
-    while want > 0:
-        chunk = os.read(descriptor, want)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-        want = min(MAX_INPUT_BYTES + 1 - size, 1 << 20)
-    return b"".join(chunks)

@@ -72,6 +72,8 @@ def recognise(relative: str, head: bytes) -> bool:
     if relative.endswith(".html"):
         return GENERATOR_TAG in head or (head.startswith(b"<!doctype html>")
                                          and _OLD_PAGE_TITLE in head)
+    if relative.endswith(".json"):
+        return head.startswith(b'{\n "generator": "deadlinecal",')
     return False
 
 

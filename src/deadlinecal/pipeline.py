@@ -17,6 +17,7 @@ from .errors import DataError, Problem, quoted
 from .expand import expand
 from .model import Dataset, Event, EventKind, FeedSpec, Filter, Program
 from .page import PAGE_PATH, render_page
+from .picker import CHOICES_PATH, Picker, check_addresses, choices_json, plan
 from .render import render_feeds
 from .select import check_filter, select, standard_feeds
 from .validate import (
@@ -53,6 +54,8 @@ class Build:
     counts: Mapping[str, int] = dataclasses.field(default_factory=dict)
     # The last published revision of every UID this build no longer holds (see build_all).
     retired: Mapping[str, Seen] = dataclasses.field(default_factory=dict)
+    # The personal feeds under picked/ (not in `feeds`), or why there are none.
+    picker: Picker | None = None
 
     @property
     def undated(self) -> tuple[Program, ...]:
@@ -122,16 +125,25 @@ def build_all(paths: Sequence[str], read: Read, *,
             dataset = replace(dataset, base_url=base_url)
         feeds = standard_feeds(dataset)
         if not render:
+            picker = plan(dataset, events)
+            check_addresses(dataset, [spec.path for spec in _all_feeds(feeds, picker)])
             return Build(dataset=dataset, events=tuple(events), feeds=feeds, files={},
-                         warnings=tuple(warnings))
+                         warnings=tuple(warnings), picker=picker)
         revised, rendered, bumped, gone = _against_previous(events, previous, warnings,
                                                             retired)
+        picker = plan(dataset, revised)
+        every = _all_feeds(feeds, picker)
+        check_addresses(dataset, [spec.path for spec in every])
         # Each feed's events are chosen once, for its file, its count and the page.
-        selected = {spec.path: select(revised, spec.filter) for spec in feeds}
-        files = render_feeds(dataset, revised, feeds, rendered=rendered, selected=selected)
+        selected: dict[str, Sequence[Event]] = {
+            spec.path: select(revised, spec.filter) for spec in feeds}
+        selected.update((each.spec.path, each.events) for each in picker.feeds)
+        files = render_feeds(dataset, revised, every, rendered=rendered, selected=selected)
         counted = [(spec, len(selected[spec.path])) for spec in feeds]
+        if picker.feeds:
+            files[CHOICES_PATH] = choices_json(dataset, picker)
         files[PAGE_PATH] = render_page(dataset, revised, counted, dataset.base_url,
-                                       selected=selected)
+                                       selected=selected, picker=picker)
         return Build(
             dataset=dataset,
             events=revised,
@@ -141,7 +153,13 @@ def build_all(paths: Sequence[str], read: Read, *,
             revised=bumped,
             counts={spec.path: count for spec, count in counted},
             retired=gone,
+            picker=picker,
         )
+
+
+def _all_feeds(feeds: Sequence[FeedSpec], picker: Picker) -> list[FeedSpec]:
+    """The named feeds, then the personal ones."""
+    return [*feeds, *(each.spec for each in picker.feeds)]
 
 
 @contextlib.contextmanager

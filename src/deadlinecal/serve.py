@@ -2,7 +2,9 @@
 
 Serves one folder read-only: the right content types for feeds and the page, ETag and
 Last-Modified with 304 answers, nothing outside the folder (no `..`, no symlinks out), and
-never a compressed body (Outlook fails on gzip-encoded feeds).
+never a compressed body (Outlook fails on gzip-encoded feeds). `feed.ics` with a query
+string (`?track=research&eligibility=phd&citizenship=other`) answers the subscribe page's
+picker: the personal feed `build` wrote for that choice (400 for an unknown term).
 
 It stays up under a crowd: a thread per connection behind a deep listen queue, so a
 thousand clients at once are all answered; every socket times out, so idle or stalled
@@ -18,13 +20,14 @@ import contextlib
 import email.utils
 import hashlib
 import http.server
+import json
 import socket
 import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 CONTENT_TYPES = {
     ".ics": "text/calendar; charset=utf-8",
@@ -36,6 +39,8 @@ CONTENT_TYPES = {
     ".png": "image/png",
 }
 DEFAULT_TYPE = "application/octet-stream"
+# `<folder>/feed.ics?track=...` answers a choice of the subscribe page's picker (picker.py).
+PICKED_REQUEST = "feed.ics"
 # Seconds a connection may sit without sending or taking a byte before it is closed.
 IDLE_TIMEOUT = 10.0
 # Connections the kernel may hold for us while every thread is busy accepting (capped by
@@ -72,6 +77,36 @@ def resolve(root: Path, request_path: str) -> Path | None:
     if not real.is_relative_to(base) or not real.is_file():
         return None
     return real
+
+
+def picked_file(root: Path, request_path: str,
+                query: str) -> tuple[Path | None, int, str]:
+    """The personal feed that `.../feed.ics?track=...&eligibility=...&citizenship=...` names.
+
+    The choice is looked up in the `picked/choices.json` that `build` wrote beside the feed
+    folder the request names, and its file is resolved like any other (inside `root`
+    only). Returns (path or None, status, message): the message, when there is one, is
+    the answer: 400 for a query naming an unknown parameter or term, 404 for a choice no
+    program fits. None with no message: that folder has no personal feeds.
+    """
+    from .picker import CHOICES_PATH, QueryError, parse_query
+
+    folder = unquote(request_path)[: -len(PICKED_REQUEST)]
+    mapping = resolve(root, quote(folder + CHOICES_PATH))
+    if mapping is None:
+        return None, 404, ""
+    try:
+        document = json.loads(mapping.read_bytes())
+        terms, choices = document["terms"], document["choices"]
+        key = parse_query(query, terms)
+    except (OSError, KeyError, TypeError, AttributeError):
+        return None, 404, ""
+    except ValueError as exc:  # json's errors are ValueErrors too: say it in general
+        return None, 400, str(exc) if isinstance(exc, QueryError) else ""
+    target = choices.get(key)
+    if not isinstance(target, str):
+        return None, 404, "no program fits this choice yet"
+    return resolve(root, quote(folder + target)), 200, ""
 
 
 def content_type(path: Path) -> str:
@@ -143,7 +178,14 @@ class FeedHandler(http.server.BaseHTTPRequestHandler):
         self.respond(send_body=False)
 
     def respond(self, *, send_body: bool) -> None:
-        path = resolve(self.root, self.path)
+        parts = urlsplit(self.path)
+        if parts.query and unquote(parts.path).endswith("/" + PICKED_REQUEST):
+            path, status, problem = picked_file(self.root, parts.path, parts.query)
+            if problem:
+                self.send_text(status, problem, send_body=send_body)
+                return
+        else:
+            path = resolve(self.root, self.path)
         if path is None:
             self.send_error(404, "Not found")
             return
@@ -166,6 +208,17 @@ class FeedHandler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         if send_body:
             self.wfile.write(content)
+
+    def send_text(self, status: int, text: str, *, send_body: bool) -> None:
+        """A short plain-text answer (the reason phrase stays the standard one: the text
+        may hold what the client sent, which has no place in a status line)."""
+        body = (text + "\n").encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if send_body:
+            self.wfile.write(body)
 
     def send_validators(self, etag: str, modified: int) -> None:
         self.send_header("ETag", etag)

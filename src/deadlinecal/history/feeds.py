@@ -1,30 +1,5 @@
-"""What subscribers already have: the previous build's feeds read back, and what changed.
-
-render.py writes iCalendar; this module is the other side, the only one that reads it: the
-content lines of each event for comparing revisions, icalendar's parser for the values a
-diff shows. It takes bytes, never paths: the CLI reads the output folder and passes its
-files in. It never reads the clock: a new revision's time derives from the data.
-
-Each event's *content* is every property except DTSTAMP, SEQUENCE and LAST-MODIFIED (the
-revision bookkeeping itself). When the content of a UID differs from the previous build's,
-the event is a new revision: SEQUENCE goes up by one and DTSTAMP/LAST-MODIFIED move to the
-revision time. Otherwise all three are carried over, so its bytes stay identical.
-
-Previous feeds may be anything (edited by hand, cut short, hostile), so reading them never
-fails: what cannot be read is a warning located at its feed and line, and that piece of
-history is ignored, as if the property were absent (RFC 5545's defaults):
-
-- SEQUENCE must be an INTEGER from 0 to 2147483647 (MAX_SEQUENCE). Otherwise it counts
-  as absent, i.e. 0; another feed holding the same UID with a readable SEQUENCE still
-  wins, since the highest readable revision of a UID is the one carried on (`latest`).
-  A readable SEQUENCE never goes down; at MAX_SEQUENCE a change keeps it (and warns).
-- DTSTAMP and LAST-MODIFIED must be UTC date-times no later than `not_after` (the
-  caller's bound: a year after the data's newest `updated` day), else they are absent and
-  the data's time is used, so a feed stamped 9999-12-31 heals on the next build.
-- The same UID twice in one feed: the higher SEQUENCE is kept. A VEVENT never closed is
-  read up to the next event or the end of the calendar, so its SEQUENCE still counts.
-- An event whose dates cannot be read shows "?" in a diff (with a warning).
-"""
+"""Reading previous feeds back: each event's content, SEQUENCE and stamps, and revising
+the new build's events against them (see the package docstring for what is ignored)."""
 
 from __future__ import annotations
 
@@ -38,9 +13,8 @@ from typing import Any
 
 import icalendar
 
-from .errors import Problem
-from .model import Event
-from .text import plural
+from ..errors import Problem
+from ..model import Event
 
 # Revision bookkeeping, not content: a change here alone is not a change of the event.
 BOOKKEEPING = frozenset({"DTSTAMP", "SEQUENCE", "LAST-MODIFIED"})
@@ -50,9 +24,8 @@ _TICK = dt.timedelta(seconds=1)
 MAX_SEQUENCE = 2**31 - 1
 # The latest stamp a revision can tick on from without leaving datetime's range.
 _LATEST = dt.datetime.max.replace(tzinfo=dt.UTC) - dt.timedelta(days=1)
-# How much of a value a warning quotes, and of a summary a diff line shows.
+# How much of a value a warning quotes.
 _EXCERPT = 40
-_SHOWN = 200
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -111,7 +84,7 @@ def read_feed(content: bytes, *, path: str = "", not_after: dt.datetime | None =
         raise ValueError("not an iCalendar file")
     seen: dict[str, Seen] = {}
     starts: dict[str, int] = {}
-    lines = _LineCounter(content)
+    lines = LineCounter(content)
 
     def warn(offset: int, message: str) -> None:
         if problems is not None:
@@ -175,7 +148,7 @@ def located(feeds: Mapping[str, Mapping[str, Seen]], files: Mapping[str, bytes],
             offset = files[path].find(seen.block) if seen.block else -1
             line = None
             if offset >= 0:
-                line = _LineCounter(files[path]).at(offset + _offset(seen.block, name))
+                line = LineCounter(files[path]).at(offset + offset_of(seen.block, name))
             return Problem(file=path, line=line, column=None, path="", message=message,
                            severity="warning")
     return Problem(file=next(iter(files), "(previous feeds)"), line=None, column=None,
@@ -239,201 +212,6 @@ def content_of(block: bytes) -> tuple[str, ...]:
                         if _name(line) not in BOOKKEEPING and _name(line) not in _FRAME))
 
 
-# -- what a rebuild changes -----------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Change:
-    """One event of one feed that a rebuild adds, removes, moves or re-words."""
-
-    kind: str  # "added", "removed", "moved" or "reworded"
-    uid: str
-    summary: str
-    old: Seen | None
-    new: Seen | None
-
-    @property
-    def properties(self) -> tuple[str, ...]:
-        if self.old is None or self.new is None:
-            return ()
-        return self.old.changed_properties(self.new)
-
-    def as_dict(self) -> dict[str, Any]:
-        entry: dict[str, Any] = {"change": self.kind, "uid": self.uid, "summary": self.summary}
-        for side, seen in (("old", self.old), ("new", self.new)):
-            if seen is not None:
-                entry[side] = {"start": when_text(seen.start), "end": when_text(seen.end),
-                               "status": seen.status, "summary": seen.summary,
-                               "sequence": seen.sequence}
-        if self.kind in ("moved", "reworded"):
-            entry["properties"] = list(self.properties)
-        return entry
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class FeedChanges:
-    path: str
-    state: str  # "new", "removed" or "changed"
-    changes: tuple[Change, ...]
-
-
-_ORDER = {"moved": 0, "reworded": 1, "added": 2, "removed": 3}
-
-
-def compare(old: Mapping[str, Mapping[str, Seen]], new: Mapping[str, Mapping[str, Seen]]
-            ) -> tuple[FeedChanges, ...]:
-    """Per feed path, what differs between two builds; unchanged feeds are left out."""
-    result = []
-    for path in sorted(old.keys() | new.keys()):
-        before, after = old.get(path, {}), new.get(path, {})
-        changes = []
-        for uid in sorted(before.keys() | after.keys()):
-            was, now = before.get(uid), after.get(uid)
-            if was is None and now is not None:
-                changes.append(Change(kind="added", uid=uid, summary=now.summary, old=None,
-                                      new=now))
-            elif now is None and was is not None:
-                changes.append(Change(kind="removed", uid=uid, summary=was.summary, old=was,
-                                      new=None))
-            elif was is not None and now is not None and was.content != now.content:
-                moved = (was.start, was.end) != (now.start, now.end)
-                changes.append(Change(kind="moved" if moved else "reworded", uid=uid,
-                                      summary=now.summary, old=was, new=now))
-        if not changes and path in old and path in new:
-            continue
-        changes.sort(key=lambda c: (_ORDER[c.kind], _start_key(c), c.uid))
-        state = "new" if path not in old else "removed" if path not in new else "changed"
-        result.append(FeedChanges(path=path, state=state, changes=tuple(changes)))
-    return tuple(result)
-
-
-def unreadable_details(feeds: Sequence[FeedChanges], files: Mapping[str, bytes], *,
-                       folder: str = "") -> list[Problem]:
-    """Warnings about previous events a diff shows with "?" for what could not be read,
-    each at its feed (under `folder`) and line; `files` are the previous feeds' bytes."""
-    prefix = f"{folder.rstrip('/')}/" if folder else ""
-    problems: list[Problem] = []
-    for feed in feeds:
-        content = files.get(feed.path)
-        if content is None:
-            continue
-        lines = _LineCounter(content)
-        for change in feed.changes:
-            seen = change.old
-            if seen is None or not seen.unreadable:
-                continue
-            offset = content.find(seen.block) if seen.block else -1
-            for name in seen.unreadable:
-                at = offset + _offset(seen.block, name)
-                what = "the event" if name == "VEVENT" else name
-                problems.append(Problem(
-                    file=f"{prefix}{feed.path}", line=lines.at(at) if offset >= 0 else None,
-                    column=None, path="", message=f"{what} cannot be read; the diff shows ? "
-                    "for it", severity="warning"))
-    return problems
-
-
-def format_changes(feeds: Sequence[FeedChanges], *, folder: str = "") -> list[str]:
-    """The changes as plain lines a reviewer can read in a pull request."""
-    prefix = f"{folder.rstrip('/')}/" if folder else ""
-    if not feeds:
-        return ["No feed changes."]
-    lines = []
-    # The same event sits in several feeds; say each set of changes once, in full.
-    first_with: dict[tuple[str, ...], str] = {}
-    for feed in feeds:
-        note = {"new": " (new feed)", "removed": " (feed removed)", "changed": ""}[feed.state]
-        shown = tuple(_change_line(change) for change in feed.changes)
-        if shown and shown in first_with:
-            count = len(shown)
-            lines.append(f"{prefix}{feed.path}{note}: the same {plural(count, 'change')} "
-                         f"as {prefix}{first_with[shown]}")
-            continue
-        first_with[shown] = feed.path
-        lines.append(f"{prefix}{feed.path}{note}")
-        lines.extend(f"  {line}" for line in shown)
-    # Counted once per event, however many feeds hold it.
-    pairs = {(change.kind, change.uid) for feed in feeds for change in feed.changes}
-    uids = {uid for _, uid in pairs}
-    tally = ", ".join(f"{n} {kind}" for kind in _ORDER
-                      if (n := sum(1 for k, _ in pairs if k == kind)))
-    lines.append(f"{plural(len(uids), 'event')} change{'' if len(uids) != 1 else 's'} in "
-                 f"{plural(len(feeds), 'feed')}: {tally or 'none'}.")
-    return lines
-
-
-def when_text(value: dt.date | dt.datetime | None) -> str:
-    """A start or end as a reviewer reads it: 2026-10-14, or 2027-01-15 23:59 America/New_York."""
-    if value is None:
-        return "?"
-    if isinstance(value, dt.datetime):
-        zone = value.tzinfo
-        name = "UTC" if zone in (None, dt.UTC) else str(zone)
-        return f"{value:%Y-%m-%d %H:%M} {name}"
-    return value.isoformat()
-
-
-def _change_line(change: Change) -> str:
-    if change.kind == "added":
-        assert change.new is not None
-        return f"+ added     {_shown(change.summary)} — {_span(change.new)}{_status(change.new)}"
-    if change.kind == "removed":
-        assert change.old is not None
-        return (f"- removed   {_shown(change.summary)} — {_span(change.old)}"
-                f"{_status(change.old)}")
-    assert change.old is not None and change.new is not None
-    status = ""
-    if change.old.status != change.new.status:
-        status = f" [{_shown(change.old.status.lower())} → {change.new.status.lower()}]"
-    renamed = ""
-    if _unmarked(change.old.summary) != _unmarked(change.new.summary):
-        renamed = f" (was “{_shown(change.old.summary)}”)"
-    if change.kind == "moved":
-        return (f"~ moved     {_shown(change.summary)}: {_span(change.old)} → "
-                f"{_span(change.new)}{status}{renamed}")
-    fields = ", ".join(p for p in change.properties)
-    return f"~ reworded  {_shown(change.summary)}: {fields}{status}{renamed}"
-
-
-def _shown(summary: str) -> str:
-    """A summary as a diff line shows it: a previous feed may hold any length."""
-    return summary if len(summary) <= _SHOWN else summary[:_SHOWN] + "…"
-
-
-def _unmarked(summary: str) -> str:
-    """A summary without the estimate mark, whose change the status already shows."""
-    from .expand import ESTIMATE_MARK
-
-    return summary.removeprefix(ESTIMATE_MARK).removesuffix(" (est.)")
-
-
-def _span(seen: Seen) -> str:
-    start = when_text(seen.start)
-    if (isinstance(seen.start, dt.datetime) and isinstance(seen.end, dt.datetime)
-            and seen.start.date() == seen.end.date()):
-        # A timed deadline is a short block ending at the deadline: show both ends.
-        day, clock, zone = start.split(" ", 2)
-        return f"{day} {clock}–{seen.end:%H:%M} {zone}"
-    if isinstance(seen.start, dt.datetime) or seen.end is None:
-        return start
-    # An all-day span; a previous feed may end it with a date-time, or on 0001-01-01.
-    if (seen.start is not None and not isinstance(seen.end, dt.datetime)
-            and seen.end > dt.date.min):
-        last = seen.end - dt.timedelta(days=1)
-        if last > seen.start:
-            return f"{start}..{last.isoformat()}"
-    return start
-
-
-def _status(seen: Seen) -> str:
-    return f" [{_shown(seen.status.lower())}]" if seen.status else ""
-
-
-def _start_key(change: Change) -> str:
-    seen = change.new or change.old
-    return when_text(seen.start) if seen is not None else ""
-
-
 # Anchored at whole lines: text that merely holds "END:VEVENT" (a link, a name, or a fold
 # landing just after it) must not cut an event short.
 _MARKER = re.compile(rb"^(BEGIN:VEVENT|END:VEVENT|END:VCALENDAR)\r?$", re.M)
@@ -467,7 +245,7 @@ def _events(content: bytes) -> Iterator[tuple[int, int, bool]]:
         yield opened, len(content), False
 
 
-class _LineCounter:
+class LineCounter:
     """Line numbers of byte offsets, counted on from the last one asked (they mostly rise)."""
 
     def __init__(self, content: bytes) -> None:
@@ -481,7 +259,7 @@ class _LineCounter:
         return self.line
 
 
-def _offset(block: bytes, name: str) -> int:
+def offset_of(block: bytes, name: str) -> int:
     """Where in an event's bytes its property `name` begins (else the event itself)."""
     found = re.search(rb"^" + re.escape(name.encode()) + rb"[;:]", block, re.M | re.I)
     return found.start() if found else 0
@@ -515,7 +293,7 @@ def _seen(block: bytes, not_after: dt.datetime | None
     issues: list[tuple[int, str]] = []
 
     def unreadable(name: str, message: str) -> None:
-        issues.append((_offset(block, name), message))
+        issues.append((offset_of(block, name), message))
 
     uid = values.get("UID", [""])[0].strip()
     if not uid:

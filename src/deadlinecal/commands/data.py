@@ -1,0 +1,167 @@
+"""The commands that read data and print: validate, list, feed and diff."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import escape
+from ..text import plural
+from .common import (
+    DEFAULT_DATA,
+    DEFAULT_OUTPUT,
+    adopt_option,
+    as_of_option,
+    data_argument,
+    data_paths_argument,
+    filter_options,
+    make_filter,
+    max_age_option,
+    read,
+    run,
+    show_warnings,
+)
+
+
+@click.command()
+@data_argument
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@as_of_option("Today's date for staleness warnings (default: today).")
+@max_age_option
+@run
+def validate(data: Path, strict: bool, today: dt.date, max_age: int) -> None:
+    """Check a data file and report every problem, without writing anything.
+
+    \b
+    Example:
+      deadlinecal validate data/ml-internships-summer-2027.yaml
+    """
+    from ..pipeline import load_selection
+
+    # The same loading as build, includes and all, so "valid" means build will work.
+    dataset, _, warnings = load_selection([str(data)], read,
+                                          as_of=today, max_age_days=max_age, unstated=True)
+    show_warnings(warnings, strict)
+    windows = sum(len(p.windows) for p in dataset.programs)
+    click.echo(f"{data}: valid ({plural(len(dataset.programs), 'program')}, "
+               f"{plural(windows, 'window')}, {plural(len(warnings), 'warning')}).")
+
+
+@click.command(name="list")
+@data_argument
+@filter_options
+@as_of_option("Show events on or after this day (default: today).")
+@click.option("--all", "show_all", is_flag=True, help="Include past events too.")
+@run
+def list_events(data: Path, today: dt.date, show_all: bool, **chosen: Any) -> None:
+    """Print a table of upcoming events.
+
+    \b
+    Example:
+      deadlinecal list --eligibility phd --as-of 2026-08-01
+    """
+    from ..pipeline import describe_filter, load_selection
+    from ..select import check_filter, select
+    from ..table import event_table
+
+    dataset, every, _ = load_selection([str(data)], read)
+    chosen_filter = check_filter(make_filter(**chosen), dataset)
+    events = select(every, chosen_filter)
+    # An explicit --from is the user's own cut-off; otherwise hide what can no longer happen.
+    hide_past = not show_all and chosen_filter.date_from is None
+    if hide_past:
+        events = [e for e in events if e.last_day >= today]
+    count = plural(len(events), "event")
+    click.echo(f"{dataset.title} — {describe_filter(chosen_filter, dataset)}"
+               f"{f', from {today.isoformat()}' if hide_past else ''}: {count}")
+    for line in event_table(events):
+        click.echo(line)
+
+
+@click.command()
+@data_argument
+@filter_options
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
+              default=None, help="File to write (default: standard output).")
+@click.option("--title", default=None, help="Calendar name (default: from the filter).")
+@click.option("--no-alarms", is_flag=True, help="Leave out reminders (VALARMs).")
+@adopt_option
+@run
+def feed(data: Path, output: Path | None, title: str | None, no_alarms: bool, adopt: bool,
+         **chosen: Any) -> None:
+    """Write one filtered feed. Repeat an option for OR; combine options for AND.
+
+    \b
+    Example:
+      deadlinecal feed --track research --eligibility undergrad -o research-ug.ics
+    """
+    from ..output import previous_single, write_single
+    from ..pipeline import one_feed
+
+    if output is not None and str(output) == "-":
+        output = None  # `-o -`: standard output, as most tools read it
+    # Regenerating a subscribed file: changed events must get a higher SEQUENCE.
+    previous = previous_single(output, adopt=adopt) if output is not None else None
+    content, count, warnings = one_feed(read(data), file=str(data),
+                                        chosen=make_filter(**chosen), title=title,
+                                        alarms=not no_alarms,
+                                        read=read,
+                                        previous=previous)
+    show_warnings(warnings, False)
+    if output is None:
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+        return
+    write_single(output, content, adopt=adopt)
+    click.echo(f"Wrote {plural(count, 'event')} to {output}.", err=True)
+
+
+@click.command()
+@data_paths_argument
+@click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False),
+              default=DEFAULT_OUTPUT, show_default=True, help="Folder of the current feeds.")
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+@as_of_option("Today's date (default: today).")
+@click.option("--no-alarms", is_flag=True, help="Compare with a build without reminders.")
+@run
+def diff(data: tuple[Path, ...], output: Path, as_json: bool, today: dt.date,
+         no_alarms: bool) -> None:
+    """Show, per feed, what a rebuild would add, remove, move or re-word. Writes nothing.
+
+    \b
+    Example:
+      deadlinecal diff                    # default data against calendars/
+      deadlinecal diff --json | jq .
+    """
+    import json
+
+    from .. import history
+    from ..output import Settings, against
+
+    paths = [str(path) for path in data or (DEFAULT_DATA,)]
+    result, previous = against(paths, read, output,
+                               Settings(as_of=today, alarms=not no_alarms))
+    show_warnings(result.warnings, False)
+    # Problems reading the previous feeds were warned about by the build; the diff warns
+    # only about what it shows as "?" (dates that cannot be read).
+    old, _ = history.read_feeds(previous)
+    new, _ = history.read_feeds(result.files)
+    changes = history.compare(old, new)
+    show_warnings(history.unreadable_details(changes, previous, folder=str(output)), False)
+    if as_json:
+        text = json.dumps({"feeds": [
+            {"path": feed.path, "state": feed.state,
+             "changes": [change.as_dict() for change in feed.changes]}
+            for feed in changes]}, indent=2, ensure_ascii=False)
+        # JSON escapes C0 controls itself; C1 ones (U+009B is a CSI) it leaves as they are.
+        click.echo(re.sub("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]",
+                          lambda m: f"\\u{ord(m[0]):04x}", text))
+        return
+    for line in history.format_changes(changes, folder=str(output)):
+        # Summaries come from the previous feeds, which may hold anything.
+        click.echo(escape(line))

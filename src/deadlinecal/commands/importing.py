@@ -1,0 +1,88 @@
+"""`deadlinecal import`: public posting lists -> data files."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from .common import read, run
+
+
+@click.group(name="import")
+def import_group() -> None:
+    """Turn a public list of postings into a data file (see `import simplify`)."""
+
+
+def _zone_option(context: click.Context, parameter: click.Parameter, value: str) -> str:
+    from ..dates import DateSyntaxError, load_zone
+
+    try:
+        load_zone(value)
+    except DateSyntaxError as exc:
+        raise click.BadParameter(f"{exc}; an IANA zone like America/New_York") from None
+    return value
+
+
+@import_group.command(name="simplify")
+@click.argument("source")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Data file to write (default: standard output). If it exists from an "
+              "earlier import, postings gone from the list stay in it, cancelled.")
+@click.option("--term", "terms", multiple=True, metavar="TERM",
+              help='Term to import, e.g. "Summer 2027" (repeatable; default: the summer '
+              "term most postings of the list's last 90 days name).")
+@click.option("--category", "categories", multiple=True, metavar="NAME",
+              help='Import only this category, e.g. "AI/ML/Data" (repeatable).')
+@click.option("--timezone", "zone", default="America/New_York", show_default=True,
+              callback=_zone_option, help="Zone whose calendar day a posting time falls on.")
+@click.option("--keep-closed-days", type=click.IntRange(0, 3650), default=30,
+              show_default=True, metavar="DAYS",
+              help="Leave out postings closed (or cancelled) more than DAYS before the list's "
+              "date.")
+@click.option("--feed-budget-kb", type=click.IntRange(10, 1_000_000), default=1000,
+              show_default=True, metavar="KB",
+              help="Largest feed, in kB (1000 bytes); the oldest postings beyond it are left "
+              "out.")
+@click.option("--dataset-id", default=None, metavar="SLUG",
+              help="dataset.id of the file (default: postings-<term>, e.g. "
+              "postings-summer-2027); part of every UID, so keep it.")
+@click.option("--title", default=None, help="Calendar name (default: from the term).")
+@click.option("--confirm", "confirm", multiple=True,
+              type=click.Path(path_type=Path, dir_okay=False), metavar="DATA.yaml",
+              help="Curated data file whose programs with a `postings:` pattern get their "
+              "estimated opening replaced by the first matching posting's day (repeatable).")
+@click.option("--timeout", type=click.FloatRange(1, 600), default=30, show_default=True,
+              metavar="SECONDS", help="How long to wait for an https SOURCE.")
+@run
+def simplify(source: str, output: Path | None, terms: tuple[str, ...],
+             categories: tuple[str, ...], zone: str, keep_closed_days: int,
+             feed_budget_kb: int, dataset_id: str | None, title: str | None,
+             confirm: tuple[Path, ...], timeout: float) -> None:
+    """Import a SimplifyJobs-format posting list (listings.json, a path or https URL).
+
+    Each visible posting of the term becomes a program that opens on the day it was
+    posted, with the follow-up two weeks later; closed postings close on their last
+    update. Writes the data file only when everything checked out.
+
+    \b
+    Example:
+      deadlinecal import simplify listings.json -o data/postings.yaml --term "Summer 2027"
+      deadlinecal build data/ml-internships-summer-2027.yaml data/postings.yaml
+    """
+    from ..importer import Settings
+    from ..importing import run_import
+
+    settings = Settings(source_name="", dataset_id=dataset_id, title=title, zone=zone,
+                        keep_closed_days=keep_closed_days,
+                        budget_bytes=feed_budget_kb * 1000)
+    result = run_import(source, output, settings, terms=terms, categories=categories,
+                        timeout=timeout, read=read, confirm=confirm)
+    say = functools.partial(click.echo, err=output is None)
+    if output is None:
+        sys.stdout.buffer.write(result.data)
+        sys.stdout.flush()
+    for line in result.report:
+        say(line)

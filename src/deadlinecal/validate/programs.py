@@ -1,0 +1,83 @@
+"""The `programs:` list -> Program records: unique ids, declared terms, their windows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from ..model import PostingPattern, Program, Source, Window
+from ..spec import PROGRAM
+from .collector import Collector, child, program_at
+from .vocabularies import Declared, check_terms
+from .windows import check_windows
+
+PROGRAM_REQUIRED = tuple(f for f in PROGRAM.fields if f.required)
+
+
+def check_programs(problems: Collector, vocabularies: Declared,
+                   items: list[tuple[yaml.Node, dict[str, Any] | None]]
+                   ) -> list[tuple[yaml.Node, Program]]:
+    """Each valid program with its node; a program with a problem is left out."""
+    built = []
+    first_lines: dict[str, int] = {}
+    for index, (node, values) in enumerate(items):
+        if values is None:
+            continue
+        path = program_at(index, node)
+        program_id = values.get("id")
+        if program_id:
+            if program_id in first_lines:
+                problems.problem(child(node, "id"), f"{path}.id",
+                                 f"duplicate program id {program_id!r} (first used on line "
+                                 f"{first_lines[program_id]})", "a unique id")
+            else:
+                first_lines[program_id] = node.start_mark.line + 1
+        for name, vocabulary in (("track", "tracks"), ("eligibility", "eligibility"),
+                                 ("citizenship", "citizenship")):
+            check_terms(problems, vocabularies, node, path, values, name, vocabulary)
+        windows = check_windows(problems, path, values.get("windows") or [])
+        if any(values.get(f.name) is None for f in PROGRAM_REQUIRED):
+            continue
+        built.append((node, _program(values, windows)))
+    return built
+
+
+def _program(values: dict[str, Any], windows: tuple[Window, ...]) -> Program:
+    return Program(
+        id=values["id"],
+        employer=values["employer"],
+        program=values["program"],
+        track=values["track"],
+        short=values.get("short") or "",
+        eligibility=tuple(value for _, value in values.get("eligibility") or []),
+        citizenship=tuple(value for _, value in values.get("citizenship") or []),
+        pay=values.get("pay") or "",
+        screens_for=values.get("screens_for") or "",
+        link=values.get("link"),
+        source=source_of(values["source"]) if values.get("source") else None,
+        last_verified=values["last_verified"],
+        notes=values.get("notes") or "",
+        stated=frozenset(name for name in ("eligibility", "citizenship") if name in values),
+        follow_up_days=values.get("follow_up_days"),
+        windows=windows,
+        cancelled=bool(values.get("cancelled")),
+        reminders=values.get("reminders"),
+        postings=_pattern(values.get("postings")),
+    )
+
+
+def source_of(values: dict[str, Any]) -> Source:
+    return Source(name=values["name"], url=values.get("url"))
+
+
+def _pattern(values: dict[str, Any] | None) -> PostingPattern | None:
+    """A program's `postings:` mapping; alternatives are separated by '|'."""
+    if not values or not values.get("employer"):
+        return None
+
+    def alternatives(text: str | None) -> tuple[str, ...]:
+        return tuple(part.strip() for part in (text or "").split("|") if part.strip())
+
+    return PostingPattern(employers=alternatives(values["employer"]),
+                          titles=alternatives(values.get("title")))
