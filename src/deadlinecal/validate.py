@@ -21,6 +21,7 @@ from .model import (
     FeedSpec,
     Filter,
     FuzzyDate,
+    ImportRecord,
     PostingPattern,
     Program,
     Source,
@@ -422,6 +423,7 @@ class _Checker:
             base_url=meta.get("base_url"),
             reminders=(meta["reminders"] if meta.get("reminders") is not None
                        else DEFAULT_REMINDERS),
+            imported=(ImportRecord(**meta["imported"]),) if meta.get("imported") else (),
         )
         self.warn_follow_ups(dataset, programs)
         self._program_nodes = [node for node, _ in programs]
