@@ -198,18 +198,26 @@ class _Pass:
                 continue
             get = item.get
             posted_raw, updated_raw = get("date_posted"), get("date_updated")
-            for seconds in (posted_raw, updated_raw):
-                if type(seconds) is int:
-                    if seconds > latest and seconds < latest_allowed:
-                        latest = seconds
-                elif seconds is not None and (value := _seconds(seconds)) is not None \
-                        and latest < value < latest_allowed:
-                    latest = value
+            if type(posted_raw) is int:
+                if latest < posted_raw < latest_allowed:
+                    latest = posted_raw
+            elif (value := _seconds(posted_raw)) is not None and latest < value < latest_allowed:
+                latest = value
+            if type(updated_raw) is int:
+                if latest < updated_raw < latest_allowed:
+                    latest = updated_raw
+            elif updated_raw is not None and (value := _seconds(updated_raw)) is not None \
+                    and latest < value < latest_allowed:
+                latest = value
             its_terms = get("terms")
-            if type(its_terms) is list and all(type(t) is str for t in its_terms):
-                hit = any(t.casefold() in wanted and t.strip() for t in its_terms)
-            else:
-                hit = any(t.casefold() in wanted for t in _texts(its_terms))
+            hit = False
+            if type(its_terms) is list:
+                for term in its_terms:
+                    if type(term) is str and term.casefold() in wanted and term.strip():
+                        hit = True
+                        break
+            elif type(its_terms) is str:
+                hit = its_terms.casefold() in wanted and bool(its_terms.strip())
             if not hit:
                 for term in _texts(its_terms) or ("no term",):
                     self.other[term] = self.other.get(term, 0) + 1
