@@ -404,13 +404,16 @@ def _measure(entries: list[Entry], header: _Header, file: str
              ) -> tuple[dict[str, dict[str, int]], dict[str, int], int]:
     """Render the entries' events as `build` does: the bytes each entry adds to each feed
     it is in, each feed's bytes without events, and what an empty feed adds instead."""
-    from .pipeline import current_events
+    from .expand import expand
     from .render import _END, Renderer, _utc_zone, header_bytes
     from .select import select, standard_feeds
     from .validate import load_dataset
 
     dataset = load_dataset(header.text(entries), file=file).dataset
-    events = current_events(dataset)
+    # All of `pipeline.current_events`: the cycle of an import ends on or after its
+    # `updated` day, so cancelled postings stay.
+    assert dataset.updated <= dataset.cycle_ends
+    events = expand(dataset)
     renderer = Renderer(dataset)
     measured: dict[str, dict[str, int]] = {entry.id: {} for entry in entries}
     fixed = {}

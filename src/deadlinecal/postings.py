@@ -24,8 +24,9 @@ MAX_POSTINGS_BYTES = 40 * 1024 * 1024
 # Problems listed one by one before the rest are only counted.
 MAX_LISTED_PROBLEMS = 20
 DEFAULT_ZONE = "America/New_York"
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
-                   re.IGNORECASE)
+# Both cases spelled out: re.IGNORECASE made this check a quarter of the pass over a list.
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                   r"[0-9a-fA-F]{12}")
 _TERM = re.compile(r"(winter|spring|summer|fall)\s+([0-9]{4})", re.IGNORECASE)
 # Unix seconds from 1990 to the end of 2999: the format's years, without the far past.
 _EARLIEST_SECONDS = 631_152_000
@@ -188,8 +189,9 @@ class _Pass:
         earliest, latest_allowed = _EARLIEST_SECONDS, _LATEST_SECONDS
         from_seconds = dt.datetime.fromtimestamp
         first_index, categories, degrees = self.first_index, self.categories, self.degrees
-        present = self.present
+        present, open_days, closed_days = self.present, self.open_days, self.closed_days
         latest = 0.0
+        chosen = 0
         for index, item in enumerate(self.items):
             if type(item) is not dict:
                 self.shape_problems.append(_problem(
@@ -229,7 +231,7 @@ class _Pass:
                     key = f"category {category or '(none)'}"
                     self.other[key] = self.other.get(key, 0) + 1
                     continue
-            self.chosen += 1
+            chosen += 1
             raw_id, company, title = get("id"), get("company_name"), get("title")
             if (type(raw_id) is str and uuid(raw_id) is not None
                     and type(company) is str and company.isprintable() and company.strip()
@@ -239,14 +241,17 @@ class _Pass:
                                                  and earliest <= updated_raw < latest_allowed))):
                 ident = raw_id.lower()
                 posted = from_seconds(posted_raw, tz).toordinal()
-                updated = None if updated_raw is None else from_seconds(updated_raw,
-                                                                         tz).toordinal()
+                # Only a closed posting's update day is used (it closed then).
+                active = get("active") is not False
+                updated = (None if updated_raw is None else 0 if active
+                           else from_seconds(updated_raw, tz).toordinal())
             else:
                 checked = _posting(self.file, index, item, tz, self.problems)
                 if checked is None:
                     continue
                 ident, posted = checked.id, checked.posted.toordinal()
                 updated = checked.updated.toordinal() if checked.updated else None
+                active = checked.active
             if ident in first_index:
                 self.problems.append(_problem(self.file, index, ident, "the id is also used "
                                               f"by postings[{first_index[ident]}]",
@@ -257,7 +262,6 @@ class _Pass:
                 self.hidden += 1
                 continue
             present.add(ident)
-            active = get("active") is not False
             if not active and updated is None:
                 self.unknown_close += 1
                 continue
@@ -269,12 +273,15 @@ class _Pass:
             for degree in (raw_degrees if type(raw_degrees) is list else _texts(raw_degrees)):
                 if type(degree) is str and degree not in degrees and degree.strip():
                     degrees[degree] = None
-            if active or updated is None:
-                self.open_days.setdefault(posted, []).append((ident, index))
+            day, days = ((posted, open_days) if active or updated is None else
+                         (updated if updated > posted else posted, closed_days))
+            bucket = days.get(day)
+            if bucket is None:
+                days[day] = [(ident, index)]
             else:
-                closes = updated if updated > posted else posted
-                self.closed_days.setdefault(closes, []).append((ident, index))
+                bucket.append((ident, index))
         self.latest = latest
+        self.chosen = chosen
 
 
 def term_slug(terms: Sequence[str]) -> str:
