@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
-from deadlinecal.importer import Settings, import_list, posting_report
+from deadlinecal import importfile
+from deadlinecal.importer import Entry, Settings, import_list, posting_report
+from deadlinecal.importfile import Header
 from deadlinecal.pipeline import build
 from deadlinecal.postings import read_postings
 from deadlinecal.render import _utc_zone, utc_zone_component
+from deadlinecal.validate import DEFAULT_REFRESH_HOURS, load_dataset
 
-from .postings_support import SAMPLE, SNAPSHOT, import_and_build, run
+from .postings_support import NEWER, SAMPLE, SNAPSHOT, import_and_build, run
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -163,3 +167,49 @@ class TestReading:
 
 def test_the_empty_feed_time_zone_is_what_icalendar_writes() -> None:
     assert _utc_zone() == utc_zone_component()
+
+
+class TestRecordsMadeDirectly:
+    """The budget renders records made without parsing the file: they must be the ones
+    `load_dataset` makes of the file the import writes, or its sizes would be wrong."""
+
+    @pytest.mark.parametrize("source", [SAMPLE, SNAPSHOT])
+    def test_equal_to_the_loaded_file(self, source: Path) -> None:
+        postings = read_postings(source.read_bytes(), file=str(source))
+        captured: list[Header] = []
+
+        original = Header.text
+
+        def spy(self: Header, entries: Sequence[Entry]) -> bytes:
+            captured.append(self)
+            return original(self, entries)
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(Header, "text", spy)
+            result = import_list(postings, Settings(source_name="test", budget_bytes=80_000),
+                                 file="postings.yaml")
+        direct = captured[-1].dataset(result.entries, "postings.yaml")
+        assert load_dataset(result.data, file="postings.yaml").dataset == direct
+
+    def test_equal_with_cancelled_programs_of_an_earlier_import(self, tmp_path: Path) -> None:
+        first = tmp_path / "postings.yaml"
+        assert run("import", "simplify", str(SAMPLE), "-o", str(first)).exit_code == 0
+        previous = load_dataset(first.read_bytes(), file=str(first)).dataset
+        postings = read_postings(NEWER.read_bytes(), file=str(NEWER))
+        headers: list[Header] = []
+        original = Header.text
+
+        def spy(self: Header, entries: Sequence[Entry]) -> bytes:
+            headers.append(self)
+            return original(self, entries)
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(Header, "text", spy)
+            result = import_list(postings, Settings(source_name="test"), file=str(first),
+                                 previous=previous)
+        assert any(entry.cancelled for entry in result.entries)
+        direct = headers[-1].dataset(result.entries, str(first))
+        assert load_dataset(result.data, file=str(first)).dataset == direct
+
+    def test_the_refresh_default_is_the_validators(self) -> None:
+        assert importfile._REFRESH_HOURS == DEFAULT_REFRESH_HOURS
