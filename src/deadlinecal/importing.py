@@ -18,7 +18,7 @@ from pathlib import Path
 from .errors import DataError, OutputError, Problem
 from .importer import MARKER, Imported, Settings, import_list
 from .model import Dataset
-from .postings import read_postings
+from .postings import MAX_POSTINGS_BYTES, read_postings
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -57,7 +57,7 @@ def _run_import(source: str, output: Path | None, settings: Settings, *,
         settings = dataclasses.replace(settings, source_name=f"Posting list {name}",
                                        source_url=source)
     else:
-        raw = read(Path(source))
+        raw = _read_list(Path(source))
         settings = dataclasses.replace(settings,
                                        source_name=f"Posting list {Path(source).name}")
     postings = read_postings(raw, file=source, terms=terms, categories=categories,
@@ -81,6 +81,23 @@ def _run_import(source: str, output: Path | None, settings: Settings, *,
         raise OutputError(f"cannot write {exc.filename or output}: {exc.strerror or exc}"
                           ) from None
     return ImportRun(data=imported.data, report=tuple(report))
+
+
+def _read_list(path: Path) -> bytes:
+    """The list's bytes, read up to one byte past the limit (parse_json refuses more).
+
+    Not the CLI's reader of data files: that one imports the YAML loader for its limit,
+    which a JSON list does not need. Raises DataError.
+    """
+    try:
+        with path.open("rb") as handle:
+            return handle.read(MAX_POSTINGS_BYTES + 1)
+    except FileNotFoundError:
+        problem = ("no such file", "a posting list (listings.json) or an https:// address")
+    except OSError as exc:
+        problem = (f"cannot read it: {exc.strerror}", "a readable file")
+    raise DataError([Problem(file=str(path), line=None, column=None, path="",
+                             message=problem[0], expected=problem[1])])
 
 
 def _previous(output: Path, read: Callable[[Path], bytes]) -> Dataset | None:
