@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from deadlinecal import importfile
-from deadlinecal.importer import Entry, Settings, import_list, posting_report
+from deadlinecal.importer import Entry, Imported, Settings, import_list, posting_report
 from deadlinecal.importfile import Header
+from deadlinecal.model import Dataset
 from deadlinecal.pipeline import build
-from deadlinecal.postings import read_postings
+from deadlinecal.postings import PostingList, read_postings
 from deadlinecal.render import _utc_zone, utc_zone_component
 from deadlinecal.validate import DEFAULT_REFRESH_HOURS, load_dataset
 
@@ -169,6 +170,22 @@ def test_the_empty_feed_time_zone_is_what_icalendar_writes() -> None:
     assert _utc_zone() == utc_zone_component()
 
 
+def import_seen(postings: PostingList, settings: Settings, file: str,
+                previous: Dataset | None = None) -> tuple[Imported, Header]:
+    """`import_list`, and the Header that wrote its file."""
+    headers: list[Header] = []
+    original = Header.text
+
+    def spy(self: Header, entries: Sequence[Entry]) -> bytes:
+        headers.append(self)
+        return original(self, entries)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Header, "text", spy)
+        result = import_list(postings, settings, file=file, previous=previous)
+    return result, headers[-1]
+
+
 class TestRecordsMadeDirectly:
     """The budget renders records made without parsing the file: they must be the ones
     `load_dataset` makes of the file the import writes, or its sizes would be wrong."""
@@ -176,19 +193,9 @@ class TestRecordsMadeDirectly:
     @pytest.mark.parametrize("source", [SAMPLE, SNAPSHOT])
     def test_equal_to_the_loaded_file(self, source: Path) -> None:
         postings = read_postings(source.read_bytes(), file=str(source))
-        captured: list[Header] = []
-
-        original = Header.text
-
-        def spy(self: Header, entries: Sequence[Entry]) -> bytes:
-            captured.append(self)
-            return original(self, entries)
-
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(Header, "text", spy)
-            result = import_list(postings, Settings(source_name="test", budget_bytes=80_000),
-                                 file="postings.yaml")
-        direct = captured[-1].dataset(result.entries, "postings.yaml")
+        result, header = import_seen(postings, Settings(source_name="test",
+                                                        budget_bytes=80_000), "postings.yaml")
+        direct = header.dataset(result.entries, "postings.yaml")
         assert load_dataset(result.data, file="postings.yaml").dataset == direct
 
     def test_equal_with_cancelled_programs_of_an_earlier_import(self, tmp_path: Path) -> None:
@@ -196,19 +203,10 @@ class TestRecordsMadeDirectly:
         assert run("import", "simplify", str(SAMPLE), "-o", str(first)).exit_code == 0
         previous = load_dataset(first.read_bytes(), file=str(first)).dataset
         postings = read_postings(NEWER.read_bytes(), file=str(NEWER))
-        headers: list[Header] = []
-        original = Header.text
-
-        def spy(self: Header, entries: Sequence[Entry]) -> bytes:
-            headers.append(self)
-            return original(self, entries)
-
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(Header, "text", spy)
-            result = import_list(postings, Settings(source_name="test"), file=str(first),
-                                 previous=previous)
+        result, header = import_seen(postings, Settings(source_name="test"), str(first),
+                                     previous)
         assert any(entry.cancelled for entry in result.entries)
-        direct = headers[-1].dataset(result.entries, str(first))
+        direct = header.dataset(result.entries, str(first))
         assert load_dataset(result.data, file=str(first)).dataset == direct
 
     def test_the_refresh_default_is_the_validators(self) -> None:
