@@ -390,7 +390,10 @@ FOLLOW_UP_WARNING = (
     "(15 October 2026) would fall after the window closes (5 October 2026), so it is moved "
     "before the earliest close (expected a shorter "
     "follow_up_days for this program)\n")
-SHORT_WINDOW = replaced("closes: 2026-11-15", "closes: 2026-10-05")
+# A month-wide opening: a window known to the day that closes sooner is a fact, not a
+# mistake, and is not warned about (the follow-up moves before the close by itself).
+SHORT_WINDOW = replaced("opens: 2026-10-01\n        closes: 2026-11-15",
+                        "opens: 2026-10\n        closes: 2026-10-05")
 
 
 class TestWarnings:

@@ -136,6 +136,7 @@ SHAPE_TITLES = {
     "program": "a program",
     "window": "a window",
     "postings": "a program's `postings`",
+    "imported": "`imported` (written by `import simplify`)",
 }
 
 

@@ -186,3 +186,18 @@ class TestFetch:
         assert result.exit_code == 1
         assert "http://example.org/listings.json is not an https:// address" in result.output
         assert not output.exists()
+
+
+class TestSourceFile:
+    def test_a_missing_list_is_named_with_what_was_expected(self, tmp_path: Path) -> None:
+        missing = tmp_path / "listings.json"
+        result = run("import", "simplify", str(missing), "-o", str(tmp_path / "p.yaml"))
+        assert result.exit_code == 1
+        assert result.output == (f"{missing}: error: no such file (expected a posting list "
+                                 "(listings.json) or an https:// address)\n"
+                                 "1 error; nothing was written.\n")
+
+    def test_an_unreadable_list_is_an_error_not_a_traceback(self, tmp_path: Path) -> None:
+        result = run("import", "simplify", str(tmp_path), "-o", str(tmp_path / "p.yaml"))
+        assert result.exit_code == 1
+        assert result.output.startswith(f"{tmp_path}: error: cannot read it: ")

@@ -19,10 +19,14 @@ def warnings_of(*programs: str, as_of: dt.date | None = None) -> list[str]:
 
 class TestWindowWarnings:
     def test_follow_up_after_an_explicit_close(self) -> None:
-        assert warnings_of(program(windows='- opens: "2026-10-14"\n  closes: "2026-10-20"')) == [
-            "programs[0] (p1).windows[0].closes: the 14-day follow-up (28 October 2026) would fall after "
+        assert warnings_of(program(windows='- opens: "mid 2026-10"\n  closes: "2026-10-20"')) == [
+            "programs[0] (p1).windows[0].closes: the 14-day follow-up (25 October 2026) would fall after "
             "the window closes (20 October 2026)"
             ", so it is moved before the earliest close"]
+
+    def test_no_warning_when_a_window_known_to_the_day_closes_sooner(self) -> None:
+        # A posting that came down after a week is a fact; the follow-up moves by itself.
+        assert warnings_of(program(windows='- opens: "2026-10-14"\n  closes: "2026-10-20"')) == []
 
     def test_follow_up_after_a_short_duration(self) -> None:
         assert warnings_of(program(windows='- opens: "2026-10-14"\n  duration: "10 days"')) == [

@@ -125,6 +125,11 @@ def build(data: tuple[Path, ...], output: Path, strict: bool, today: dt.date,
                    f"watch-list events from {day}:")
         for program in undated:
             click.echo(f"  {program.id:<36} {program.title}")
+    if result.dataset.imported:  # imported posting files only: their feeds' sizes
+        from .importer import posting_report
+
+        for line in posting_report(result):
+            click.echo(line)
 
 
 def _build_command(data: tuple[Path, ...], output: Path, no_alarms: bool,

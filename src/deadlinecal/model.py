@@ -171,6 +171,19 @@ class FeedSpec:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ImportRecord:
+    """`dataset.imported`: what `import simplify` left out of a posting file's feeds."""
+
+    keep_closed_days: int = 0
+    budget_bytes: int = 0
+    closed: int = 0
+    over_budget: int = 0
+    hidden: int = 0
+    no_close_day: int = 0
+    other_terms: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Dataset:
     id: str
     title: str
@@ -192,6 +205,8 @@ class Dataset:
     includes: tuple[str, ...] = ()
     base_url: str | None = None
     reminders: tuple[dt.timedelta, ...] = DEFAULT_REMINDERS
+    # One per imported posting file built into it (see ImportRecord).
+    imported: tuple[ImportRecord, ...] = ()
 
     def follow_up_days_for(self, program: Program) -> int:
         """The program's own follow-up offset, else the dataset's."""

@@ -306,6 +306,7 @@ def combine(datasets: Sequence[Dataset]) -> Dataset:
         programs=tuple(program for dataset in datasets for program in dataset.programs),
         cycle_starts=min(dataset.cycle_starts for dataset in datasets),
         cycle_ends=max(dataset.cycle_ends for dataset in datasets),
+        imported=tuple(record for dataset in datasets for record in dataset.imported),
     )
 
 

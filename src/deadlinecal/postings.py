@@ -24,8 +24,9 @@ MAX_POSTINGS_BYTES = 40 * 1024 * 1024
 # Problems listed one by one before the rest are only counted.
 MAX_LISTED_PROBLEMS = 20
 DEFAULT_ZONE = "America/New_York"
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
-                   re.IGNORECASE)
+# Both cases spelled out: re.IGNORECASE made this check a quarter of the pass over a list.
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                   r"[0-9a-fA-F]{12}")
 _TERM = re.compile(r"(winter|spring|summer|fall)\s+([0-9]{4})", re.IGNORECASE)
 # Unix seconds from 1990 to the end of 2999: the format's years, without the far past.
 _EARLIEST_SECONDS = 631_152_000
@@ -57,15 +58,42 @@ class Posting:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PostingList:
-    """What a file held: how many postings, the ones chosen, and what the rest were."""
+    """What a file held: how many postings, the visible ones by day, and what the rest were.
+
+    Only the checks and the day of each posting are worked out for every posting; the full
+    `Posting` (cleaned text) is made by `posting(index)` for the few an import writes.
+    """
 
     read: int
-    chosen: tuple[Posting, ...]
+    # How many postings of the chosen terms (and categories) were checked.
+    chosen: int
     # Postings of other terms, by term (a posting with several terms counts once per term).
     other_terms: dict[str, int]
     # The list's own date: the latest day any posting was posted or updated on.
     as_of: dt.date
     terms: tuple[str, ...]
+    hidden: int
+    # Closed postings with no date_updated: the day they closed is unknown.
+    unknown_close: int
+    # Ids of the visible postings (closed ones too): an earlier import's program whose id
+    # is not here is gone from the list.
+    present: frozenset[str]
+    # The visible postings with a known last day, as (id, index): the open ones by the
+    # ordinal of the day they were posted, the closed ones by the day they closed.
+    open_days: dict[int, list[tuple[str, int]]]
+    closed_days: dict[int, list[tuple[str, int]]]
+    # Distinct category and degree texts of those postings, in the order they first
+    # appear, as the list writes them.
+    categories: tuple[str, ...]
+    degrees: tuple[str, ...]
+    items: Sequence[Any]
+    zone: zoneinfo.ZoneInfo
+
+    def posting(self, index: int) -> Posting:
+        """The checked posting at `index` of the list, its text cleaned."""
+        posting = _posting("", index, self.items[index], self.zone, [])
+        assert posting is not None, "only checked postings are asked for"
+        return posting
 
 
 def parse_json(data: bytes, *, file: str) -> list[Any]:
@@ -106,51 +134,14 @@ def read_postings(data: bytes, *, file: str, terms: Sequence[str] = (),
     """
     items = parse_json(data, file=file)
     tz = zoneinfo.ZoneInfo(zone)
-    problems: list[Problem] = []
-    named: list[tuple[float, list[str]]] = []
-    for index, item in enumerate(items):
-        if not isinstance(item, dict):
-            problems.append(_problem(file, index, None, f"the posting is a JSON {_kind(item)}",
-                                     "a JSON object with id, company_name, title and "
-                                     "date_posted"))
-            continue
-        named.append((_seconds(item.get("date_posted")) or 0, _texts(item.get("terms"))))
-    chosen_terms = tuple(terms) or _current_summer(named)
+    chosen_terms = tuple(terms) or _current_summer(items)
     if not chosen_terms:
         raise _file_error(file, "no posting names a summer term, so none can be chosen",
                           "--term naming a term of the file, like --term 'Fall 2025'")
-    wanted = {term.casefold() for term in chosen_terms}
-    wanted_categories = {category.casefold() for category in categories}
-    chosen: list[Posting] = []
-    other: dict[str, int] = {}
-    first_index: dict[str, int] = {}
-    latest = 0.0
-    for index, item in enumerate(items):
-        if not isinstance(item, dict):
-            continue
-        latest = max(latest, _seconds(item.get("date_posted")) or 0,
-                     _seconds(item.get("date_updated")) or 0)
-        its_terms = _texts(item.get("terms"))
-        if not any(term.casefold() in wanted for term in its_terms):
-            for term in its_terms or ("no term",):
-                other[term] = other.get(term, 0) + 1
-            continue
-        raw_category = item.get("category")
-        category = _clean(raw_category) if isinstance(raw_category, str) else ""
-        if wanted_categories and category.casefold() not in wanted_categories:
-            other[f"category {category or '(none)'}"] = other.get(
-                f"category {category or '(none)'}", 0) + 1
-            continue
-        posting = _posting(file, index, item, tz, problems)
-        if posting is None:
-            continue
-        if posting.id in first_index:
-            problems.append(_problem(file, index, posting.id, "the id is also used by "
-                                     f"postings[{first_index[posting.id]}]",
-                                     "a unique id per posting"))
-            continue
-        first_index[posting.id] = index
-        chosen.append(posting)
+    found = _Pass(file, items, tz, {term.casefold() for term in chosen_terms},
+                  {category.casefold() for category in categories})
+    found.run()
+    problems = found.shape_problems + found.problems
     if problems:
         listed = problems[:MAX_LISTED_PROBLEMS]
         if len(problems) > len(listed):
@@ -158,10 +149,139 @@ def read_postings(data: bytes, *, file: str, terms: Sequence[str] = (),
                                   message=f"... and {len(problems) - len(listed)} more "
                                   "postings with problems"))
         raise DataError(listed)
-    as_of = (dt.datetime.fromtimestamp(latest, tz).date() if latest
-             else max((p.posted for p in chosen), default=dt.date(1990, 1, 1)))
-    return PostingList(read=len(items), chosen=tuple(chosen), other_terms=other,
-                       as_of=as_of, terms=chosen_terms)
+    first_day = min((*found.open_days, *found.closed_days), default=None)
+    as_of = (dt.datetime.fromtimestamp(found.latest, tz).date() if found.latest
+             else dt.date.fromordinal(first_day) if first_day is not None
+             else dt.date(1990, 1, 1))
+    return PostingList(read=len(items), chosen=found.chosen, other_terms=found.other,
+                       as_of=as_of, terms=chosen_terms, hidden=found.hidden,
+                       unknown_close=found.unknown_close, present=frozenset(found.present),
+                       open_days=found.open_days, closed_days=found.closed_days,
+                       categories=tuple(found.categories), degrees=tuple(found.degrees),
+                       items=items, zone=tz)
+
+
+class _Pass:
+    """One pass over a list: checks, days and counts, without a call per valid posting.
+
+    A posting whose fields are all of the usual shape is handled inline; any other goes to
+    `_posting`, which names each of its problems.
+    """
+
+    def __init__(self, file: str, items: list[Any], tz: zoneinfo.ZoneInfo,
+                 wanted: set[str], wanted_categories: set[str]) -> None:
+        self.file, self.items, self.tz = file, items, tz
+        self.wanted, self.wanted_categories = wanted, wanted_categories
+        self.problems: list[Problem] = []
+        self.shape_problems: list[Problem] = []
+        self.other: dict[str, int] = {}
+        self.first_index: dict[str, int] = {}
+        self.present: set[str] = set()
+        self.open_days: dict[int, list[tuple[str, int]]] = {}
+        self.closed_days: dict[int, list[tuple[str, int]]] = {}
+        self.categories: dict[str, None] = {}
+        self.degrees: dict[str, None] = {}
+        self.latest: float = 0
+        self.chosen = self.hidden = self.unknown_close = 0
+
+    def run(self) -> None:  # one loop on purpose: it runs once per posting
+        wanted, tz, uuid = self.wanted, self.tz, _UUID.fullmatch
+        earliest, latest_allowed = _EARLIEST_SECONDS, _LATEST_SECONDS
+        from_seconds = dt.datetime.fromtimestamp
+        first_index, categories, degrees = self.first_index, self.categories, self.degrees
+        present, open_days, closed_days = self.present, self.open_days, self.closed_days
+        latest = 0.0
+        chosen = 0
+        for index, item in enumerate(self.items):
+            if type(item) is not dict:
+                self.shape_problems.append(_problem(
+                    self.file, index, None, f"the posting is a JSON {_kind(item)}",
+                    "a JSON object with id, company_name, title and date_posted"))
+                continue
+            get = item.get
+            posted_raw, updated_raw = get("date_posted"), get("date_updated")
+            if type(posted_raw) is int:
+                if latest < posted_raw < latest_allowed:
+                    latest = posted_raw
+            elif (value := _seconds(posted_raw)) is not None and latest < value < latest_allowed:
+                latest = value
+            if type(updated_raw) is int:
+                if latest < updated_raw < latest_allowed:
+                    latest = updated_raw
+            elif updated_raw is not None and (value := _seconds(updated_raw)) is not None \
+                    and latest < value < latest_allowed:
+                latest = value
+            its_terms = get("terms")
+            hit = False
+            if type(its_terms) is list:
+                for term in its_terms:
+                    if type(term) is str and term.casefold() in wanted and term.strip():
+                        hit = True
+                        break
+            elif type(its_terms) is str:
+                hit = its_terms.casefold() in wanted and bool(its_terms.strip())
+            if not hit:
+                for term in _texts(its_terms) or ("no term",):
+                    self.other[term] = self.other.get(term, 0) + 1
+                continue
+            raw_category = get("category")
+            if self.wanted_categories:
+                category = clean(raw_category) if isinstance(raw_category, str) else ""
+                if category.casefold() not in self.wanted_categories:
+                    key = f"category {category or '(none)'}"
+                    self.other[key] = self.other.get(key, 0) + 1
+                    continue
+            chosen += 1
+            raw_id, company, title = get("id"), get("company_name"), get("title")
+            if (type(raw_id) is str and uuid(raw_id) is not None
+                    and type(company) is str and company.isprintable() and company.strip()
+                    and type(title) is str and title.isprintable() and title.strip()
+                    and type(posted_raw) is int and earliest <= posted_raw < latest_allowed
+                    and (updated_raw is None or (type(updated_raw) is int
+                                                 and earliest <= updated_raw < latest_allowed))):
+                ident = raw_id.lower()
+                posted = from_seconds(posted_raw, tz).toordinal()
+                # Only a closed posting's update day is used (it closed then).
+                active = get("active") is not False
+                updated = (None if updated_raw is None else 0 if active
+                           else from_seconds(updated_raw, tz).toordinal())
+            else:
+                checked = _posting(self.file, index, item, tz, self.problems)
+                if checked is None:
+                    continue
+                ident, posted = checked.id, checked.posted.toordinal()
+                updated = checked.updated.toordinal() if checked.updated else None
+                active = checked.active
+            if ident in first_index:
+                self.problems.append(_problem(self.file, index, ident, "the id is also used "
+                                              f"by postings[{first_index[ident]}]",
+                                              "a unique id per posting"))
+                continue
+            first_index[ident] = index
+            if get("is_visible") is False:
+                self.hidden += 1
+                continue
+            present.add(ident)
+            if not active and updated is None:
+                self.unknown_close += 1
+                continue
+            if type(raw_category) is not str:
+                raw_category = ""
+            if raw_category not in categories:
+                categories[raw_category] = None
+            raw_degrees = get("degrees")
+            for degree in (raw_degrees if type(raw_degrees) is list else _texts(raw_degrees)):
+                if type(degree) is str and degree not in degrees and degree.strip():
+                    degrees[degree] = None
+            day, days = ((posted, open_days) if active or updated is None else
+                         (updated if updated > posted else posted, closed_days))
+            bucket = days.get(day)
+            if bucket is None:
+                days[day] = [(ident, index)]
+            else:
+                bucket.append((ident, index))
+        self.latest = latest
+        self.chosen = chosen
 
 
 def term_slug(terms: Sequence[str]) -> str:
@@ -186,14 +306,32 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")
 
 
-def _current_summer(named: list[tuple[float, list[str]]]) -> tuple[str, ...]:
+def _current_summer(items: list[Any]) -> tuple[str, ...]:
     """The summer term most postings of the list's last 90 days name (a list keeps its
     older seasons, so counting all postings would choose last year's)."""
-    latest = max((seconds for seconds, _ in named), default=0)
+    labels: dict[str, str | None] = {}  # each term text read once
+    named: list[tuple[float, str]] = []
+    latest: float = 0
+    for item in items:
+        if type(item) is not dict:
+            continue
+        seconds = item.get("date_posted")
+        if type(seconds) is not int:
+            seconds = _seconds(seconds) or 0
+        if seconds > latest:
+            latest = seconds
+        terms = item.get("terms")
+        for term in terms if type(terms) is list else _texts(terms):
+            if type(term) is str:
+                label = labels.get(term, "")
+                if label == "":
+                    match = _TERM.fullmatch(term.strip())
+                    label = labels[term] = (f"Summer {match[2]}" if match
+                                            and match[1].lower() == "summer" else None)
+                if label:
+                    named.append((seconds, label))
     for since in (latest - 90 * 86_400, float("-inf")):
-        counts = Counter(f"Summer {m[2]}" for seconds, terms in named if seconds >= since
-                         for term in terms
-                         if (m := _TERM.fullmatch(term.strip())) and m[1].lower() == "summer")
+        counts = Counter(label for seconds, label in named if seconds >= since)
         if counts:
             best = max(counts.values())
             return (max((term for term, count in counts.items() if count == best)),)
@@ -224,26 +362,26 @@ def _posting(file: str, index: int, item: dict[str, Any], tz: zoneinfo.ZoneInfo,
         return None
     return Posting(
         index=index, id=ident, company=company, title=title, posted=posted, updated=updated,
-        url=_clean(item["url"]) if isinstance(item.get("url"), str) else "",
-        locations=tuple(_clean(t) for t in _texts(item.get("locations"))),
-        terms=tuple(_clean(t) for t in _texts(item.get("terms"))),
+        url=clean(item["url"]) if isinstance(item.get("url"), str) else "",
+        locations=tuple(clean(t) for t in _texts(item.get("locations"))),
+        terms=tuple(clean(t) for t in _texts(item.get("terms"))),
         active=item.get("active") is not False,
         visible=item.get("is_visible") is not False,
-        sponsorship=_clean(item["sponsorship"]) if isinstance(item.get("sponsorship"), str)
+        sponsorship=clean(item["sponsorship"]) if isinstance(item.get("sponsorship"), str)
         else "",
-        category=_clean(item["category"]) if isinstance(item.get("category"), str) else "",
-        degrees=tuple(_clean(t) for t in _texts(item.get("degrees"))),
+        category=clean(item["category"]) if isinstance(item.get("category"), str) else "",
+        degrees=tuple(clean(t) for t in _texts(item.get("degrees"))),
     )
 
 
 def _required_text(item: dict[str, Any], name: str, bad: Any) -> str:
     value = item.get(name)
-    if not isinstance(value, str) or not _clean(value):
+    if not isinstance(value, str) or not clean(value):
         what = "missing" if value is None else ("empty" if isinstance(value, str)
                                                  else f"a JSON {_kind(value)}")
         bad(f"{name} is {what}", "a non-empty string")
         return ""
-    return _clean(value)
+    return clean(value)
 
 
 def _day(item: dict[str, Any], name: str, tz: zoneinfo.ZoneInfo, bad: Any, *,
@@ -280,7 +418,7 @@ def _texts(value: Any) -> list[str]:
     return []
 
 
-def _clean(text: str) -> str:
+def clean(text: str) -> str:
     """One line of printable text, at most 500 characters."""
     if text.isprintable() and len(text) <= 500 and "  " not in text and text == text.strip():
         return text  # the common case, checked in C
@@ -308,7 +446,7 @@ def _clip(text: str, limit: int = 40) -> str:
 
 def _problem(file: str, index: int, ident: str | None, message: str,
              expected: str) -> Problem:
-    where = f"postings[{index}]" + (f" (id {_clip(_clean(ident))!r})" if ident else "")
+    where = f"postings[{index}]" + (f" (id {_clip(clean(ident))!r})" if ident else "")
     return Problem(file=file, line=None, column=None, path=where, message=message,
                    expected=expected)
 

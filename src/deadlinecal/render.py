@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
@@ -231,9 +230,21 @@ def timezone_component(name: str, first: dt.date, last: dt.date) -> bytes:
     return zones.vtimezone(name, first, last)
 
 
-@functools.cache
+# What icalendar writes for a minimal UTC VTIMEZONE (tests compare the two): written out,
+# so that a build with an empty feed (an imported posting file declares tracks no posting
+# may use) does not import icalendar for it.
+_UTC_ZONE = (b"BEGIN:VTIMEZONE\r\nTZID:UTC\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n"
+             b"TZNAME:UTC\r\nTZOFFSETFROM:+0000\r\nTZOFFSETTO:+0000\r\nEND:STANDARD\r\n"
+             b"END:VTIMEZONE\r\n")
+
+
 def _utc_zone() -> bytes:
     """A minimal VTIMEZONE for UTC, which holds an otherwise empty feed together."""
+    return _UTC_ZONE
+
+
+def utc_zone_component() -> bytes:
+    """`_utc_zone` as icalendar writes it (the oracle of the constant)."""
     import icalendar
 
     zone = icalendar.Timezone()

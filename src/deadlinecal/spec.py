@@ -56,6 +56,17 @@ CYCLE = Shape("cycle", "The season this dataset covers.", (
     Field("ends", "day", "Last day of the cycle (YYYY-MM-DD).", required=True),
 ))
 
+IMPORTED = Shape("imported", "What `import simplify` left out of the feeds, for `build` "
+                 "to report (written by the import; not for editing).", (
+    Field("keep_closed_days", "int", "Closed postings were kept this many days.", minimum=0),
+    Field("budget_bytes", "int", "The largest feed the import allowed, in bytes.", minimum=0),
+    Field("closed", "int", "Postings left out as closed longer ago.", minimum=0),
+    Field("over_budget", "int", "Postings left out to keep the feeds within the budget.",
+          minimum=0),
+    Field("hidden", "int", "Postings the list hides.", minimum=0),
+    Field("no_close_day", "int", "Closed postings whose closing day is unknown.", minimum=0),
+    Field("other_terms", "int", "Postings of other terms or categories.", minimum=0),
+))
 DATASET = Shape("dataset", "What this file is about.", (
     Field("id", "slug", "Stable identifier; part of every event UID, never change it.",
           required=True),
@@ -76,6 +87,8 @@ DATASET = Shape("dataset", "What this file is about.", (
           f"follow-up events: at most {MAX_REMINDERS} ISO 8601 durations before the event, "
           "e.g. [P1D, PT2H]; [] for none (default [P1D]). All-day events count back from "
           "09:00 on their day."),
+    Field("imported", "object", "Written by `import simplify`: what it left out of the "
+          "feeds, which `build` reports.", shape=IMPORTED),
 ))
 
 TERM = Shape("term", "One term of a vocabulary.", (

@@ -8,7 +8,7 @@ import yaml
 
 from .. import dates
 from ..errors import Problem
-from ..model import DEFAULT_REMINDERS, Dataset
+from ..model import DEFAULT_REMINDERS, Dataset, ImportRecord
 from ..spec import FORMAT_VERSION, ROOT
 from .collector import Collector, at, child
 from .feeds import check_feeds
@@ -81,6 +81,7 @@ def check_dataset(problems: Collector, root: yaml.Node) -> Checked | None:
         base_url=meta.get("base_url"),
         reminders=(meta["reminders"] if meta.get("reminders") is not None
                    else DEFAULT_REMINDERS),
+        imported=(ImportRecord(**meta["imported"]),) if meta.get("imported") else (),
     )
     nodes = tuple(node for node, _ in programs)
     warn_follow_ups(problems, dataset, nodes)

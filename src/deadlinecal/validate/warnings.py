@@ -57,7 +57,10 @@ def _warn_dates(dataset: Dataset, window: Window, warn: Warn) -> None:
 
 
 def _warn_follow_up(dataset: Dataset, window: Window, offset: int, warn: Warn) -> None:
-    if window.opens is None:
+    if window.opens is None or (window.opens.exact and window.closes is not None
+                                and window.closes.exact and window.deadline is None):
+        # A window known to the day that closes sooner is a fact (a posting came down),
+        # not a mistake: expand moves the follow-up before the close by itself.
         return
     follow_up = dates.follow_up_day(window.opens, offset, dataset.updated)
     ends = [(name, when.latest, when.wording) for name in ("closes", "deadline")
