@@ -68,7 +68,8 @@ class TestComponentsCannotBeInjected:
         alpha = next(e for e in events(hostile) if ".alpha." in str(e["UID"]))
         assert alpha.categories == ["Research", employer]
         # The title keeps only a short name; the description's first line has it in full.
-        assert str(alpha["SUMMARY"]).startswith(f"Opens: {employer[:16]}")
+        # Too long for a title, so the title names the program alone.
+        assert str(alpha["SUMMARY"]) == "Opens: Research internship"
         assert f"{employer} Research internship" in str(alpha["DESCRIPTION"]).split("\n")[0]
 
     def test_parameter_syntax_in_a_title(self) -> None:
@@ -98,7 +99,7 @@ class TestLongLines:
         hostile = self.hostile()
         assert outline(hostile) == outline(CLEAN)
         alpha = next(e for e in events(hostile) if ".alpha." in str(e["UID"]))
-        assert str(alpha["SUMMARY"]).startswith(f"Opens: Acme {self.TEXT[:10]}")
+        assert str(alpha["SUMMARY"]).startswith("Opens: Acme")
         assert f"Acme {self.TEXT}" in str(alpha["DESCRIPTION"]).split("\n")[0]
 
 
@@ -110,7 +111,7 @@ class TestHtmlInNames:
         hostile = feed(replaced("    employer: Acme", f"    employer: '{markup}'"))
         assert outline(hostile) == outline(CLEAN)
         alpha = next(e for e in events(hostile) if ".alpha." in str(e["UID"]))
-        assert str(alpha["SUMMARY"]).startswith(f"Opens: {markup[:16]}")
+        assert str(alpha["SUMMARY"]) == "Opens: Research internship"
         assert markup in str(alpha["DESCRIPTION"])
 
 

@@ -127,7 +127,7 @@ class _ProgramEvents:
             lead = (f"Apply to {title}{self.link_line}" if opens.exact else
                     f"Look for {title} to open{self.link_line}")
             self.add(EventKind.OPENS, window, "Opens", confirmed=opens.exact, lead=lead,
-                     dates_text=f"Applications open {_when(opens, window, day)}."
+                     dates_text=f"Applications open{_when(opens, window, day)}."
                      + _rolling_note(window), start=day, latest=opens.latest)
             self.follow_up(window, opens, day)
         closes = window_closes(window)
@@ -135,7 +135,7 @@ class _ProgramEvents:
             start, end = _span_of(closes, updated)
             self.add(EventKind.CLOSES, window, "Closes", confirmed=closes.exact,
                      lead=f"Last days to apply to {title}{self.link_line}",
-                     dates_text=f"Applications close {_when(closes, window, _day(start))}."
+                     dates_text=f"Applications close{_when(closes, window, _day(start))}."
                      + _rolling_note(window), start=start, end=end, latest=closes.latest)
         if window.deadline is not None:
             deadline = window.deadline
@@ -144,7 +144,7 @@ class _ProgramEvents:
             self.add(EventKind.DEADLINE, window, "Deadlines" if many else "Due",
                      confirmed=deadline.exact,
                      lead=f"Send your application to {title} by its deadline{self.link_line}",
-                     dates_text=f"Application deadline{'s' if many else ''} "
+                     dates_text=f"Application deadline{'s' if many else ''}"
                      f"{_when(deadline, window, _day(start))}." + _rolling_note(window),
                      start=start, end=end, latest=deadline.latest)
         if window.opens is not None or closes is not None or window.deadline is not None:
@@ -190,7 +190,7 @@ class _ProgramEvents:
                " Applying early leaves time to fix problems before the window closes.")
         self.add(EventKind.FOLLOW_UP, window, action, confirmed=opens.exact, lead=lead,
                  dates_text=f"{span(offset).capitalize()} after the opening entry: "
-                 f"applications open {_when(opens, window, None)}.{why}",
+                 f"applications open{_when(opens, window, None)}.{why}",
                  start=day, latest=opens.latest + dt.timedelta(days=offset))
 
     def add(self, kind: EventKind, window: Window | None, action: str, *, confirmed: bool,
@@ -380,9 +380,9 @@ def _shifty(moment: dt.datetime) -> bool:
 def _when(when: FuzzyDate, window: Window, shown: dt.date | None) -> str:
     """Say a date exactly as precisely as the data knows it, and where its entry sits."""
     if when.exact:
-        return f"on {when.wording} (confirmed)"
+        return f" on {when.wording} (confirmed)"
     # "expected" already says it is an estimate; "expected around" would say it twice.
-    parts = [f"expected {when.wording.removeprefix('around ')}"]
+    parts = [f": expected {when.wording.removeprefix('around ')}"]
     if window.duration is not None and when is window.opens:
         parts.append(f"for a {window.duration.wording.removesuffix('s')} window")
     text = " ".join(parts) + ", not yet announced"

@@ -132,9 +132,14 @@ class Program:
 
     @property
     def short_title(self) -> str:
-        """The name a month view has room for: `short`, else the title cut to 20 characters."""
-        name = self.short or self.title
-        return name if len(name) <= 20 else name[:19].rstrip() + "…"
+        """The name a month view has room for: `short`, else the title or the program's own
+        name if either fits in 20 characters, else the title cut."""
+        if self.short:
+            return self.short
+        for name in (self.title, self.program):
+            if len(name) <= 20:
+                return name
+        return self.title[:19].rstrip() + "…"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -83,10 +83,11 @@ def warn_unstated(problems: Collector, dataset: Dataset, nodes: Sequence[yaml.No
         # A dataset without a citizenship vocabulary does not track citizenship at all.
         for name in ("eligibility", "citizenship")[: 2 if dataset.citizenship else 1]:
             if name not in program.stated:
+                also = " and it joins no eligibility feed" if name == "eligibility" else ""
                 problems.problem(node, f"{program_path(index, program.id)}.{name}",
                                  f"{program.id} does not state its {name}, so its events say "
-                                 f"'not stated'", f"the {name} the source gives, or {name}: "
-                                 "[] when it says nothing", warning=True)
+                                 f"'not stated'{also}", f"the {name} the source gives, or "
+                                 f"{name}: [] when it says nothing", warning=True)
 
 
 def warn_stale(problems: Collector, dataset: Dataset, nodes: Sequence[yaml.Node],
