@@ -18,7 +18,7 @@ from .expand import expand
 from .model import Dataset, Event, EventKind, FeedSpec, Filter, Program
 from .page import PAGE_PATH, render_page
 from .render import render_feeds
-from .select import check_filter, select, standard_feeds
+from .select import check_filter, select, select_feeds, standard_feeds
 from .validate import (
     DEFAULT_MAX_AGE_DAYS,
     Include,
@@ -127,7 +127,7 @@ def build_all(paths: Sequence[str], read: Read, *,
         revised, rendered, bumped, gone = _against_previous(events, previous, warnings,
                                                             retired)
         # Each feed's events are chosen once, for its file, its count and the page.
-        selected = {spec.path: select(revised, spec.filter) for spec in feeds}
+        selected = select_feeds(revised, {spec.path: spec.filter for spec in feeds})
         files = render_feeds(dataset, revised, feeds, rendered=rendered, selected=selected)
         counted = [(spec, len(selected[spec.path])) for spec in feeds]
         files[PAGE_PATH] = render_page(dataset, revised, counted, dataset.base_url,
