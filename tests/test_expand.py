@@ -121,3 +121,14 @@ class TestOrder:
                            program("a", windows='- opens: "2026-10-01"'))
         assert [e.uid for e in events][:2] == ["t.a.main.opens@deadlinecal",
                                                "t.b.main.opens@deadlinecal"]
+
+
+class TestDescriptions:
+    def test_a_programs_events_share_one_copy_of_its_text(self) -> None:
+        events = events_of(program(windows='- opens: "2026-10-14"\n  closes: "2026-10-31"'))
+        assert len(events) >= 3
+        # One string object for the program's part, not a copy in every event's text.
+        assert len({id(e.about) for e in events}) == 1
+        for event in events:
+            assert event.description == f"{event.details}\n\n{event.about}"
+            assert event.about.startswith("Program: ")

@@ -220,7 +220,7 @@ class _ProgramEvents:
         if cancelled:
             notes.insert(0, f"Cancelled: this {'program' if program.cancelled else 'window'} "
                          "will not take place this cycle.")
-        text = "\n\n".join([lead, dates_text, *notes, self.about])
+        details = "\n\n".join([lead, dates_text, *notes])
         self.built.append(Event(
             uid=f"{self.dataset.id}.{program.id}{window_part}.{uid_kind.value}@deadlinecal",
             kind=kind,
@@ -228,7 +228,8 @@ class _ProgramEvents:
             window=window,
             summary=summary_for(action, program, confirmed=confirmed or kind is EventKind.WATCH,
                                 cancelled=cancelled, suffix=suffix),
-            description=text,
+            details=details,
+            about=self.about,
             start=start,
             end=end if end is not None else _next_day(start),
             confirmed=confirmed,
