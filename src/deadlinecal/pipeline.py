@@ -210,7 +210,8 @@ def load_selection(paths: Sequence[str], read: Read, *,
     events: list[Event] = []
     for each in datasets:
         events.extend(current_events(each))
-    events.sort(key=lambda event: event.sort_key)
+    if len(datasets) > 1:  # one dataset's events come sorted from expand already
+        events.sort(key=lambda event: event.sort_key)
     if not alarms:
         events = list(without_alarms(tuple(events)))
     warnings = [warning for entry in loaded for warning in entry.warnings]
