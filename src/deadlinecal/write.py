@@ -166,8 +166,10 @@ class Folder:
                 _sync_files([*(temporary for temporary, _ in staged), record])
                 os.replace(record, self.target / RECORD)
         except BaseException:
-            for temporary in [*(temporary for temporary, _ in staged), *([record] if record
-                                                                         else [])]:
+            leftovers = [temporary for temporary, _ in staged]
+            if record is not None:
+                leftovers.append(record)
+            for temporary in leftovers:
                 with contextlib.suppress(OSError):
                     temporary.unlink()
             _remove_empty(self.target, made)
