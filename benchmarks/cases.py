@@ -51,7 +51,7 @@ def stage_functions() -> list[tuple[object, str, str]]:
         (validate, "parse_yaml", "parse"),
         (pipeline, "load_dataset", "validate"),
         (pipeline, "expand", "expand"),
-        (pipeline, "select", "select"),
+        (pipeline, "select_feeds", "select"),
         (pipeline, "render_page", "page"),
         (render.Renderer, "feed_parts", "render feeds"),
         (os, "fsync", "fsync"),

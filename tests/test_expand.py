@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from deadlinecal.expand import expand
 from deadlinecal.model import Event, EventKind
 from deadlinecal.validate import load_dataset
@@ -121,3 +123,32 @@ class TestOrder:
                            program("a", windows='- opens: "2026-10-01"'))
         assert [e.uid for e in events][:2] == ["t.a.main.opens@deadlinecal",
                                                "t.b.main.opens@deadlinecal"]
+
+
+class TestDescriptions:
+    def test_a_programs_events_share_one_copy_of_its_text(self) -> None:
+        events = events_of(program(windows='- opens: "2026-10-14"\n  closes: "2026-10-31"'))
+        assert len(events) >= 3
+        # One string object for the program's part, not a copy in every event's text.
+        assert len({id(e.about) for e in events}) == 1
+        for event in events:
+            assert event.description == f"{event.details}\n\n{event.about}"
+            assert event.about.startswith("Program: ")
+
+    def test_one_datasets_events_are_sorted_once(self, monkeypatch: pytest.MonkeyPatch
+                                                  ) -> None:
+        from deadlinecal.pipeline import load_selection
+
+        data = dataset_yaml(program("a", windows='- opens: "2026-10-14"'),
+                            program("b", windows='- deadline: "2026-09-01"'))
+        real = Event.sort_key
+        calls = []
+
+        def counted(event: Event) -> tuple[str, str, str]:
+            calls.append(event.uid)
+            return real.fget(event)  # type: ignore[attr-defined,no-any-return]
+
+        monkeypatch.setattr(Event, "sort_key", property(counted))
+        _, events, _ = load_selection(["t.yaml"], lambda path, *_: data)
+        assert sorted(calls) == sorted(e.uid for e in events)  # each key computed once
+        assert len(events) > 2 and events == sorted(events, key=real.fget)  # type: ignore[attr-defined]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import importlib.util
 from zoneinfo import ZoneInfo
@@ -189,6 +190,23 @@ class TestEventBytes:
                    for e in events)
         assert any(e.alarms for e in events)
         assert any(not e.description.isascii() for e in events)
+
+    @pytest.mark.parametrize("source", sorted(SOURCES))
+    def test_the_program_text_escaped_once_gives_the_same_bytes(self, source: str) -> None:
+        events = _events_of(SOURCES[source]())
+        different = [e.uid for e in events
+                     if event_bytes(e, escaped_about=fastical.text(e.about)) != event_bytes(e)]
+        assert different == []
+
+    @pytest.mark.parametrize("details", ["ends in CR\r", "ends in a backslash\\",
+                                         "CR LF\r\n", "\\N and, a; b"])
+    def test_details_ending_in_an_escape_still_escape_like_the_whole(self,
+                                                                     details: str) -> None:
+        event = next(e for e in _events_of(DEFAULT_DATA.read_bytes())
+                     if e.uid.endswith(".opens@deadlinecal"))
+        edited = dataclasses.replace(event, details=details, about="\nN, after;\\")
+        assert (event_bytes(edited, escaped_about=fastical.text(edited.about))
+                == event_component(edited).to_ical())
 
     def test_feeds_parse_back_to_the_same_events_as_naive_icalendar(self) -> None:
         result = build(_generated_data(), file="data.yaml")

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 
 import pytest
 
 from deadlinecal.errors import FilterError
 from deadlinecal.model import Filter
-from deadlinecal.select import check_filter, fold, program_matches, standard_feeds
+from deadlinecal.pipeline import build
+from deadlinecal.select import (
+    check_filter,
+    fold,
+    program_matches,
+    select,
+    select_feeds,
+    standard_feeds,
+)
 from deadlinecal.validate import load_dataset
 
 from .helpers import dataset_yaml, program
@@ -86,3 +95,28 @@ class TestStandardFeeds:
         assert [f.path for f in standard_feeds(DATA)] == [
             "all.ics", "tracks/research.ics", "tracks/applied.ics",
             "eligibility/undergrad.ics", "eligibility/phd.ics"]
+
+
+class TestSelectFeeds:
+    def test_one_pass_keeps_what_select_keeps_for_every_filter(self) -> None:
+        events = build(dataset_yaml(
+            program("exact", track="research", eligibility="[undergrad]",
+                    windows='- opens: "2026-10-14"\n  closes: "2026-10-31 17:00"'),
+            program("fuzzy", track="applied", eligibility="[phd]", windows='- opens: "2026-11"'),
+            program("both", track="research", eligibility="[undergrad, phd]",
+                    windows='- deadline: "2026-12-01"'),
+            program("unknown", track="applied", eligibility="[phd]"),
+        ), file="t.yaml").events
+        filters = {spec.path: spec.filter for spec in standard_feeds(DATA)} | {
+            "confirmed": Filter(confirmed_only=True),
+            "research, confirmed": Filter(tracks=("research",), confirmed_only=True),
+            "autumn": Filter(date_from=dt.date(2026, 10, 1), date_until=dt.date(2026, 10, 31)),
+            "phd from November": Filter(eligibility=("phd",), date_from=dt.date(2026, 11, 1)),
+            "nothing": Filter(employers=("nobody",)),
+        }
+        chosen = select_feeds(events, filters)
+        assert list(chosen) == list(filters)
+        for key, each in filters.items():
+            assert chosen[key] == select(events, each), key
+        assert {key for key in filters if 0 < len(chosen[key]) < len(events)} == (
+            set(filters) - {"all.ics", "nothing"})

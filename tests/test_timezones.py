@@ -123,6 +123,30 @@ class TestZoneCoverage:
         assert b"20291104T020000" in feed
 
 
+    def test_events_are_looked_at_once_for_every_zone_not_once_per_zone(
+            self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import deadlinecal.render as render
+
+        from .helpers import dataset_yaml, program
+
+        zones = ("America/New_York", "Europe/Berlin", "Asia/Tokyo", "Australia/Sydney")
+        text = dataset_yaml(*(program(f"p{index}", windows=f'- deadline: "2026-11-15 23:59 '
+                                      f'{zone}"') for index, zone in enumerate(zones)))
+        built = build(text, file="t.yaml")
+        events = built.events
+        real, seen = render._zone_of, []
+
+        def counted(event: object) -> str | None:
+            seen.append(event)
+            return real(event)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(render, "_zone_of", counted)
+        feed = render.Renderer(built.dataset).feed(built.feeds[0], events)
+        assert len(icalendar.Calendar.from_ical(feed).timezones) == len(zones)
+        # Once to list a feed's zones and once to find each zone's days: not once per zone.
+        assert len(seen) <= 2 * len(events)
+
+
 # -- every VTIMEZONE we write, read to the letter of RFC 5545 ------------------------------
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -205,8 +205,7 @@ class _ProgramEvents:
         suffix = _suffix(window, self.several)
         if window is not None and window.projected_from is not None:
             confirmed = False  # a projection is a guess, whatever the original's dates were
-        text = "\n\n".join([lead, dates_text, *_notes(program, window, cancelled),
-                             self.about])
+        details = "\n\n".join([lead, dates_text, *_notes(program, window, cancelled)])
         self.built.append(Event(
             uid=f"{self.dataset.id}.{program.id}{window_part}.{uid_kind.value}@deadlinecal",
             kind=kind,
@@ -214,7 +213,8 @@ class _ProgramEvents:
             window=window,
             summary=summary_for(action, program, confirmed=confirmed or kind is EventKind.WATCH,
                                 cancelled=cancelled, suffix=suffix),
-            description=text,
+            details=details,
+            about=self.about,
             start=start,
             end=end if end is not None else _next_day(start),
             confirmed=confirmed,

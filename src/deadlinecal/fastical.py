@@ -12,6 +12,7 @@ splitting a UTF-8 sequence or an escape. It knows nothing about deadlinecal's ev
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Sequence
 
@@ -81,9 +82,22 @@ def date_time(moment: dt.datetime) -> tuple[str, str]:
 
 def when(value: dt.date | dt.datetime) -> tuple[str, str]:
     """`date` or `date_time`, whichever the value is."""
+    # Events share their stamps and many of their days: each is written once. The key
+    # holds the kind and the zone: two datetimes of one instant are equal in different
+    # zones, which are written differently.
     if isinstance(value, dt.datetime):
-        return date_time(value)
-    return date(value)
+        return _date_time(value, value.tzinfo)
+    return _date(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _date_time(moment: dt.datetime, zone: dt.tzinfo | None) -> tuple[str, str]:
+    return date_time(moment)
+
+
+@functools.lru_cache(maxsize=4096)
+def _date(day: dt.date) -> tuple[str, str]:
+    return date(day)
 
 
 def duration(span: dt.timedelta) -> str:
@@ -114,7 +128,28 @@ def fold(line: str) -> bytes:
     Each physical line holds at most 74 octets; a fold never splits a UTF-8 sequence, and
     never leaves a backslash or caret (the start of an escape) at the end of a line.
     """
+    return _fold(line.encode())
+
+
+def fold_text(line: str) -> str:
+    """`fold` as text (the same breaks), to be joined with other lines and encoded once.
+
+    Most lines are short and ASCII: they come back as they are, without being encoded on
+    their own.
+    """
+    if line.isascii():
+        size = len(line)
+        if size <= _FOLD_AT:
+            return line
+        ends = line[_FOLD_AT - 1:size - 1:_FOLD_AT]
+        if "\\" not in ends and "^" not in ends:
+            return "\r\n ".join([line[at:at + _FOLD_AT] for at in range(0, size, _FOLD_AT)])
     data = line.encode()
+    # A fold never splits a UTF-8 sequence, so the folded bytes decode.
+    return line if len(data) <= _FOLD_AT else _fold(data).decode()
+
+
+def _fold(data: bytes) -> bytes:
     size = len(data)
     if size <= _FOLD_AT:
         return data
@@ -158,7 +193,8 @@ def component(name: str, properties: Iterable[Property], subcomponents: Iterable
     """
     if canonical is not None:
         properties = ordered(properties, canonical)
-    lines = [f"BEGIN:{name}".encode()]
-    lines.extend(fold(f"{key}{params}:{value}") for key, params, value in properties)
-    body = b"\r\n".join(lines) + b"\r\n"
+    lines = [f"BEGIN:{name}"]
+    lines.extend(fold_text(f"{key}{params}:{value}") for key, params, value in properties)
+    lines.append("")
+    body = "\r\n".join(lines).encode()
     return body + b"".join(subcomponents) + f"END:{name}\r\n".encode()

@@ -241,7 +241,11 @@ class Event:
     program: Program
     window: Window | None
     summary: str
-    description: str
+    # The description is `details`, a blank line, then `about`: what is said of this entry
+    # (its dates, notes), then of its program. `about` is one string shared by all of a
+    # program's events rather than a copy in each (they were most of a build's memory).
+    details: str
+    about: str
     start: dt.date | dt.datetime
     end: dt.date | dt.datetime
     confirmed: bool
@@ -258,6 +262,11 @@ class Event:
     # The last day this event may still happen on: an estimate's latest possible day, the
     # cycle's end for watch-list and year-round entries. None means the event's own day.
     latest: dt.date | None = None
+
+    @property
+    def description(self) -> str:
+        """The entry's full text: its own details, then its program's."""
+        return f"{self.details}\n\n{self.about}"
 
     @property
     def first_day(self) -> dt.date:

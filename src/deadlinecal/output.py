@@ -23,15 +23,19 @@ from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import cache
 from .errors import DataError, OutputError
-from .history import Seen
 from .pipeline import Build, Read, build_all
 from .render import PRODID
 from .validate import DEFAULT_MAX_AGE_DAYS, Include
 from .write import Folder, WriteReport, opened, read_head, replace_file
+
+if TYPE_CHECKING:
+    # history imports icalendar, most of a small build's start-up: only a build that has
+    # retired revisions to carry over needs it.
+    from .history import Seen
 
 # The subscribe page says who made it (page.py); that is how a build knows the page is its.
 GENERATOR_TAG = b'<meta name="generator" content="deadlinecal">'
@@ -257,8 +261,10 @@ def _to_json(retired: Mapping[str, Seen]) -> dict[str, Any]:
 def _from_json(raw: object) -> dict[str, Seen]:
     """The record's retired revisions; an entry that does not parse is left out."""
     retired: dict[str, Seen] = {}
-    if not isinstance(raw, dict):
+    if not isinstance(raw, dict) or not raw:
         return retired
+    from .history import Seen
+
     for uid, entry in raw.items():
         try:
             retired[uid] = Seen(uid=str(uid), sequence=int(entry["sequence"]),

@@ -19,7 +19,7 @@ from .model import Dataset, Event, EventKind, FeedSpec, Filter, Program
 from .page import PAGE_PATH, render_page
 from .picker import CHOICES_PATH, Picker, check_addresses, choices_json, plan
 from .render import render_feeds
-from .select import check_filter, select, standard_feeds
+from .select import check_filter, select, select_feeds, standard_feeds
 from .validate import (
     DEFAULT_MAX_AGE_DAYS,
     Include,
@@ -135,8 +135,8 @@ def build_all(paths: Sequence[str], read: Read, *,
         every = _all_feeds(feeds, picker)
         check_addresses(dataset, [spec.path for spec in every])
         # Each feed's events are chosen once, for its file, its count and the page.
-        selected: dict[str, Sequence[Event]] = {
-            spec.path: select(revised, spec.filter) for spec in feeds}
+        selected: dict[str, Sequence[Event]] = dict(
+            select_feeds(revised, {spec.path: spec.filter for spec in feeds}))
         selected.update((each.spec.path, each.events) for each in picker.feeds)
         files = render_feeds(dataset, revised, every, rendered=rendered, selected=selected)
         counted = [(spec, len(selected[spec.path])) for spec in feeds]
@@ -228,7 +228,8 @@ def load_selection(paths: Sequence[str], read: Read, *,
     events: list[Event] = []
     for each in datasets:
         events.extend(current_events(each))
-    events.sort(key=lambda event: event.sort_key)
+    if len(datasets) > 1:  # one dataset's events come sorted from expand already
+        events.sort(key=lambda event: event.sort_key)
     if not alarms:
         events = list(without_alarms(tuple(events)))
     warnings = [warning for entry in loaded for warning in entry.warnings]

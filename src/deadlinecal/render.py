@@ -42,6 +42,10 @@ class Renderer:
         # `rendered`: bytes of events already rendered exactly as they are (by UID).
         self._events: dict[str, bytes] = dict(rendered or {})
         self._zones: dict[str, bytes] = {}
+        # The first and last day of every zone's events, and the events they were found in.
+        self._spans: tuple[Sequence[Event], dict[str, tuple[dt.date, dt.date]]] | None = None
+        # The zone each event (by UID) needs a VTIMEZONE for, None for none.
+        self._zone_names: dict[str, str | None] = {}
 
     def feed(self, spec: FeedSpec, events: Sequence[Event]) -> bytes:
         """One complete VCALENDAR holding the events that `spec` selects."""
@@ -55,13 +59,14 @@ class Renderer:
         """
         if chosen is None:
             chosen = select(events, spec.filter)
+        cache = self._events
+        self._render([event for event in chosen if event.uid not in cache])
         parts = [header_bytes(self.dataset, spec)]
-        zones = sorted({zone for event in chosen if (zone := _zone_of(event))})
-        parts.extend(self._zone(zone, events) for zone in zones)
+        parts.extend(self._zone(zone, events) for zone in self._zones_of(chosen))
         if not chosen:
             # RFC 5545 wants at least one component; a time zone adds no false entry.
             parts.append(_utc_zone())
-        parts.extend(self.event(event) for event in chosen)
+        parts.extend([cache[event.uid] for event in chosen])
         parts.append(_END)
         return parts
 
@@ -70,6 +75,28 @@ class Renderer:
         if cached is None:
             cached = self._events[event.uid] = event_bytes(event)
         return cached
+
+    def _render(self, events: list[Event]) -> None:
+        """Render `events` (none rendered yet), a program's events one after another, so
+        its description text (the larger part of every entry's) is escaped once."""
+        events.sort(key=lambda event: id(event.about))
+        about: str | None = None
+        escaped = ""
+        for event in events:
+            if event.about is not about:
+                about, escaped = event.about, fastical.text(event.about)
+            self._events[event.uid] = event_bytes(event, escaped_about=escaped)
+
+    def _zones_of(self, chosen: Sequence[Event]) -> list[str]:
+        """The zones `chosen` need a VTIMEZONE for, sorted."""
+        names = self._zone_names
+        zones = set()
+        for event in chosen:
+            uid = event.uid
+            name = names[uid] if uid in names else names.setdefault(uid, _zone_of(event))
+            if name:
+                zones.add(name)
+        return sorted(zones)
 
     def _header(self, spec: FeedSpec) -> bytes:
         """The calendar's own properties as icalendar writes them (header_bytes mirrors it)."""
@@ -116,13 +143,33 @@ class Renderer:
             # warning, and clients that trust our VTIMEZONE (Thunderbird, Evolution) would
             # otherwise apply the wrong offset to it. Computed over all events, so every
             # feed shares the same bytes.
-            days = [event.start.date() for event in events
-                    if isinstance(event.start, dt.datetime) and _zone_of(event) == name]
+            if self._spans is None or self._spans[0] is not events:
+                self._spans = (events, _zone_spans(events))
+            first, last = self._spans[1].get(name, (self.dataset.cycle_starts,
+                                                    self.dataset.cycle_ends))
             cached = self._zones[name] = timezone_component(
-                name, min([self.dataset.cycle_starts, *days]),
-                max([self.dataset.cycle_ends, *days]),
+                name, min(self.dataset.cycle_starts, first),
+                max(self.dataset.cycle_ends, last),
             )
         return cached
+
+
+def _zone_spans(events: Iterable[Event]) -> dict[str, tuple[dt.date, dt.date]]:
+    """The first and last day of the timed events of each zone, in one pass."""
+    spans: dict[str, tuple[dt.date, dt.date]] = {}
+    for event in events:
+        name = _zone_of(event)
+        if name is None:
+            continue
+        day = event.start.date()  # type: ignore[union-attr]  # a zone means a datetime
+        span = spans.get(name)
+        if span is None:
+            spans[name] = (day, day)
+        elif day < span[0]:
+            spans[name] = (day, span[1])
+        elif day > span[1]:
+            spans[name] = (span[0], day)
+    return spans
 
 
 def event_component(event: Event) -> icalendar.Event:
@@ -152,45 +199,64 @@ def event_component(event: Event) -> icalendar.Event:
     return component
 
 
-def event_bytes(event: Event) -> bytes:
+def event_bytes(event: Event, *, escaped_about: str | None = None) -> bytes:
     """Exactly `event_component(event).to_ical()`, written by `fastical` many times faster.
 
     Keep the two in step: a test compares them on every event of the data and test cases.
+    `escaped_about`: `fastical.text(event.about)`, when the caller has it already.
     """
-    text = fastical.text
-    start_params, start = fastical.when(event.start)
-    end_params, end = fastical.when(event.end)
-    stamp_params, stamp = fastical.when(event.stamp)
-    modified_params, modified = fastical.when(event.modified or event.stamp)
+    fold, text, when = fastical.fold_text, fastical.text, fastical.when
+    start_params, start = when(event.start)
+    end_params, end = when(event.end)
+    stamp_params, stamp = when(event.stamp)
+    modified_params, modified = when(event.modified or event.stamp)
+    summary = text(event.summary)
     # icalendar's order: its canonical names first (SUMMARY ... SEQUENCE), then by name.
-    properties = [
-        ("SUMMARY", "", text(event.summary)),
-        ("DTSTART", start_params, start),
-        ("DTEND", end_params, end),
-        ("DTSTAMP", stamp_params, stamp),
-        ("UID", "", text(event.uid)),
-        ("SEQUENCE", "", str(event.sequence)),
+    # The lines before and after DESCRIPTION are text, each side encoded once (an empty
+    # string at either end makes the line break there); the description, the longest line
+    # and seldom ASCII, is folded as bytes.
+    before = [
+        "BEGIN:VEVENT",
+        fold(f"SUMMARY:{summary}"),
+        fold(f"DTSTART{start_params}:{start}"),
+        fold(f"DTEND{end_params}:{end}"),
+        fold(f"DTSTAMP{stamp_params}:{stamp}"),
+        fold(f"UID:{text(event.uid)}"),
+        f"SEQUENCE:{event.sequence}",
     ]
     if event.categories:
-        properties.append(("CATEGORIES", "", fastical.texts(event.categories)))
-    properties += [
-        ("DESCRIPTION", "", text(event.description)),
-        ("LAST-MODIFIED", modified_params, modified),
-        ("STATUS", "", "CANCELLED" if event.cancelled else
-         "CONFIRMED" if event.confirmed else "TENTATIVE"),
-        ("TRANSP", "", "TRANSPARENT"),
+        before.append(fold(f"CATEGORIES:{fastical.texts(event.categories)}"))
+    before.append("")
+    description = fastical.fold(f"DESCRIPTION:{_description(event, escaped_about)}")
+    after = [
+        "",
+        fold(f"LAST-MODIFIED{modified_params}:{modified}"),
+        "STATUS:" + ("CANCELLED" if event.cancelled else
+                     "CONFIRMED" if event.confirmed else "TENTATIVE"),
+        "TRANSP:TRANSPARENT",
     ]
     if event.url:
-        properties.append(("URL", "", event.url))
-    alarms = [
-        fastical.component("VALARM", [  # no canonical order: icalendar sorts these by name
-            ("ACTION", "", "DISPLAY"),
-            ("DESCRIPTION", "", text(event.summary)),
-            ("TRIGGER", "", fastical.duration(trigger)),
-        ])
-        for trigger in event.alarms
-    ]
-    return fastical.component("VEVENT", properties, alarms)
+        after.append(fold(f"URL:{event.url}"))
+    if event.alarms:
+        # No canonical order in VALARM: icalendar sorts these by name.
+        reminder = fold(f"DESCRIPTION:{summary}")
+        for trigger in event.alarms:
+            after += ["BEGIN:VALARM", "ACTION:DISPLAY", reminder,
+                      fold(f"TRIGGER:{fastical.duration(trigger)}"), "END:VALARM"]
+    after += ["END:VEVENT", ""]
+    return b"".join(("\r\n".join(before).encode(), description,
+                     "\r\n".join(after).encode()))
+
+
+def _description(event: Event, escaped_about: str | None) -> str:
+    """`fastical.text(event.description)`, reusing the program's escaped text if given.
+
+    Escaping the parts gives the escaped whole: no escape spans the blank line between
+    them, unless the details end in a carriage return (then CR LF is one line break).
+    """
+    if escaped_about is None or event.details.endswith("\r"):
+        return fastical.text(event.description)
+    return f"{fastical.text(event.details)}\\n\\n{escaped_about}"
 
 
 def header_bytes(dataset: Dataset, spec: FeedSpec) -> bytes:
@@ -261,11 +327,13 @@ def utc_zone_component() -> bytes:
 def _zone_of(event: Event) -> str | None:
     start = event.start
     if isinstance(start, dt.datetime) and start.tzinfo is not dt.UTC:
+        name = str(start.tzinfo)
         # A deadline in zone "UTC" is written with Z and needs no VTIMEZONE (icalendar
-        # makes none for it, so asking for one failed).
-        if start.utcoffset() == dt.timedelta(0) and str(start.tzinfo) in ("UTC", "Etc/UTC"):
+        # makes none for it, so asking for one failed). The name first: an offset costs a
+        # look-up in the zone's rules, for every event of every feed.
+        if name in ("UTC", "Etc/UTC") and start.utcoffset() == dt.timedelta(0):
             return None
-        return str(start.tzinfo)
+        return name
     return None
 
 

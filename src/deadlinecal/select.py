@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from .model import Dataset, Event, FeedSpec, Filter, Program
@@ -57,6 +56,56 @@ def select(events: Iterable[Event], chosen: Filter) -> list[Event]:
                 not dated or in_range(event, chosen)):
             kept.append(event)
     return kept
+
+
+def select_feeds(events: Iterable[Event], filters: Mapping[str, Filter]
+                 ) -> dict[str, list[Event]]:
+    """What `select` keeps for each filter (by the caller's key), in one pass over `events`.
+
+    Each program's verdict under every filter is decided once, when its first event comes
+    by; each event is then appended to the lists of the feeds its program belongs to,
+    instead of one pass over all events per feed.
+    """
+    events = events if isinstance(events, Sequence) else list(events)
+    kept: dict[str, list[Event]] = {key: [] for key in filters}
+    # Filters that keep a program's every event, and those that also look at each event.
+    judged = [(kept[key].append, _Matcher(chosen), chosen)
+              for key, chosen in filters.items() if not chosen.is_empty]
+    verdicts: dict[int, tuple[list[Callable[[Event], None]],
+                              list[tuple[Callable[[Event], None], Filter]]]] = {}
+    for event in events:
+        verdict = verdicts.get(id(event.program))
+        if verdict is None:
+            verdict = verdicts[id(event.program)] = _verdict(event.program, judged)
+        for append in verdict[0]:
+            append(event)
+        for append, chosen in verdict[1]:
+            if (event.confirmed or not chosen.confirmed_only) and (
+                    (chosen.date_from is None and chosen.date_until is None)
+                    or in_range(event, chosen)):
+                append(event)
+    for key, chosen in filters.items():
+        if chosen.is_empty:
+            kept[key] = list(events)
+    return kept
+
+
+def _verdict(program: Program,
+             judged: Sequence[tuple[Callable[[Event], None], _Matcher, Filter]]
+             ) -> tuple[list[Callable[[Event], None]],
+                        list[tuple[Callable[[Event], None], Filter]]]:
+    """Where a program's events go: feeds that keep all of them, feeds that judge each."""
+    every: list[Callable[[Event], None]] = []
+    each: list[tuple[Callable[[Event], None], Filter]] = []
+    for append, matcher, chosen in judged:
+        if not matcher.keeps(program):
+            continue
+        if (chosen.confirmed_only or chosen.date_from is not None
+                or chosen.date_until is not None):
+            each.append((append, chosen))
+        else:
+            every.append(append)
+    return every, each
 
 
 def in_range(event: Event, chosen: Filter) -> bool:
@@ -149,6 +198,8 @@ def known(value: str, valid: Sequence[str]) -> str | None:
 def did_you_mean(value: str, valid: Sequence[str]) -> str:
     """Up to three entries of `valid` that `value` may have meant, as "'a' or 'b'" (or ""):
     close spellings first, then names holding it as a part ("Ai2" -> "Allen ... (Ai2)")."""
+    import difflib  # only for a mistyped filter value: kept out of every build's start-up
+
     by_fold = {fold(name): name for name in valid}
     wanted = fold(value)
     close = difflib.get_close_matches(wanted, list(by_fold), n=3)

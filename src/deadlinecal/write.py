@@ -7,11 +7,12 @@ Without a record (a fresh clone of a repository with committed feeds) the caller
 `recognise` says which files are ours by their content; the search for them never enters a
 hidden folder, follows a link or crosses into another file system.
 
-Writing: every changed file is staged as a temporary file beside its target (same folder,
-fsynced); only when all are staged, and the record already names them, is each one moved
-over its target with `os.replace`. A failure before that removes the temporaries and leaves
-every old file, and the old record, as they were. Existing folders are never recreated or
-chmod-ed; a folder is removed only when a build created it and it is empty.
+Writing: every changed file is staged as a temporary file beside its target (same folder);
+the staged files and the record are fsynced together, and only when all are on disk, and
+the record already names them, is each one moved over its target with `os.replace`. A
+failure before that removes the temporaries and leaves every old file, and the old record,
+as they were. Existing folders are never recreated or chmod-ed; a folder is removed only
+when a build created it and it is empty.
 
 Builds of the same folder hold an exclusive lock on it from before they read what is there
 until after they wrote, so two at once take turns and the second sees what the first wrote.
@@ -21,10 +22,11 @@ The writer knows nothing of calendars: any file type can be part of the output.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import stat
-import tempfile
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -139,6 +141,7 @@ class Folder:
         staged: list[tuple[Path, Path]] = []
         unchanged: list[str] = []
         made: list[str] = []
+        record: Path | None = None
         try:
             for relative in sorted(files):
                 content = _content(files, relative)
@@ -148,7 +151,7 @@ class Folder:
                     continue
                 made.extend(self._make_folders(relative))
                 _clear_leftovers(final)
-                staged.append((_stage(final, content), final))
+                staged.append((_stage(final, content, sync=False), final))
             removed = sorted(relative for relative in self.owned
                              if relative not in files
                              and os.path.lexists(self.target / relative))
@@ -157,9 +160,16 @@ class Folder:
                 # Named in the record before anything moves: a crash from here on leaves
                 # nothing of ours that the next build does not know about.
                 pending = {relative: [-1, -1] for relative in self.owned | set(files)}
-                _save_record(self.target, pending, created, None, extra)
+                record = _stage_record(self.target, pending, created, None, extra)
+                # Every staged byte on disk before the first move, the files and the record
+                # fsynced together: one wait for the disk rather than one per file.
+                _sync_files([*(temporary for temporary, _ in staged), record])
+                os.replace(record, self.target / RECORD)
         except BaseException:
-            for temporary, _ in staged:
+            leftovers = [temporary for temporary, _ in staged]
+            if record is not None:
+                leftovers.append(record)
+            for temporary in leftovers:
                 with contextlib.suppress(OSError):
                     temporary.unlink()
             _remove_empty(self.target, made)
@@ -172,14 +182,16 @@ class Folder:
                 (self.target / relative).unlink()
                 gone.append(relative)
         created -= set(_remove_empty(self.target, created))
-        if staged or gone:
-            _sync_directory(self.target)
+        # The moves made durable (the folder fsynced), with the final record if it changed.
+        moved = [self.target] if staged or gone else []
         stamps = {relative: _stamp(self.target / relative) for relative in sorted(files)}
         if (stamps != dict(self.stamps) or created != set(self.created) or key != self.key
                 or extra != dict(self.extra)):
             with contextlib.suppress(OSError):
                 # The record written above stays if this fails: the next build renders.
-                _save_record(self.target, stamps, created, key, extra)
+                _save_record(self.target, stamps, created, key, extra, also=moved)
+        elif moved:
+            _sync_directory(self.target)
         return WriteReport(
             written=tuple(final.relative_to(self.target).as_posix() for _, final in staged),
             unchanged=tuple(unchanged), removed=tuple(gone))
@@ -368,8 +380,25 @@ def read_regular(path: Path, limit: int | None = None, *,
 
 
 def _save_record(target: Path, files: Mapping[str, Sequence[int]], created: set[str],
-                 key: str | None, extra: Mapping[str, Any]) -> None:
-    """Replace the record in one step; on failure the old one stays as it was."""
+                 key: str | None, extra: Mapping[str, Any], *, also: Sequence[Path] = ()
+                 ) -> None:
+    """Replace the record in one step; on failure the old one stays as it was.
+
+    `also`: more paths (the folder) to fsync together with the record, before it moves.
+    """
+    staged = _stage_record(target, files, created, key, extra)
+    try:
+        _sync_files([staged, *also])
+        os.replace(staged, target / RECORD)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            staged.unlink()
+        raise
+
+
+def _stage_record(target: Path, files: Mapping[str, Sequence[int]], created: set[str],
+                  key: str | None, extra: Mapping[str, Any]) -> Path:
+    """The record, staged beside the old one and not yet fsynced; its path."""
     record: dict[str, Any] = {**extra, "files": {path: list(files[path]) for path in files},
                               "folders": sorted(created)}
     if key is not None:
@@ -377,13 +406,7 @@ def _save_record(target: Path, files: Mapping[str, Sequence[int]], created: set[
     else:
         record.pop("key", None)
     text = json.dumps(record, indent=1, sort_keys=True) + "\n"
-    staged = _stage(target / RECORD, text.encode())
-    try:
-        os.replace(staged, target / RECORD)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            staged.unlink()
-        raise
+    return _stage(target / RECORD, text.encode(), sync=False)
 
 
 def _stamp(path: Path) -> list[int]:
@@ -407,10 +430,21 @@ def _remove_empty(target: Path, folders: Sequence[str] | set[str]) -> list[str]:
 
 
 def _clear_leftovers(final: Path) -> None:
-    """Remove the temporaries a killed build left beside `final` (they carry our suffix)."""
-    for leftover in final.parent.glob(f".{final.name}.*{TEMP_SUFFIX}"):
-        with contextlib.suppress(OSError):
-            leftover.unlink()
+    """Remove the temporaries a killed build left beside `final` (they carry our suffix).
+
+    Compared by name rather than globbed: a glob compiles a pattern per file (and would
+    read a `[` in a file name as a pattern).
+    """
+    prefix = f".{final.name}."
+    try:
+        entries = [entry.name for entry in os.scandir(final.parent)]
+    except OSError:
+        return
+    for name in entries:
+        if (name.startswith(prefix) and name.endswith(TEMP_SUFFIX)
+                and len(name) >= len(prefix) + len(TEMP_SUFFIX)):
+            with contextlib.suppress(OSError):
+                os.unlink(final.parent / name)
 
 
 def _content(files: Mapping[str, bytes], relative: str) -> bytes | Sequence[bytes]:
@@ -466,15 +500,18 @@ def _same_content(path: Path, content: bytes | Sequence[bytes]) -> bool:
     return True
 
 
-def _stage(final: Path, content: bytes | Sequence[bytes]) -> Path:
-    """Write `content` to a new temporary file beside `final`, fsynced; its path."""
-    descriptor, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=TEMP_SUFFIX,
-                                        dir=final.parent)
+def _stage(final: Path, content: bytes | Sequence[bytes], *, sync: bool = True) -> Path:
+    """Write `content` to a new temporary file beside `final`, fsynced; its path.
+
+    `sync=False` leaves the fsync to the caller (`_sync_files`), before the file is moved.
+    """
+    descriptor, name = _temporary(final)
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.writelines((content,) if isinstance(content, bytes) else content)
             handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                os.fsync(handle.fileno())
         mode = 0o644
         with contextlib.suppress(OSError):
             existing = os.stat(final, follow_symlinks=False)
@@ -486,3 +523,62 @@ def _stage(final: Path, content: bytes | Sequence[bytes]) -> Path:
             os.unlink(name)
         raise
     return Path(name)
+
+
+def _temporary(final: Path) -> tuple[int, str]:
+    """A new, empty file beside `final` (`.NAME.<random>` + TEMP_SUFFIX), open for writing.
+
+    As `tempfile.mkstemp` makes it (exclusive, no links followed, mode 0600), without
+    importing tempfile and random: that was a tenth of a small build's start-up.
+    """
+    flags = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+             | getattr(os, "O_CLOEXEC", 0))
+    for _ in range(100):
+        name = os.path.join(final.parent, f".{final.name}.{os.urandom(6).hex()}{TEMP_SUFFIX}")
+        try:
+            return os.open(name, flags, 0o600), name
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no unused temporary name", str(final.parent))
+
+
+# More threads than this would only queue in the disk.
+_SYNC_THREADS = 16
+
+
+def _sync_files(paths: Sequence[Path]) -> None:
+    """fsync every file in `paths`, concurrently; raises the first OSError once all ended.
+
+    Each fsync waits for a journal commit; issued together, the file system commits them
+    in one or two, where one after another each file waited for its own (a build of the
+    default data spent half its time in 15 sequential fsyncs).
+    """
+    pending = list(paths)
+    failures: list[OSError] = []
+
+    def sync_some() -> None:
+        while pending:
+            try:
+                path = pending.pop()
+            except IndexError:
+                return
+            try:
+                descriptor = os.open(path, os.O_RDONLY)
+                try:
+                    os.fsync(descriptor)
+                finally:
+                    os.close(descriptor)
+            except OSError as exc:
+                failures.append(exc)
+
+    if len(pending) <= 1:
+        sync_some()
+    else:
+        threads = [threading.Thread(target=sync_some, daemon=True)
+                   for _ in range(min(len(pending), _SYNC_THREADS))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    if failures:
+        raise failures[0]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import importlib.resources
+import os
 import zoneinfo
 from dataclasses import dataclass
 
@@ -104,17 +104,29 @@ def _tables() -> _Tables:
     same way on every machine. A link that zone.tab names as a country's zone
     (Europe/Amsterdam) stays canonical.
     """
-    folder = importlib.resources.files("tzdata").joinpath("zoneinfo")
+    # The package's folder, not importlib.resources: importing that (and the tempfile and
+    # random modules it imports) cost more than reading the tables.
+    import tzdata  # type: ignore[import-untyped]
+
+    folder = os.path.join(os.path.dirname(tzdata.__file__), "zoneinfo")
+
+    def read(name: str) -> str:
+        with open(os.path.join(folder, name), encoding="utf-8") as handle:
+            return handle.read()
+
     zones: set[str] = {"UTC"}
     links: dict[str, str] = {}
-    for line in folder.joinpath("tzdata.zi").read_text(encoding="utf-8").splitlines():
+    for line in read("tzdata.zi").splitlines():
+        # Only zone (Z) and link (L) lines matter; most lines are rules and continuations.
+        if not line.startswith(("Z", "L")):
+            continue
         fields = line.split()
         if len(fields) >= 2 and fields[0] == "Z":
             zones.add(fields[1])
         elif len(fields) >= 3 and fields[0] == "L":
             links[fields[2]] = fields[1]
     for table in ("zone.tab", "zone1970.tab"):
-        for line in folder.joinpath(table).read_text(encoding="utf-8").splitlines():
+        for line in read(table).splitlines():
             fields = line.split("\t")
             if not line.startswith("#") and len(fields) >= 3:
                 zones.add(fields[2])
