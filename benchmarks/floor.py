@@ -35,6 +35,7 @@ import json
 import os
 import sys
 import time
+import unicodedata
 
 import yaml
 
@@ -110,11 +111,17 @@ def feeds_of(doc: dict) -> list[tuple[str, str, dict]]:
         feeds.append((f"feeds/{key}.ics", spec.get("title") or key, {
             "track": listed(chosen.get("track")),
             "eligibility": listed(chosen.get("eligibility")),
-            "employer": [name.casefold() for name in listed(chosen.get("employer"))],
+            "employer": {fold_name(name) for name in listed(chosen.get("employer"))},
             "citizenship": listed(chosen.get("citizenship")),
             "confirmed_only": bool(chosen.get("confirmed_only")),
         }))
     return feeds
+
+
+def fold_name(name: str) -> str:
+    """A name as select.fold compares it: NFKC, case-folded, spaces collapsed."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+    return " ".join(folded.split())
 
 
 def member(program: dict, chosen: dict) -> bool:
@@ -123,10 +130,9 @@ def member(program: dict, chosen: dict) -> bool:
     if chosen.get("eligibility") and not set(program["eligibility"]) & set(
             chosen["eligibility"]):
         return False
-    if chosen.get("employer"):
-        employer = program["employer"].casefold()
-        if not any(name in employer for name in chosen["employer"]):
-            return False
+    # The whole name, as the build matches it (select.fold), not a part of it.
+    if chosen.get("employer") and fold_name(program["employer"]) not in chosen["employer"]:
+        return False
     citizenship = program.get("citizenship")
     return not (chosen.get("citizenship") and citizenship
                 and not set(citizenship) & set(chosen["citizenship"]))
