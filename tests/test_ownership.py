@@ -235,13 +235,23 @@ class TestFreshClone:
         return tmp_path / "calendars"
 
     def test_the_default_build_recognises_the_committed_feeds(self, clone: Path) -> None:
-        (clone / "CNAME").write_bytes(b"feeds.example.org\n")
         result = CliRunner().invoke(main, ["build"])
         assert result.exit_code == 0, result.output
         assert "calendars/: 0 written, 12 unchanged, 0 removed." in result.output
-        assert (clone / "CNAME").read_bytes() == b"feeds.example.org\n"
         with opened(clone) as folder:
             assert len(folder.owned) == 12 and folder.has_record
+
+    def test_a_file_of_someone_else_beside_them_asks_for_adopt_once(self, clone: Path
+                                                                     ) -> None:
+        # Without a record, a folder holding anything not ours is not taken for ours.
+        (clone / "CNAME").write_bytes(b"feeds.example.org\n")
+        refused = CliRunner().invoke(main, ["build"])
+        assert refused.exit_code == 1 and "(CNAME)" in refused.output
+        result = CliRunner().invoke(main, ["build", "--adopt"])
+        assert result.exit_code == 0, result.output
+        assert "calendars/: 0 written, 12 unchanged, 0 removed." in result.output
+        assert (clone / "CNAME").read_bytes() == b"feeds.example.org\n"
+        assert CliRunner().invoke(main, ["build"]).exit_code == 0  # the record says now
 
     def test_a_stale_committed_feed_is_recognised_and_removed(self, clone: Path) -> None:
         shutil.copy(clone / "all.ics", clone / "tracks" / "retired.ics")

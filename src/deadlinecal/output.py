@@ -8,9 +8,11 @@ writes (write.py). `check` and `against` read the folder the same way and write 
 The CLI calls them and prints.
 
 A file is ours when the record beside the feeds lists it or, without a record (a fresh
-clone with committed feeds), when its content says so: an `.ics` with our PRODID, a page
-with our generator tag. A folder holding other files and nothing of ours is refused unless
-the user says `--adopt`; the root, the current folder, the home folder, the folders above
+clone with committed feeds), when it lies where a build writes (LAYOUT: all.ics, index.html,
+tracks/*.ics, ... as select.py lays the feeds out) and its content says so: an `.ics` with
+our PRODID, a page with our generator tag. A recognisable file anywhere else is not ours.
+Without a record, a folder holding anything that is not ours (hidden names aside) is refused
+unless the user says `--adopt`; the root, the current folder, the home folder, the folders above
 them and any folder holding a data file of the build are refused always.
 """
 
@@ -28,10 +30,12 @@ from typing import Any
 from . import cache
 from .errors import DataError, OutputError
 from .history import Seen
+from .page import PAGE_PATH
 from .pipeline import Build, Read, build_all
 from .render import PRODID
+from .select import FEED_PATTERNS
 from .validate import DEFAULT_MAX_AGE_DAYS, Include
-from .write import Folder, WriteReport, opened, read_head, replace_file
+from .write import Folder, Layout, WriteReport, opened, read_head, replace_file
 
 # The subscribe page says who made it (page.py); that is how a build knows the page is its.
 GENERATOR_TAG = b'<meta name="generator" content="deadlinecal">'
@@ -75,6 +79,10 @@ def recognise(relative: str, head: bytes) -> bool:
     return False
 
 
+# Where a build writes, and how its files look: what a folder without a record holds of ours.
+LAYOUT = Layout(patterns=(*FEED_PATTERNS, PAGE_PATH), content=recognise)
+
+
 def build(paths: Sequence[str], read: Read, output: Path,
           settings: Settings, *, strict: bool = False, adopt: bool = False) -> Outcome:
     """Build `paths` into `output`: render and write only what changed, own files only.
@@ -86,7 +94,7 @@ def build(paths: Sequence[str], read: Read, output: Path,
     named = [posixpath.normpath(path) for path in paths]
     refuse_unsafe(output, named)
     options = settings.key(paths)
-    with opened(output, recognise=recognise) as folder:
+    with opened(output, layout=LAYOUT) as folder:
         _refuse_foreign_folder(output, folder, adopt)
         inputs = cache.inputs(folder, named)
         current = (cache.unchanged(folder, cache.build_key(cache.joined(inputs), *options))
@@ -195,15 +203,17 @@ def _home() -> Path | None:
 
 
 def _refuse_foreign_folder(output: Path, folder: Folder, adopt: bool) -> None:
-    if adopt or folder.has_record or folder.owned:
+    """Without a record, a folder is the build's only when all it holds is the build's."""
+    if adopt or folder.has_record:
         return
     others = folder.others()
     if not others:
         return
     shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
     raise OutputError(f"refusing to build into {output}: it holds files deadlinecal did not "
-                      f"write ({shown}) and no feeds of an earlier build; pass {ADOPT_FLAG} "
-                      "to build there anyway (deadlinecal only ever changes its own files)")
+                      f"write ({shown}) and no record of an earlier build there; pass "
+                      f"{ADOPT_FLAG} to build there anyway (deadlinecal only ever changes its "
+                      "own files)")
 
 
 def _refuse_foreign_file(path: Path, adopt: bool) -> None:
@@ -240,7 +250,7 @@ def _build(paths: Sequence[str], read: Read, settings: Settings,
 
 def _reading(output: Path) -> AbstractContextManager[Folder]:
     """The folder under a shared lock, for commands that only read it."""
-    return opened(output, recognise=recognise, exclusive=False)
+    return opened(output, layout=LAYOUT, exclusive=False)
 
 
 # -- retired revisions, as the record keeps them ------------------------------------------

@@ -4,8 +4,10 @@ Ownership: a record beside the files (RECORD, gitignored) lists every file a bui
 every folder it created. Only those are ever replaced or removed; everything else in the
 folder (a README, a CNAME, a `.git`, a mounted file system) keeps its bytes, mode and owner.
 Without a record (a fresh clone of a repository with committed feeds) the caller's
-`recognise` says which files are ours by their content; the search for them never enters a
-hidden folder, follows a link or crosses into another file system.
+`Layout` says which files are ours: a file is ours only at a place a build writes (its
+patterns) and only when its content says so; a recognisable file anywhere else (a copy in
+an archive folder, another build's output further down) is never ours. The search for them
+never enters a hidden folder, follows a link or crosses into another file system.
 
 Writing: every changed file is staged as a temporary file beside its target (same folder,
 fsynced); only when all are staged, and the record already names them, is each one moved
@@ -21,6 +23,7 @@ The writer knows nothing of calendars: any file type can be part of the output.
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import json
 import os
 import stat
@@ -37,13 +40,35 @@ RECORD = ".deadlinecal-build.json"
 TEMP_SUFFIX = ".deadlinecal-tmp"
 # A record larger than this is not ours (it lists feeds and a few retired events).
 MAX_RECORD_BYTES = 64 * 1024 * 1024
-# How far, and through how many entries, the search for our files without a record goes.
-_SEARCH_DEPTH = 3
+# Through how many entries the search for our files without a record goes.
 _SEARCH_ENTRIES = 20_000
 _HEAD_BYTES = 4096
 
-# (relative path, the file's first bytes) -> whether the file is one a build wrote.
-Recognise = Callable[[str, bytes], bool]
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """The files a build writes, to know them without a record: where they can be
+    (`patterns` of relative paths, `*` standing for one name, never a hidden one) and what
+    they hold (`content`: relative path, the file's first bytes -> whether a build wrote it).
+    """
+
+    patterns: tuple[str, ...]
+    content: Callable[[str, bytes], bool]
+
+    def places(self, relative: str) -> bool:
+        """Whether a build can write a file at `relative`."""
+        parts = PurePosixPath(relative).parts
+        return not any(part.startswith(".") for part in parts) and any(
+            len(pattern) == len(parts) and all(map(fnmatch.fnmatchcase, parts, pattern))
+            for pattern in (PurePosixPath(p).parts for p in self.patterns))
+
+    def folders(self) -> set[str]:
+        """The folders the patterns name (a build writes nothing else into them)."""
+        return {PurePosixPath(p).parent.as_posix() for p in self.patterns} - {"."}
+
+    def __call__(self, relative: str, head: bytes) -> bool:
+        """Whether a file at `relative` starting with `head` is one a build wrote."""
+        return self.places(relative) and self.content(relative, head)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,7 +94,7 @@ class Folder:
     # What built the files, as the last complete build recorded it.
     key: str | None = None
     has_record: bool = False
-    recognise: Recognise | None = None
+    layout: Layout | None = None
 
     def read(self) -> dict[str, bytes]:
         """The bytes of every file of ours that is a regular file (never a device or link)."""
@@ -81,13 +106,23 @@ class Folder:
         return files
 
     def others(self) -> list[str]:
-        """Names of the folder's entries that are not ours (the record aside), sorted."""
+        """The folder's entries that are not ours, sorted: a file a build did not write, a
+        folder that is not one of the layout's or holds such a file. Hidden names (a `.git`,
+        a `.nojekyll`, our record and temporaries) are never ours and never count."""
         if not self.target.is_dir():
             return []
+        layout = self.layout.folders() if self.layout is not None else set()
         mine = {PurePosixPath(path).parts[0] for path in self.owned | self.created}
-        return sorted(entry.name for entry in os.scandir(self.target)
-                      if entry.name != RECORD and entry.name not in mine
-                      and not entry.name.endswith(TEMP_SUFFIX))
+        others: list[str] = []
+        for name in _names(self.target):
+            path = self.target / name
+            folder = path.is_dir() and not path.is_symlink()
+            if folder and name in layout:
+                others.extend(f"{name}/{inner}" for inner in _names(path)
+                              if f"{name}/{inner}" not in self.owned)
+            elif name not in self.owned and not (folder and name in mine):
+                others.append(name)
+        return others
 
     def foreign(self, files: Mapping[str, bytes]) -> list[str]:
         """Paths a build would write over that hold something that is not ours."""
@@ -124,12 +159,14 @@ class Folder:
                               "the previous files are unchanged") from None
 
     def _ours(self, relative: str) -> bool:
-        if relative in self.owned:
-            return True
-        path = self.target / relative
-        head = read_regular(path, _HEAD_BYTES)
-        return head is not None and self.recognise is not None and self.recognise(relative,
-                                                                                   head)
+        return relative in self.owned or self._recognised(relative)
+
+    def _recognised(self, relative: str) -> bool:
+        """Whether the layout knows the file at `relative` as a build's (place and bytes)."""
+        if self.layout is None or not self.layout.places(relative):
+            return False
+        head = read_regular(self.target / relative, _HEAD_BYTES)
+        return head is not None and self.layout(relative, head)
 
     def _write(self, files: Mapping[str, bytes], key: str | None,
                extra: dict[str, Any]) -> WriteReport:
@@ -200,7 +237,7 @@ class Folder:
 
 
 @contextlib.contextmanager
-def opened(target: Path, *, recognise: Recognise | None = None,
+def opened(target: Path, *, layout: Layout | None = None,
            exclusive: bool = True) -> Iterator[Folder]:
     """The folder at `target` under a lock: exclusive (creating it) to write, else shared.
 
@@ -209,7 +246,7 @@ def opened(target: Path, *, recognise: Recognise | None = None,
     if target.exists() and not target.is_dir():
         raise OutputError(f"{target} is not a folder")
     if not exclusive and not target.is_dir():
-        yield Folder(target=target, owned=frozenset(), recognise=recognise)
+        yield Folder(target=target, owned=frozenset(), layout=layout)
         return
     made = [folder for folder in (target, *target.parents) if not os.path.lexists(folder)]
     try:
@@ -219,7 +256,7 @@ def opened(target: Path, *, recognise: Recognise | None = None,
         raise OutputError(f"could not open {target}: {exc.strerror or exc}") from None
     try:
         _lock(descriptor, exclusive)
-        yield _survey(target, recognise)
+        yield _survey(target, layout)
     except BaseException:
         # A build that fails leaves no trace, not even the (empty) folders it made.
         for folder in made:
@@ -231,15 +268,15 @@ def opened(target: Path, *, recognise: Recognise | None = None,
 
 
 def write_tree(target: Path, files: Mapping[str, bytes], *,
-               recognise: Recognise | None = None, adopt: bool = False) -> WriteReport:
+               layout: Layout | None = None, adopt: bool = False) -> WriteReport:
     """Lock `target`, then make our files in it exactly `files` (see Folder.write)."""
-    with opened(target, recognise=recognise) as folder:
+    with opened(target, layout=layout) as folder:
         return folder.write(files, adopt=adopt)
 
 
-def read_tree(target: Path, *, recognise: Recognise | None = None) -> dict[str, bytes]:
+def read_tree(target: Path, *, layout: Layout | None = None) -> dict[str, bytes]:
     """The files of ours under `target` (relative path -> bytes); empty when it is absent."""
-    with opened(target, recognise=recognise, exclusive=False) as folder:
+    with opened(target, layout=layout, exclusive=False) as folder:
         return folder.read()
 
 
@@ -272,15 +309,14 @@ def read_head(path: Path) -> bytes | None:
 # -- what is there --------------------------------------------------------------------------
 
 
-def _survey(target: Path, recognise: Recognise | None) -> Folder:
+def _survey(target: Path, layout: Layout | None) -> Folder:
     record = _load_record(target)
     if record is not None:
         files, created, key, extra = record
         return Folder(target=target, owned=frozenset(files), created=frozenset(created),
-                      stamps=files, key=key, extra=extra, has_record=True,
-                      recognise=recognise)
-    found = frozenset(_search(target, recognise)) if recognise is not None else frozenset()
-    return Folder(target=target, owned=found, recognise=recognise)
+                      stamps=files, key=key, extra=extra, has_record=True, layout=layout)
+    found = frozenset(_search(target, layout)) if layout is not None else frozenset()
+    return Folder(target=target, owned=found, layout=layout)
 
 
 def _load_record(target: Path) -> tuple[dict[str, list[int]], list[str], str | None,
@@ -311,35 +347,51 @@ def _relative(path: object) -> bool:
         part not in ("..", ".") and not part.startswith(".") for part in parts)
 
 
-def _search(target: Path, recognise: Recognise) -> list[str]:
-    """Files under `target` that `recognise` calls ours: not hidden, no links, one device."""
+def _search(target: Path, layout: Layout) -> list[str]:
+    """The files the layout knows as ours, looked for only where its patterns point: no
+    hidden names, no links, one device."""
     try:
         device = target.stat().st_dev
     except OSError:
         return []
-    found: list[str] = []
-    budget = _SEARCH_ENTRIES
-    pending: list[tuple[Path, int]] = [(target, 1)]
-    while pending and budget > 0:
-        folder, depth = pending.pop()
+    found: set[str] = set()
+    budget = [_SEARCH_ENTRIES]
+    for pattern in layout.patterns:
+        for relative in _expand(target, (), PurePosixPath(pattern).parts, device, budget):
+            head = read_regular(target / relative, _HEAD_BYTES)
+            if head is not None and layout(relative, head):
+                found.add(relative)
+    return sorted(found)
+
+
+def _expand(target: Path, done: tuple[str, ...], pending: tuple[str, ...], device: int,
+            budget: list[int]) -> Iterator[str]:
+    """Relative paths of regular files matching `done` + `pending` (a pattern's names)."""
+    folder = target.joinpath(*done)
+    name, rest = pending[0], pending[1:]
+    try:
+        names = [entry for entry in _names(folder) if fnmatch.fnmatchcase(entry, name)]
+    except OSError:
+        return
+    for entry in names:
+        budget[0] -= 1
+        if budget[0] < 0:
+            return
         try:
-            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+            status = os.lstat(folder / entry)
         except OSError:
             continue
-        for entry in entries:
-            budget -= 1
-            if entry.name.startswith(".") or entry.is_symlink():
-                continue
-            path = Path(entry.path)
-            if entry.is_dir(follow_symlinks=False):
-                if depth < _SEARCH_DEPTH and entry.stat(follow_symlinks=False).st_dev == device:
-                    pending.append((path, depth + 1))
-                continue
-            relative = path.relative_to(target).as_posix()
-            head = read_regular(path, _HEAD_BYTES)
-            if head is not None and recognise(relative, head):
-                found.append(relative)
-    return sorted(found)
+        if status.st_dev != device:
+            continue
+        if rest and stat.S_ISDIR(status.st_mode):
+            yield from _expand(target, (*done, entry), rest, device, budget)
+        elif not rest and stat.S_ISREG(status.st_mode):
+            yield "/".join((*done, entry))
+
+
+def _names(folder: Path) -> list[str]:
+    """The names in `folder` that are not hidden, sorted."""
+    return sorted(entry.name for entry in os.scandir(folder) if not entry.name.startswith("."))
 
 
 def read_regular(path: Path, limit: int | None = None, *,
