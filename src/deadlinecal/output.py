@@ -18,6 +18,7 @@ them and any folder holding a data file of the build are refused always.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
 import posixpath
@@ -28,14 +29,14 @@ from pathlib import Path
 from typing import Any
 
 from . import cache
-from .errors import DataError, OutputError
+from .errors import DataError, OutputError, Problem
 from .history import Seen
 from .page import PAGE_PATH
 from .pipeline import Build, Read, build_all
 from .render import PRODID
 from .select import FEED_PATTERNS
 from .validate import DEFAULT_MAX_AGE_DAYS, Include
-from .write import Folder, Layout, WriteReport, opened, read_head, replace_file
+from .write import RECORD, Folder, Layout, WriteReport, opened, read_head, replace_file
 
 # The subscribe page says who made it (page.py); that is how a build knows the page is its.
 GENERATOR_TAG = b'<meta name="generator" content="deadlinecal">'
@@ -242,10 +243,15 @@ def _build(paths: Sequence[str], read: Read, settings: Settings,
         # `calendars/all.ics:33`, not `all.ics:33`.
         previous = {f"{folder.target}/{relative}": content
                     for relative, content in previous.items()}
-    return build_all(paths, read, as_of=settings.as_of, previous=previous,
-                     retired=_from_json(folder.extra.get("retired")) if folder else None,
-                     alarms=settings.alarms, base_url=settings.base_url,
-                     max_age_days=settings.max_age_days, render=render)
+    result = build_all(paths, read, as_of=settings.as_of, previous=previous,
+                       retired=_from_json(folder.extra.get("retired")) if folder else None,
+                       alarms=settings.alarms, base_url=settings.base_url,
+                       max_age_days=settings.max_age_days, render=render)
+    if folder is None or not folder.complaints:
+        return result
+    return dataclasses.replace(result, warnings=(*result.warnings, *(
+        Problem(file=str(folder.target / RECORD), line=None, column=None, path="",
+                message=complaint, severity="warning") for complaint in folder.complaints)))
 
 
 def _reading(output: Path) -> AbstractContextManager[Folder]:

@@ -95,12 +95,15 @@ class Folder:
     key: str | None = None
     has_record: bool = False
     layout: Layout | None = None
+    # What was wrong with the record (entries ignored, or the whole record), for warnings.
+    complaints: tuple[str, ...] = ()
 
     def read(self) -> dict[str, bytes]:
         """The bytes of every file of ours that is a regular file (never a device or link)."""
         files = {}
         for relative in sorted(self.owned):
-            content = read_regular(self.target / relative)
+            content = read_regular(self.target / relative) if _plain(
+                self.target, relative) else None
             if content is not None:
                 files[relative] = content
         return files
@@ -134,7 +137,8 @@ class Folder:
         stale = {relative for relative in files
                  if not _same_content(self.target / relative, _content(files, relative))}
         stale.update(relative for relative in self.owned
-                     if relative not in files and os.path.lexists(self.target / relative))
+                     if relative not in files and _plain(self.target, relative)
+                     and os.path.lexists(self.target / relative))
         return sorted(stale)
 
     def write(self, files: Mapping[str, bytes], *, key: str | None = None,
@@ -187,7 +191,7 @@ class Folder:
                 _clear_leftovers(final)
                 staged.append((_stage(final, content), final))
             removed = sorted(relative for relative in self.owned
-                             if relative not in files
+                             if relative not in files and _plain(self.target, relative)
                              and os.path.lexists(self.target / relative))
             created = set(self.created) | set(made)
             if staged or removed:
@@ -206,8 +210,9 @@ class Folder:
         gone = []
         for relative in removed:
             with contextlib.suppress(OSError):
-                (self.target / relative).unlink()
-                gone.append(relative)
+                if _plain(self.target, relative):  # again: nothing may have changed it
+                    (self.target / relative).unlink()
+                    gone.append(relative)
         created -= set(_remove_empty(self.target, created))
         if staged or gone:
             _sync_directory(self.target)
@@ -313,8 +318,15 @@ def _survey(target: Path, layout: Layout | None) -> Folder:
     record = _load_record(target)
     if record is not None:
         files, created, key, extra = record
-        return Folder(target=target, owned=frozenset(files), created=frozenset(created),
-                      stamps=files, key=key, extra=extra, has_record=True, layout=layout)
+        # A path that leads through a link (or out) is never read, replaced or removed.
+        bad = sorted(path for path in [*files, *created] if not _plain(target, path))
+        files = {path: stamp for path, stamp in files.items() if path not in bad}
+        return Folder(target=target, owned=frozenset(files),
+                      created=frozenset(path for path in created if path not in bad),
+                      stamps=files, key=key, extra=extra, has_record=True, layout=layout,
+                      complaints=tuple(f"names {path!r}, which is not a plain path inside "
+                                       "the folder (it goes through a link or out of it); "
+                                       "that entry was ignored" for path in bad[:5]))
     found = frozenset(_search(target, layout)) if layout is not None else frozenset()
     return Folder(target=target, owned=found, layout=layout)
 
@@ -340,11 +352,35 @@ def _load_record(target: Path) -> tuple[dict[str, list[int]], list[str], str | N
 
 def _relative(path: object) -> bool:
     """A plain relative path inside the folder, as a build writes them (never hidden)."""
-    if not isinstance(path, str) or not path or "\\" in path:
+    if not isinstance(path, str) or not path or "\\" in path or "\0" in path:
         return False
     parts = PurePosixPath(path).parts
     return not PurePosixPath(path).is_absolute() and all(
         part not in ("..", ".") and not part.startswith(".") for part in parts)
+
+
+def _plain(target: Path, relative: str) -> bool:
+    """Whether `relative` leads from `target` to a place inside it with no link on the way.
+
+    Checked name by name without following links (what it names may be absent), every time
+    before a recorded path is read, replaced or removed: the record is a file anyone who can
+    write the folder can edit, and a link in it would lead out of the folder.
+    """
+    if not _relative(relative):
+        return False
+    path = target
+    parts = PurePosixPath(relative).parts
+    for depth, part in enumerate(parts, 1):
+        path = path / part
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
+            return True
+        except OSError:
+            return False
+        if stat.S_ISLNK(mode) or (depth < len(parts) and not stat.S_ISDIR(mode)):
+            return False
+    return True
 
 
 def _search(target: Path, layout: Layout) -> list[str]:
@@ -450,6 +486,8 @@ def _remove_empty(target: Path, folders: Sequence[str] | set[str]) -> list[str]:
     """Remove those of `folders` (ours) that are empty, innermost first; the ones removed."""
     removed = []
     for folder in sorted(folders, key=lambda path: path.count("/"), reverse=True):
+        if not _plain(target, folder):
+            continue
         try:
             (target / folder).rmdir()
         except OSError:

@@ -1,0 +1,88 @@
+"""The record beside the feeds is a file anyone who can write the folder can edit: what it
+says is checked before anything it names is read, replaced or removed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from deadlinecal.write import RECORD
+
+from .test_ownership import FIRST, SECOND, files_of, put, run
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    path = tmp_path / "data" / "cycle.yaml"
+    path.parent.mkdir()
+    path.write_bytes(FIRST)
+    return path
+
+
+@pytest.fixture
+def built(data: Path, tmp_path: Path) -> Path:
+    out = tmp_path / "t1"
+    result = run("build", str(data), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def edit_record(folder: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    record = json.loads((folder / RECORD).read_text())
+    change(record)
+    (folder / RECORD).write_text(json.dumps(record))
+
+
+PERSONAL = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//deadlinecal//deadlinecal//EN\r\n"
+            b"BEGIN:VEVENT\r\nUID:x.personal.appointment@deadlinecal\r\n"
+            b"DTSTAMP:20260801T000000Z\r\nDTSTART;VALUE=DATE:20261001\r\n"
+            b"SUMMARY:Doctor appointment\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+
+
+class TestLinkedRecordPaths:
+    @pytest.fixture
+    def victim(self, tmp_path: Path, built: Path) -> Path:
+        victim = tmp_path / "victim1"
+        put(victim, {"secret.txt": b"secret\n", "personal.ics": PERSONAL})
+        (victim / "sub").mkdir()
+        (built / "link").symlink_to(victim, target_is_directory=True)
+        return victim
+
+    def test_a_recorded_file_behind_a_link_is_never_removed(
+            self, data: Path, built: Path, victim: Path) -> None:
+        edit_record(built, lambda record: record["files"].update({"link/secret.txt": [1, 1]}))
+        before = files_of(victim)
+        data.write_bytes(SECOND)
+        result = run("build", str(data), "-o", str(built))
+        assert result.exit_code == 0, result.output
+        assert files_of(victim) == before and len(before) == 2
+        assert "'link/secret.txt'" in result.output and "ignored" in result.output
+
+    def test_a_recorded_feed_behind_a_link_is_never_read(
+            self, data: Path, built: Path, victim: Path) -> None:
+        edit_record(built, lambda record: record["files"].update({"link/personal.ics": [1, 1]}))
+        result = run("diff", str(data), "-o", str(built))
+        assert result.exit_code == 0, result.output
+        assert "Doctor" not in result.output and "personal" not in result.output.split(
+            "warning")[0]
+
+    def test_a_recorded_folder_behind_a_link_is_never_removed(
+            self, data: Path, built: Path, victim: Path) -> None:
+        edit_record(built, lambda record: record["folders"].append("link/sub"))
+        data.write_bytes(SECOND)
+        result = run("build", str(data), "-o", str(built))
+        assert result.exit_code == 0, result.output
+        assert (victim / "sub").is_dir()
+
+    def test_a_path_out_of_the_folder_is_ignored(self, data: Path, built: Path,
+                                                 tmp_path: Path) -> None:
+        (tmp_path / "outside.ics").write_bytes(PERSONAL)
+        edit_record(built, lambda record: record["files"].update(
+            {"../outside.ics": [1, 1], str(tmp_path / "outside.ics"): [1, 1]}))
+        data.write_bytes(SECOND)
+        assert run("build", str(data), "-o", str(built)).exit_code == 0
+        assert (tmp_path / "outside.ics").read_bytes() == PERSONAL
