@@ -18,25 +18,35 @@ them and any folder holding a data file of the build are refused always.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import gc
+import os
 import posixpath
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from . import cache
+from . import cache, ledger
 from .errors import DataError, OutputError, Problem
-from .history import Seen
+from .history import Seen, latest
 from .page import PAGE_PATH
 from .pipeline import Build, Read, build_all
 from .render import PRODID
 from .select import FEED_PATTERNS
 from .validate import DEFAULT_MAX_AGE_DAYS, Include
-from .write import RECORD, Folder, Layout, WriteReport, opened, read_head, replace_file
+from .write import (
+    RECORD,
+    Folder,
+    Layout,
+    WriteReport,
+    opened,
+    read_head,
+    read_regular,
+    replace_file,
+)
 
 # The subscribe page says who made it (page.py); that is how a build knows the page is its.
 GENERATOR_TAG = b'<meta name="generator" content="deadlinecal">'
@@ -77,11 +87,11 @@ def recognise(relative: str, head: bytes) -> bool:
     if relative.endswith(".html"):
         return GENERATOR_TAG in head or (head.startswith(b"<!doctype html>")
                                          and _OLD_PAGE_TITLE in head)
-    return False
+    return relative.endswith(".json") and ledger.recognise(head)
 
 
 # Where a build writes, and how its files look: what a folder without a record holds of ours.
-LAYOUT = Layout(patterns=(*FEED_PATTERNS, PAGE_PATH), content=recognise)
+LAYOUT = Layout(patterns=(*FEED_PATTERNS, PAGE_PATH, ledger.PATH), content=recognise)
 
 
 def build(paths: Sequence[str], read: Read, output: Path,
@@ -126,7 +136,7 @@ def build(paths: Sequence[str], read: Read, output: Path,
         gc.freeze()
         report = folder.write(
             result.files, key=cache.build_key(cache.joined(seen), *options),
-            extra={"inputs": [path for path, _ in seen], "retired": _to_json(result.retired)},
+            extra={"inputs": [path for path, _ in seen]},
             adopt=True)
     return Outcome(result=result, report=report)
 
@@ -151,14 +161,31 @@ def against(paths: Sequence[str], read: Read, output: Path,
     return result, previous
 
 
-def write_single(path: Path, content: bytes, *, adopt: bool = False) -> bool:
+def write_single(path: Path, content: bytes, *, adopt: bool = False,
+                 retired: Mapping[str, Seen] | None = None) -> bool:
     """Write one feed file unless it holds `content`; True when written.
 
-    A file there that deadlinecal did not write is refused unless `adopt`; anything but a
-    regular file always. Raises OutputError.
+    `retired` (the revisions the feed no longer holds) goes into the hidden file beside it
+    (ledger.sidecar), first: a failure after it leaves the old feed, which `retired` never
+    contradicts. A file there that deadlinecal did not write is refused unless `adopt`;
+    anything but a regular file always. Raises OutputError.
     """
     _refuse_foreign_file(path, adopt)
+    side = ledger.sidecar(path)
+    if retired or os.path.lexists(side):
+        _refuse_foreign_file(side, adopt, ledger.recognise)
+        if retired:
+            replace_file(side, ledger.encode(retired))
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                side.unlink()
     return replace_file(path, content)
+
+
+def retired_single(path: Path) -> dict[str, Seen]:
+    """The revisions `feed -o path` dropped before, from the hidden file beside it."""
+    content = read_regular(ledger.sidecar(path), ledger.MAX_BYTES + 1)
+    return (ledger.decode(content) or {}) if content is not None else {}
 
 
 def previous_single(path: Path, *, adopt: bool = False) -> bytes | None:
@@ -217,13 +244,14 @@ def _refuse_foreign_folder(output: Path, folder: Folder, adopt: bool) -> None:
                       "own files)")
 
 
-def _refuse_foreign_file(path: Path, adopt: bool) -> None:
+def _refuse_foreign_file(path: Path, adopt: bool,
+                         ours: Callable[[bytes], bool] | None = None) -> None:
     if not path.exists() and not path.is_symlink():
         return
     head = read_head(path)
     if head is None:
         raise OutputError(f"refusing to write {path}: it is not a regular file")
-    if not adopt and not recognise(path.name, head):
+    if not adopt and not (ours(head) if ours else recognise(path.name, head)):
         raise OutputError(f"refusing to write {path}: it exists and is not a feed deadlinecal "
                           f"wrote; pass {ADOPT_FLAG} to replace it")
 
@@ -236,59 +264,38 @@ def _refuse_warnings(result: Build, strict: bool) -> None:
 def _build(paths: Sequence[str], read: Read, settings: Settings,
            folder: Folder | None = None, *, previous: Mapping[str, bytes] | None = None,
            render: bool = True) -> Build:
-    if folder is not None and previous is None:
-        previous = folder.read()
-    if folder is not None and previous:
+    warnings: list[Problem] = []
+    retired: dict[str, Seen] | None = None
+    if folder is not None:
+        previous = dict(folder.read() if previous is None else previous)
+        retired = _retired(folder, previous.pop(ledger.PATH, None), warnings)
         # Keyed as the user sees them, so a warning about a previous feed names
         # `calendars/all.ics:33`, not `all.ics:33`.
         previous = {f"{folder.target}/{relative}": content
                     for relative, content in previous.items()}
-    result = build_all(paths, read, as_of=settings.as_of, previous=previous,
-                       retired=_from_json(folder.extra.get("retired")) if folder else None,
+        warnings.extend(Problem(file=str(folder.target / RECORD), line=None, column=None,
+                                path="", message=complaint, severity="warning")
+                        for complaint in folder.complaints)
+    result = build_all(paths, read, as_of=settings.as_of, previous=previous, retired=retired,
                        alarms=settings.alarms, base_url=settings.base_url,
                        max_age_days=settings.max_age_days, render=render)
-    if folder is None or not folder.complaints:
+    if not warnings:
         return result
-    return dataclasses.replace(result, warnings=(*result.warnings, *(
-        Problem(file=str(folder.target / RECORD), line=None, column=None, path="",
-                message=complaint, severity="warning") for complaint in folder.complaints)))
+    return dataclasses.replace(result, warnings=(*result.warnings, *warnings))
+
+
+def _retired(folder: Folder, kept: bytes | None, warnings: list[Problem]) -> dict[str, Seen]:
+    """The retired revisions the folder remembers: its ledger's (and an older record's)."""
+    found = ledger.decode(kept) if kept is not None else {}
+    if found is None:
+        warnings.append(Problem(
+            file=str(folder.target / ledger.PATH), line=None, column=None, path="",
+            message="could not be read; the events in it that come back may start again at "
+            "a lower SEQUENCE", severity="warning"))
+    # Records of earlier versions kept the retired revisions themselves.
+    return latest([found or {}, ledger.from_json(folder.extra.get("retired"))])
 
 
 def _reading(output: Path) -> AbstractContextManager[Folder]:
     """The folder under a shared lock, for commands that only read it."""
     return opened(output, layout=LAYOUT, exclusive=False)
-
-
-# -- retired revisions, as the record keeps them ------------------------------------------
-
-
-def _to_json(retired: Mapping[str, Seen]) -> dict[str, Any]:
-    return {uid: {"sequence": seen.sequence, "stamp": _iso(seen.stamp),
-                  "modified": _iso(seen.modified), "content": list(seen.content)}
-            for uid, seen in sorted(retired.items())}
-
-
-def _from_json(raw: object) -> dict[str, Seen]:
-    """The record's retired revisions; an entry that does not parse is left out."""
-    retired: dict[str, Seen] = {}
-    if not isinstance(raw, dict):
-        return retired
-    for uid, entry in raw.items():
-        try:
-            retired[uid] = Seen(uid=str(uid), sequence=int(entry["sequence"]),
-                                stamp=_when(entry.get("stamp")),
-                                modified=_when(entry.get("modified")),
-                                content=tuple(str(line) for line in entry["content"]),
-                                block=b"")
-        except (KeyError, TypeError, ValueError, AttributeError):
-            continue
-    return retired
-
-
-def _iso(when: dt.datetime | None) -> str | None:
-    return when.isoformat() if when is not None else None
-
-
-def _when(text: object) -> dt.datetime | None:
-    return dt.datetime.fromisoformat(text) if isinstance(text, str) else None
-
