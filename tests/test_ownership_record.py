@@ -86,3 +86,62 @@ class TestLinkedRecordPaths:
         data.write_bytes(SECOND)
         assert run("build", str(data), "-o", str(built)).exit_code == 0
         assert (tmp_path / "outside.ics").read_bytes() == PERSONAL
+
+
+class TestReplacedRecordedFiles:
+    """The record stamps what a build wrote; a file someone replaced since is theirs."""
+
+    def test_a_recorded_feed_replaced_with_something_else_is_refused(
+            self, data: Path, built: Path) -> None:
+        (built / "all.ics").write_bytes(b"my own calendar notes\n")
+        data.write_bytes(SECOND)
+        before = files_of(built)
+        refused = run("build", str(data), "-o", str(built))
+        assert refused.exit_code == 1 and "all.ics exists and was not written" in refused.output
+        assert files_of(built) == before
+        adopted = run("build", str(data), "-o", str(built), "--adopt")
+        assert adopted.exit_code == 0, adopted.output
+        assert (built / "all.ics").read_bytes().startswith(b"BEGIN:VCALENDAR")
+
+    def test_a_recorded_feed_no_longer_produced_and_replaced_is_kept(
+            self, data: Path, built: Path) -> None:
+        (built / "tracks" / "applied.ics").write_bytes(b"my applied notes\n")
+        data.write_bytes(SECOND)  # drops the applied track
+        result = run("build", str(data), "-o", str(built))
+        assert result.exit_code == 0, result.output
+        assert (built / "tracks" / "applied.ics").read_bytes() == b"my applied notes\n"
+        assert "applied.ics" not in json.loads((built / RECORD).read_text())["files"]
+
+    @pytest.mark.parametrize("adopt", [[], ["--adopt"]])
+    def test_a_read_only_file_is_never_replaced(self, data: Path, built: Path,
+                                                adopt: list[str]) -> None:
+        (built / "all.ics").write_bytes(b"mine, read-only\n")
+        (built / "all.ics").chmod(0o444)
+        data.write_bytes(SECOND)
+        before = files_of(built)
+        result = run("build", str(data), "-o", str(built), *adopt)
+        assert result.exit_code == 1
+        assert "read-only" in result.output or "not written by" in result.output
+        assert files_of(built) == before
+
+    def test_a_read_only_feed_of_ours_is_never_replaced_either(
+            self, data: Path, built: Path) -> None:
+        (built / "all.ics").chmod(0o444)
+        data.write_bytes(SECOND)
+        before = files_of(built)
+        result = run("build", str(data), "-o", str(built))
+        assert result.exit_code == 1 and "all.ics is read-only" in result.output
+        assert files_of(built) == before
+
+    def test_a_read_only_subfolder_is_left_as_it_was(self, data: Path, built: Path) -> None:
+        for feed in (built / "tracks").iterdir():
+            feed.chmod(0o444)
+        (built / "tracks").chmod(0o555)
+        data.write_bytes(SECOND)
+        before = files_of(built)
+        try:
+            result = run("build", str(data), "-o", str(built))
+        finally:
+            (built / "tracks").chmod(0o755)
+        assert result.exit_code == 1 and "read-only" in result.output
+        assert files_of(built) == before

@@ -128,9 +128,11 @@ class Folder:
         return others
 
     def foreign(self, files: Mapping[str, bytes]) -> list[str]:
-        """Paths a build would write over that hold something that is not ours."""
+        """Paths a build would write over that hold something that is not ours (a file that
+        already holds what the build would write is not written over)."""
         return [relative for relative in sorted(files)
-                if os.path.lexists(self.target / relative) and not self._ours(relative)]
+                if os.path.lexists(self.target / relative) and not self._ours(relative)
+                and not _same_content(self.target / relative, _content(files, relative))]
 
     def stale(self, files: Mapping[str, bytes]) -> list[str]:
         """Paths a build would write or remove: differing, missing or no longer produced."""
@@ -163,7 +165,16 @@ class Folder:
                               "the previous files are unchanged") from None
 
     def _ours(self, relative: str) -> bool:
-        return relative in self.owned or self._recognised(relative)
+        """Ours: recorded and untouched since, or known by the layout (place and bytes)."""
+        return ((relative in self.owned and not self._touched(relative))
+                or self._recognised(relative))
+
+    def _touched(self, relative: str) -> bool:
+        """Whether a recorded file changed since the build that wrote it (size or time)."""
+        stamp = self.stamps.get(relative)
+        if stamp is None or list(stamp) == [-1, -1]:  # a record written before the moves
+            return False
+        return _stamp(self.target / relative) != list(stamp)
 
     def _recognised(self, relative: str) -> bool:
         """Whether the layout knows the file at `relative` as a build's (place and bytes)."""
@@ -174,25 +185,22 @@ class Folder:
 
     def _write(self, files: Mapping[str, bytes], key: str | None,
                extra: dict[str, Any]) -> WriteReport:
-        if not self.target.stat().st_mode & stat.S_IWUSR:
-            # Checked by mode, not access(): a read-only folder is a decision, even for root.
-            raise OutputError(f"{self.target} is read-only; the previous files are unchanged")
+        changed = [relative for relative in sorted(files)
+                   if not _same_content(self.target / relative, _content(files, relative))]
+        unchanged = sorted(set(files) - set(changed))
+        # A recorded file someone has since replaced with their own is theirs: left alone.
+        removed = sorted(relative for relative in self.owned
+                         if relative not in files and _plain(self.target, relative)
+                         and os.path.lexists(self.target / relative) and self._ours(relative))
+        _refuse_read_only(self.target, [*changed, *removed])
         staged: list[tuple[Path, Path]] = []
-        unchanged: list[str] = []
         made: list[str] = []
         try:
-            for relative in sorted(files):
-                content = _content(files, relative)
+            for relative in changed:
                 final = self.target / relative
-                if _same_content(final, content):
-                    unchanged.append(relative)
-                    continue
                 made.extend(self._make_folders(relative))
                 _clear_leftovers(final)
-                staged.append((_stage(final, content), final))
-            removed = sorted(relative for relative in self.owned
-                             if relative not in files and _plain(self.target, relative)
-                             and os.path.lexists(self.target / relative))
+                staged.append((_stage(final, _content(files, relative)), final))
             created = set(self.created) | set(made)
             if staged or removed:
                 # Named in the record before anything moves: a crash from here on leaves
@@ -472,6 +480,25 @@ def _save_record(target: Path, files: Mapping[str, Sequence[int]], created: set[
         with contextlib.suppress(OSError):
             staged.unlink()
         raise
+
+
+def _refuse_read_only(target: Path, paths: Sequence[str]) -> None:
+    """Raise OutputError when a file to replace or remove, or a folder to change, is
+    read-only. Judged by mode, not access(): a read-only file or folder is the user's
+    decision, even for root."""
+    folders = {target}
+    for relative in paths:
+        path = target / relative
+        folders.update(parent for parent in path.parents if parent.is_relative_to(target))
+        with contextlib.suppress(OSError):
+            status = os.lstat(path)
+            if stat.S_ISREG(status.st_mode) and not status.st_mode & stat.S_IWUSR:
+                raise OutputError(f"{path} is read-only, and deadlinecal never replaces or "
+                                  "removes a read-only file; nothing was written")
+    for folder in sorted(folders):
+        with contextlib.suppress(OSError):
+            if not os.stat(folder).st_mode & stat.S_IWUSR:
+                raise OutputError(f"{folder} is read-only; nothing was written")
 
 
 def _stamp(path: Path) -> list[int]:
