@@ -26,7 +26,8 @@ NEW = {"all.ics": b"new all\r\n", "tracks/a.ics": b"old a\r\n", "tracks/b.ics": 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file and folder under `folder` (folders as b'<dir>'), the record included."""
-    return {path.relative_to(folder).as_posix(): b"<dir>" if path.is_dir() else path.read_bytes()
+    return {path.relative_to(folder).as_posix(): b"<dir>" if path.is_dir() else
+            path.read_bytes() if path.is_file() else b"<other>"
             for path in sorted(folder.rglob("*"))}
 
 
@@ -160,6 +161,78 @@ class TestFailedBuild:
         with pytest.raises(OutputError):
             write_tree(target, {**NEW, "new/c.ics": b"c"})
         assert not (target / "new").exists()
+
+
+class TestFailedMove:
+    """A failure after the first file moved puts back what moved: all files, or none."""
+
+    def test_a_failure_half_way_puts_back_the_files_already_moved(
+            self, target: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        before = snapshot(target)
+        # The record is replaced first, then all.ics, then tracks/b.ics: that one fails.
+        monkeypatch.setattr(os, "replace", fail_on_call(3, os.replace))
+        with pytest.raises(OutputError, match=r"b\.ics: No space left on device; the "
+                           "previous files are unchanged"):
+            write_tree(target, NEW)
+        assert (snapshot(target), litter(target.parent)) == (before, [])
+
+    def test_a_file_that_cannot_be_put_back_is_named(
+            self, target: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        real = os.replace
+        calls = []
+
+        def failing(source: object, destination: object) -> None:
+            calls.append(destination)
+            if len(calls) >= 3:  # tracks/b.ics, and putting all.ics back
+                raise OSError(errno.EROFS, "Read-only file system")
+            real(source, destination)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(os, "replace", failing)
+        with pytest.raises(OutputError, match=r"already replaced and could not be put back: "
+                           r".*all\.ics$"):
+            write_tree(target, NEW)
+        assert (target / "all.ics").read_bytes() == b"new all\r\n"
+        assert litter(target.parent) == []
+
+    @pytest.mark.parametrize("kind", ["folder", "fifo", "link"])
+    def test_what_is_no_regular_file_where_a_file_goes_stops_the_build_first(
+            self, target: Path, kind: str, tmp_path: Path) -> None:
+        path = target / "tracks" / "b.ics"
+        if kind == "folder":
+            path.mkdir()
+        elif kind == "fifo":
+            os.mkfifo(path)
+        else:
+            path.symlink_to("a.ics")  # tracks/a.ics, inside the folder
+        before = snapshot(target)
+        with pytest.raises(OutputError, match=r"b\.ics is a .*nothing was written"):
+            write_tree(target, NEW, adopt=True)
+        assert (snapshot(target), litter(target.parent)) == (before, [])
+
+    def test_a_file_mounted_over_a_feed_leaves_the_build_unapplied(
+            self, tmp_path: Path) -> None:
+        data = tmp_path / "d.yaml"
+        data.write_text(BASE)
+        m1 = tmp_path / "m1"
+        assert CliRunner().invoke(main, ["build", str(data), "-o", str(m1)]).exit_code == 0
+        mine = tmp_path / "mine.ics"
+        mine.write_bytes(b"my own file\n")
+        feed = next((m1 / "tracks").iterdir())
+        done = subprocess.run(["mount", "--bind", str(mine), str(feed)], capture_output=True,
+                              check=False)
+        if done.returncode != 0:
+            pytest.skip("cannot bind-mount here (needs root)")
+        try:
+            before = snapshot(m1)
+            result = CliRunner().invoke(main, ["build", str(data), "-o", str(m1),
+                                               "--no-alarms", "--adopt"])
+            after = snapshot(m1)
+        finally:
+            subprocess.run(["umount", str(feed)], check=False)
+        assert result.exit_code == 1
+        assert "nothing was written" in result.output or "unchanged" in result.output
+        assert (after, litter(m1)) == (before, [])
+        assert mine.read_bytes() == b"my own file\n"
 
 
 KILLER = """\

@@ -32,21 +32,13 @@ from pathlib import Path
 from . import cache, ledger
 from .errors import DataError, OutputError, Problem
 from .history import Seen, latest
+from .ownership import Layout, read_regular
 from .page import PAGE_PATH
 from .pipeline import Build, Read, build_all
 from .render import PRODID
 from .select import FEED_PATTERNS
 from .validate import DEFAULT_MAX_AGE_DAYS, Include
-from .write import (
-    RECORD,
-    Folder,
-    Layout,
-    WriteReport,
-    opened,
-    read_head,
-    read_regular,
-    replace_file,
-)
+from .write import RECORD, Folder, WriteReport, opened, read_head, replace_file
 
 # The subscribe page says who made it (page.py); that is how a build knows the page is its.
 GENERATOR_TAG = b'<meta name="generator" content="deadlinecal">'

@@ -11,9 +11,10 @@ never enters a hidden folder, follows a link or crosses into another file system
 
 Writing: every changed file is staged as a temporary file beside its target (same folder,
 fsynced); only when all are staged, and the record already names them, is each one moved
-over its target with `os.replace`. A failure before that removes the temporaries and leaves
-every old file, and the old record, as they were. Existing folders are never recreated or
-chmod-ed; a folder is removed only when a build created it and it is empty.
+over its target with `os.replace`, all or none (moving.py). A failure removes the
+temporaries and leaves every old file, and the old record, as they were. Existing folders
+are never recreated or chmod-ed; a folder is removed only when a build created it and it
+is empty.
 
 Builds of the same folder hold an exclusive lock on it from before they read what is there
 until after they wrote, so two at once take turns and the second sees what the first wrote.
@@ -23,52 +24,30 @@ The writer knows nothing of calendars: any file type can be part of the output.
 from __future__ import annotations
 
 import contextlib
-import fnmatch
 import json
 import os
 import stat
 import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .errors import OutputError
+from .moving import TEMP_SUFFIX, Unmoved, move_all, refuse_unwritable
+from .ownership import (
+    HEAD_BYTES,
+    Layout,
+    others,
+    plain,
+    plain_relative,
+    read_regular,
+    search,
+)
 
 RECORD = ".deadlinecal-build.json"
-# Temporaries carry this suffix, so a killed build's leftovers can be told from anyone's file.
-TEMP_SUFFIX = ".deadlinecal-tmp"
 # A record larger than this is not ours (it lists feeds and a few retired events).
 MAX_RECORD_BYTES = 64 * 1024 * 1024
-# Through how many entries the search for our files without a record goes.
-_SEARCH_ENTRIES = 20_000
-_HEAD_BYTES = 4096
-
-
-@dataclass(frozen=True, slots=True)
-class Layout:
-    """The files a build writes, to know them without a record: where they can be
-    (`patterns` of relative paths, `*` standing for one name, never a hidden one) and what
-    they hold (`content`: relative path, the file's first bytes -> whether a build wrote it).
-    """
-
-    patterns: tuple[str, ...]
-    content: Callable[[str, bytes], bool]
-
-    def places(self, relative: str) -> bool:
-        """Whether a build can write a file at `relative`."""
-        parts = PurePosixPath(relative).parts
-        return not any(part.startswith(".") for part in parts) and any(
-            len(pattern) == len(parts) and all(map(fnmatch.fnmatchcase, parts, pattern))
-            for pattern in (PurePosixPath(p).parts for p in self.patterns))
-
-    def folders(self) -> set[str]:
-        """The folders the patterns name (a build writes nothing else into them)."""
-        return {PurePosixPath(p).parent.as_posix() for p in self.patterns} - {"."}
-
-    def __call__(self, relative: str, head: bytes) -> bool:
-        """Whether a file at `relative` starting with `head` is one a build wrote."""
-        return self.places(relative) and self.content(relative, head)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -102,30 +81,16 @@ class Folder:
         """The bytes of every file of ours that is a regular file (never a device or link)."""
         files = {}
         for relative in sorted(self.owned):
-            content = read_regular(self.target / relative) if _plain(
+            content = read_regular(self.target / relative) if plain(
                 self.target, relative) else None
             if content is not None:
                 files[relative] = content
         return files
 
     def others(self) -> list[str]:
-        """The folder's entries that are not ours, sorted: a file a build did not write, a
-        folder that is not one of the layout's or holds such a file. Hidden names (a `.git`,
-        a `.nojekyll`, our record and temporaries) are never ours and never count."""
-        if not self.target.is_dir():
-            return []
-        layout = self.layout.folders() if self.layout is not None else set()
-        mine = {PurePosixPath(path).parts[0] for path in self.owned | self.created}
-        others: list[str] = []
-        for name in _names(self.target):
-            path = self.target / name
-            folder = path.is_dir() and not path.is_symlink()
-            if folder and name in layout:
-                others.extend(f"{name}/{inner}" for inner in _names(path)
-                              if f"{name}/{inner}" not in self.owned)
-            elif name not in self.owned and not (folder and name in mine):
-                others.append(name)
-        return others
+        """The folder's entries that are not ours, sorted (see ownership.others)."""
+        return others(self.target, self.owned, self.created, self.layout)
+
 
     def foreign(self, files: Mapping[str, bytes]) -> list[str]:
         """Paths a build would write over that hold something that is not ours (a file that
@@ -139,7 +104,7 @@ class Folder:
         stale = {relative for relative in files
                  if not _same_content(self.target / relative, _content(files, relative))}
         stale.update(relative for relative in self.owned
-                     if relative not in files and _plain(self.target, relative)
+                     if relative not in files and plain(self.target, relative)
                      and os.path.lexists(self.target / relative))
         return sorted(stale)
 
@@ -180,7 +145,7 @@ class Folder:
         """Whether the layout knows the file at `relative` as a build's (place and bytes)."""
         if self.layout is None or not self.layout.places(relative):
             return False
-        head = read_regular(self.target / relative, _HEAD_BYTES)
+        head = read_regular(self.target / relative, HEAD_BYTES)
         return head is not None and self.layout(relative, head)
 
     def _write(self, files: Mapping[str, bytes], key: str | None,
@@ -190,9 +155,9 @@ class Folder:
         unchanged = sorted(set(files) - set(changed))
         # A recorded file someone has since replaced with their own is theirs: left alone.
         removed = sorted(relative for relative in self.owned
-                         if relative not in files and _plain(self.target, relative)
+                         if relative not in files and plain(self.target, relative)
                          and os.path.lexists(self.target / relative) and self._ours(relative))
-        _refuse_read_only(self.target, [*changed, *removed])
+        refuse_unwritable(self.target, [*changed, *removed])
         staged: list[tuple[Path, Path]] = []
         made: list[str] = []
         try:
@@ -213,18 +178,26 @@ class Folder:
                     temporary.unlink()
             _remove_empty(self.target, made)
             raise
-        for temporary, final in staged:
-            os.replace(temporary, final)
+        try:
+            move_all(staged)
+        except Unmoved as failure:
+            if not failure.stuck:
+                self._restore_record()
+            _remove_empty(self.target, made)
+            raise OutputError(failure.message()) from None
         gone = []
         for relative in removed:
             with contextlib.suppress(OSError):
-                if _plain(self.target, relative):  # again: nothing may have changed it
+                if plain(self.target, relative):  # again: nothing may have changed it
                     (self.target / relative).unlink()
                     gone.append(relative)
         created -= set(_remove_empty(self.target, created))
         if staged or gone:
             _sync_directory(self.target)
-        stamps = {relative: _stamp(self.target / relative) for relative in sorted(files)}
+        # A file that could not be removed stays ours.
+        kept = [relative for relative in removed if relative not in gone]
+        stamps = {relative: _stamp(self.target / relative)
+                  for relative in sorted([*files, *kept])}
         if (stamps != dict(self.stamps) or created != set(self.created) or key != self.key
                 or extra != dict(self.extra)):
             with contextlib.suppress(OSError):
@@ -233,6 +206,14 @@ class Folder:
         return WriteReport(
             written=tuple(final.relative_to(self.target).as_posix() for _, final in staged),
             unchanged=tuple(unchanged), removed=tuple(gone))
+
+    def _restore_record(self) -> None:
+        """Put the record back as the build found it (after a failed move was undone)."""
+        with contextlib.suppress(OSError):
+            if self.has_record:
+                _save_record(self.target, self.stamps, set(self.created), self.key, self.extra)
+            else:
+                (self.target / RECORD).unlink()
 
     def _make_folders(self, relative: str) -> list[str]:
         """Create the missing folders above `relative`; the ones created, outermost first."""
@@ -316,7 +297,7 @@ def replace_file(path: Path, content: bytes) -> bool:
 
 def read_head(path: Path) -> bytes | None:
     """The first bytes of a regular file (for recognising it); None for anything else."""
-    return read_regular(path, _HEAD_BYTES)
+    return read_regular(path, HEAD_BYTES)
 
 
 # -- what is there --------------------------------------------------------------------------
@@ -327,7 +308,7 @@ def _survey(target: Path, layout: Layout | None) -> Folder:
     if record is not None:
         files, created, key, extra = record
         # A path that leads through a link (or out) is never read, replaced or removed.
-        bad = sorted(path for path in [*files, *created] if not _plain(target, path))
+        bad = sorted(path for path in [*files, *created] if not plain(target, path))
         files = {path: stamp for path, stamp in files.items() if path not in bad}
         return Folder(target=target, owned=frozenset(files),
                       created=frozenset(path for path in created if path not in bad),
@@ -335,7 +316,7 @@ def _survey(target: Path, layout: Layout | None) -> Folder:
                       complaints=tuple(f"names {path!r}, which is not a plain path inside "
                                        "the folder (it goes through a link or out of it); "
                                        "that entry was ignored" for path in bad[:5]))
-    found = frozenset(_search(target, layout)) if layout is not None else frozenset()
+    found = frozenset(search(target, layout)) if layout is not None else frozenset()
     return Folder(target=target, owned=found, layout=layout)
 
 
@@ -348,116 +329,14 @@ def _load_record(target: Path) -> tuple[dict[str, list[int]], list[str], str | N
     try:
         record = json.loads(text)
         files = {path: [int(number) for number in stamp]
-                 for path, stamp in record["files"].items() if _relative(path)}
-        created = [path for path in record.get("folders", []) if _relative(path)]
+                 for path, stamp in record["files"].items() if plain_relative(path)}
+        created = [path for path in record.get("folders", []) if plain_relative(path)]
         key = record.get("key")
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
     extra = {name: value for name, value in record.items()
              if name not in ("files", "folders", "key")}
     return files, created, key if isinstance(key, str) else None, extra
-
-
-def _relative(path: object) -> bool:
-    """A plain relative path inside the folder, as a build writes them (never hidden)."""
-    if not isinstance(path, str) or not path or "\\" in path or "\0" in path:
-        return False
-    parts = PurePosixPath(path).parts
-    return not PurePosixPath(path).is_absolute() and all(
-        part not in ("..", ".") and not part.startswith(".") for part in parts)
-
-
-def _plain(target: Path, relative: str) -> bool:
-    """Whether `relative` leads from `target` to a place inside it with no link on the way.
-
-    Checked name by name without following links (what it names may be absent), every time
-    before a recorded path is read, replaced or removed: the record is a file anyone who can
-    write the folder can edit, and a link in it would lead out of the folder.
-    """
-    if not _relative(relative):
-        return False
-    path = target
-    parts = PurePosixPath(relative).parts
-    for depth, part in enumerate(parts, 1):
-        path = path / part
-        try:
-            mode = os.lstat(path).st_mode
-        except FileNotFoundError:
-            return True
-        except OSError:
-            return False
-        if stat.S_ISLNK(mode) or (depth < len(parts) and not stat.S_ISDIR(mode)):
-            return False
-    return True
-
-
-def _search(target: Path, layout: Layout) -> list[str]:
-    """The files the layout knows as ours, looked for only where its patterns point: no
-    hidden names, no links, one device."""
-    try:
-        device = target.stat().st_dev
-    except OSError:
-        return []
-    found: set[str] = set()
-    budget = [_SEARCH_ENTRIES]
-    for pattern in layout.patterns:
-        for relative in _expand(target, (), PurePosixPath(pattern).parts, device, budget):
-            head = read_regular(target / relative, _HEAD_BYTES)
-            if head is not None and layout(relative, head):
-                found.add(relative)
-    return sorted(found)
-
-
-def _expand(target: Path, done: tuple[str, ...], pending: tuple[str, ...], device: int,
-            budget: list[int]) -> Iterator[str]:
-    """Relative paths of regular files matching `done` + `pending` (a pattern's names)."""
-    folder = target.joinpath(*done)
-    name, rest = pending[0], pending[1:]
-    try:
-        names = [entry for entry in _names(folder) if fnmatch.fnmatchcase(entry, name)]
-    except OSError:
-        return
-    for entry in names:
-        budget[0] -= 1
-        if budget[0] < 0:
-            return
-        try:
-            status = os.lstat(folder / entry)
-        except OSError:
-            continue
-        if status.st_dev != device:
-            continue
-        if rest and stat.S_ISDIR(status.st_mode):
-            yield from _expand(target, (*done, entry), rest, device, budget)
-        elif not rest and stat.S_ISREG(status.st_mode):
-            yield "/".join((*done, entry))
-
-
-def _names(folder: Path) -> list[str]:
-    """The names in `folder` that are not hidden, sorted."""
-    return sorted(entry.name for entry in os.scandir(folder) if not entry.name.startswith("."))
-
-
-def read_regular(path: Path, limit: int | None = None, *,
-                 follow_links: bool = False) -> bytes | None:
-    """A regular file's bytes (up to `limit`); None for a device, pipe, no file, or a link.
-
-    Opened without blocking and checked before reading: a FIFO or /dev/zero is never read.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
-    if not follow_links:
-        flags |= getattr(os, "O_NOFOLLOW", 0)
-    try:
-        descriptor = os.open(path, flags)
-    except OSError:
-        return None
-    with os.fdopen(descriptor, "rb") as handle:
-        try:
-            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-                return None
-            return handle.read() if limit is None else handle.read(limit)
-        except OSError:
-            return None
 
 
 # -- writing --------------------------------------------------------------------------------
@@ -482,25 +361,6 @@ def _save_record(target: Path, files: Mapping[str, Sequence[int]], created: set[
         raise
 
 
-def _refuse_read_only(target: Path, paths: Sequence[str]) -> None:
-    """Raise OutputError when a file to replace or remove, or a folder to change, is
-    read-only. Judged by mode, not access(): a read-only file or folder is the user's
-    decision, even for root."""
-    folders = {target}
-    for relative in paths:
-        path = target / relative
-        folders.update(parent for parent in path.parents if parent.is_relative_to(target))
-        with contextlib.suppress(OSError):
-            status = os.lstat(path)
-            if stat.S_ISREG(status.st_mode) and not status.st_mode & stat.S_IWUSR:
-                raise OutputError(f"{path} is read-only, and deadlinecal never replaces or "
-                                  "removes a read-only file; nothing was written")
-    for folder in sorted(folders):
-        with contextlib.suppress(OSError):
-            if not os.stat(folder).st_mode & stat.S_IWUSR:
-                raise OutputError(f"{folder} is read-only; nothing was written")
-
-
 def _stamp(path: Path) -> list[int]:
     try:
         status = path.stat()
@@ -513,7 +373,7 @@ def _remove_empty(target: Path, folders: Sequence[str] | set[str]) -> list[str]:
     """Remove those of `folders` (ours) that are empty, innermost first; the ones removed."""
     removed = []
     for folder in sorted(folders, key=lambda path: path.count("/"), reverse=True):
-        if not _plain(target, folder):
+        if not plain(target, folder):
             continue
         try:
             (target / folder).rmdir()
