@@ -145,3 +145,54 @@ class TestReplacedRecordedFiles:
             (built / "tracks").chmod(0o755)
         assert result.exit_code == 1 and "read-only" in result.output
         assert files_of(built) == before
+
+
+class TestBrokenRecord:
+    """A record that does not parse is ignored with a warning: never exit 3."""
+
+    @pytest.mark.parametrize(("text", "broken"), [
+        ('{"files": {"all\\u0000.ics": [1, 1]}, "folders": []}', False),
+        ('{"files": {"all.ics": [Infinity, 1]}, "folders": []}', True),
+        ('{"files": {}, "folders": [], "retired": {"x": {"sequence": Infinity}}}', True),
+        ('[[[[' * 1000, True),
+    ])
+    def test_a_corrupt_record_is_a_warning(self, data: Path, built: Path, text: str,
+                                           broken: bool) -> None:
+        (built / RECORD).write_text(text)
+        data.write_bytes(SECOND)
+        result = run("build", str(data), "-o", str(built))
+        assert result.exit_code == 0, result.output
+        assert "tracks/design.ics" in result.output
+        assert (f"{RECORD}: warning: could not be read" in result.output) == broken
+        diff = run("diff", str(data), "-o", str(built))
+        assert diff.exit_code == 0, diff.output
+
+    def test_a_folder_where_a_feed_goes_is_a_clean_refusal(self, data: Path,
+                                                            tmp_path: Path) -> None:
+        c1 = tmp_path / "c1"
+        (c1 / "index.html").mkdir(parents=True)
+        result = run("build", str(data), "-o", str(c1), "--adopt")
+        assert result.exit_code == 1
+        assert "index.html is a folder, not a file" in result.output
+        assert sorted(p.name for p in c1.iterdir()) == ["index.html"]
+
+
+class TestNoCurrentFolder:
+    def test_a_relative_output_after_the_current_folder_went_is_a_clean_error(
+            self, data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        gone = tmp_path / "gone"
+        gone.mkdir()
+        monkeypatch.chdir(gone)
+        gone.rmdir()
+        result = run("build", str(data), "-o", "calendars")
+        assert result.exit_code == 1 and "current folder no longer exists" in result.output
+
+    def test_a_full_output_path_still_builds(self, data: Path, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+        gone = tmp_path / "gone"
+        gone.mkdir()
+        monkeypatch.chdir(gone)
+        gone.rmdir()
+        result = run("build", str(data), "-o", str(tmp_path / "out"))
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / "out" / "all.ics").exists()

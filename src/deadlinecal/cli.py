@@ -406,8 +406,7 @@ def feed(data: Path, output: Path | None, title: str | None, no_alarms: bool, ad
                        retired=retired_single(output) if output is not None else None)
     _show_warnings(made.warnings, False)
     if output is None:
-        sys.stdout.buffer.write(made.content)
-        sys.stdout.flush()
+        _to_stdout(made.content)
         return
     write_single(output, made.content, adopt=adopt, retired=made.retired)
     click.echo(f"Wrote {plural(made.count, 'event')} to {output}.", err=True)
@@ -625,10 +624,26 @@ def simplify(source: str, output: Path | None, terms: tuple[str, ...],
                         timeout=timeout, read=_read, confirm=confirm)
     say = functools.partial(click.echo, err=output is None)
     if output is None:
-        sys.stdout.buffer.write(result.data)
-        sys.stdout.flush()
+        _to_stdout(result.data)
     for line in result.report:
         say(line)
+
+
+def _to_stdout(content: bytes) -> None:
+    """Write `content` to standard output; OutputError when it is closed (`>&-`)."""
+    from .errors import OutputError
+
+    stream = getattr(sys.stdout, "buffer", None)
+    try:
+        if stream is None:
+            raise OSError("it is closed")
+        stream.write(content)
+        stream.flush()
+    except BrokenPipeError:
+        raise  # the reader has what it wanted (see _run)
+    except (OSError, ValueError) as exc:
+        raise OutputError(f"could not write to standard output ({exc}); nothing was written "
+                          "(pass -o FILE to write a file)") from None
 
 
 class _Refused(Exception):

@@ -196,11 +196,15 @@ def refuse_unsafe(output: Path, data: Sequence[str]) -> None:
     The root, the current and home folders and every folder above them, and any folder
     holding one of the `data` files.
     """
-    where = output.resolve()
+    where = _resolved(output)
+    if where is None:
+        raise OutputError(f"cannot build into {output}: the current folder no longer exists; "
+                          "change to an existing folder, or name the output by its full path")
     reasons = []
     if where == Path(where.anchor):
         reasons.append("is the root of the file system")
-    for name, folder in (("current folder", Path.cwd()), ("home folder", _home())):
+    for name, folder in (("current folder", _resolved(Path("."))),
+                         ("home folder", _home())):
         if folder is None:
             continue
         if where == folder.resolve():
@@ -208,11 +212,20 @@ def refuse_unsafe(output: Path, data: Sequence[str]) -> None:
         elif where in folder.resolve().parents:
             reasons.append(f"holds the {name}")
     for path in data:
-        if where in Path(path).resolve().parents:
+        found = _resolved(Path(path))
+        if found is not None and where in found.parents:
             reasons.append(f"holds the data file {path}")
     if reasons:
         raise OutputError(f"refusing to build into {output}: it {reasons[0]}; name a folder "
                           "of its own for the feeds, like calendars")
+
+
+def _resolved(path: Path) -> Path | None:
+    """`path` made absolute, or None when it is relative and the current folder is gone."""
+    try:
+        return path.resolve()
+    except OSError:
+        return None
 
 
 def _home() -> Path | None:

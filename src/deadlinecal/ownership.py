@@ -159,12 +159,17 @@ def read_regular(path: Path, limit: int | None = None, *,
         flags |= getattr(os, "O_NOFOLLOW", 0)
     try:
         descriptor = os.open(path, flags)
+    except (OSError, ValueError):  # ValueError: a NUL in the path
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            os.close(descriptor)  # a folder, a device: never read (fdopen refuses a folder)
+            return None
     except OSError:
+        os.close(descriptor)
         return None
     with os.fdopen(descriptor, "rb") as handle:
         try:
-            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-                return None
             return handle.read() if limit is None else handle.read(limit)
         except OSError:
             return None

@@ -31,7 +31,7 @@ import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NoReturn
 
 from .errors import OutputError
 from .moving import TEMP_SUFFIX, Unmoved, move_all, refuse_unwritable
@@ -304,7 +304,7 @@ def read_head(path: Path) -> bytes | None:
 
 
 def _survey(target: Path, layout: Layout | None) -> Folder:
-    record = _load_record(target)
+    record, broken = _load_record(target)
     if record is not None:
         files, created, key, extra = record
         # A path that leads through a link (or out) is never read, replaced or removed.
@@ -317,26 +317,39 @@ def _survey(target: Path, layout: Layout | None) -> Folder:
                                        "the folder (it goes through a link or out of it); "
                                        "that entry was ignored" for path in bad[:5]))
     found = frozenset(search(target, layout)) if layout is not None else frozenset()
-    return Folder(target=target, owned=found, layout=layout)
+    return Folder(target=target, owned=found, layout=layout,
+                  complaints=(f"could not be read ({broken}); it was ignored, and files are "
+                              "known as deadlinecal's by their place and content",)
+                  if broken else ())
 
 
-def _load_record(target: Path) -> tuple[dict[str, list[int]], list[str], str | None,
-                                        dict[str, Any]] | None:
-    """The record's files, created folders, key and other entries; None if absent or broken."""
+_Record = tuple[dict[str, list[int]], list[str], str | None, dict[str, Any]]
+
+
+def _load_record(target: Path) -> tuple[_Record | None, str | None]:
+    """The record's files, created folders, key and other entries (None if absent or
+    broken), and what is wrong with it when it is broken."""
+    if not os.path.lexists(target / RECORD):
+        return None, None
     text = read_regular(target / RECORD, MAX_RECORD_BYTES + 1)
     if text is None or len(text) > MAX_RECORD_BYTES:
-        return None
+        return None, "not a regular file of at most 64 MiB"
     try:
-        record = json.loads(text)
+        record = json.loads(text, parse_constant=_no_constant)
         files = {path: [int(number) for number in stamp]
                  for path, stamp in record["files"].items() if plain_relative(path)}
         created = [path for path in record.get("folders", []) if plain_relative(path)]
         key = record.get("key")
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return None
-    extra = {name: value for name, value in record.items()
-             if name not in ("files", "folders", "key")}
-    return files, created, key if isinstance(key, str) else None, extra
+        extra = {name: value for name, value in record.items()
+                 if name not in ("files", "folders", "key")}
+    except (ValueError, KeyError, TypeError, AttributeError, OverflowError,
+            RecursionError) as exc:
+        return None, f"{type(exc).__name__}: {str(exc)[:80]}"
+    return (files, created, key if isinstance(key, str) else None, extra), None
+
+
+def _no_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not a number a record holds")
 
 
 # -- writing --------------------------------------------------------------------------------
