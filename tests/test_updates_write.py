@@ -294,6 +294,38 @@ class TestKilledBuild:
                                                     "tracks": b"<dir>"}
 
 
+LEFT = {".all.ics.abcd1234" + TEMP_SUFFIX: b"half", f".{RECORD}.zz_99xyz" + TEMP_SUFFIX: b"{",
+        "tracks/.a.ics.0123abcd" + TEMP_SUFFIX: b"half a"}
+# Not ours: another base name, another pattern.
+KEPT = {".notes.abcd1234" + TEMP_SUFFIX: b"mine", ".all.ics.x" + TEMP_SUFFIX: b"mine",
+        "all.ics.abcd1234" + TEMP_SUFFIX: b"mine"}
+
+
+class TestLeftovers:
+    """A killed build's temporaries are cleared by the next build, whatever it changes."""
+
+    def test_an_unchanged_write_clears_ours_and_keeps_the_rest(self, target: Path) -> None:
+        for name, body in {**LEFT, **KEPT}.items():
+            (target / name).write_bytes(body)
+        report = write_tree(target, OLD)
+        assert report.written == () and report.removed == ()
+        assert litter(target) == sorted(Path(name).name for name in KEPT)
+
+    def test_an_unchanged_build_clears_them_too(self, tmp_path: Path) -> None:
+        data, out = tmp_path / "d.yaml", tmp_path / "out"
+        data.write_text(BASE)
+        assert CliRunner().invoke(main, ["build", str(data), "-o", str(out)]).exit_code == 0
+        feed = next(path for path in sorted((out / "tracks").iterdir()))
+        left = [out / (".all.ics.k1ll3d_0" + TEMP_SUFFIX),
+                feed.with_name(f".{feed.name}.abcdefgh{TEMP_SUFFIX}"),
+                out / f".{RECORD}.abcdefgh{TEMP_SUFFIX}"]
+        for path in left:
+            path.write_bytes(b"half")
+        result = CliRunner().invoke(main, ["build", str(data), "-o", str(out)])
+        assert result.exit_code == 0 and " 0 written" in result.output
+        assert [path.exists() for path in left] == [False] * 3
+
+
 WRITER = """\
 import sys
 from pathlib import Path

@@ -104,6 +104,7 @@ def build(paths: Sequence[str], read: Read, output: Path,
                    if inputs is not None else None)
         if current is not None:
             # Same data, same code, files untouched since the last build: nothing to render.
+            folder.tidy()
             result = _build(named, read, settings, render=False)
             _refuse_warnings(result, strict)
             return Outcome(result=result,

@@ -26,9 +26,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import stat
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, NoReturn
@@ -158,13 +159,13 @@ class Folder:
                          if relative not in files and plain(self.target, relative)
                          and os.path.lexists(self.target / relative) and self._ours(relative))
         refuse_unwritable(self.target, [*changed, *removed])
+        self.tidy(files)
         staged: list[tuple[Path, Path]] = []
         made: list[str] = []
         try:
             for relative in changed:
                 final = self.target / relative
                 made.extend(self._make_folders(relative))
-                _clear_leftovers(final)
                 staged.append((_stage(final, _content(files, relative)), final))
             created = set(self.created) | set(made)
             if staged or removed:
@@ -206,6 +207,17 @@ class Folder:
         return WriteReport(
             written=tuple(final.relative_to(self.target).as_posix() for _, final in staged),
             unchanged=tuple(unchanged), removed=tuple(gone))
+
+    def tidy(self, files: Iterable[str] = ()) -> None:
+        """Remove the temporaries a killed build left beside our files (and `files`, and
+        the record): only names of our own temporary pattern, every build, changed or not."""
+        by_folder: dict[str, set[str]] = {}
+        for relative in {*self.owned, *files, RECORD}:
+            path = PurePosixPath(relative)
+            by_folder.setdefault(path.parent.as_posix(), set()).add(path.name)
+        for folder, names in sorted(by_folder.items()):
+            if folder == "." or plain(self.target, folder):
+                _clear_leftovers(self.target / folder, names)
 
     def _restore_record(self) -> None:
         """Put the record back as the build found it (after a failed move was undone)."""
@@ -396,11 +408,21 @@ def _remove_empty(target: Path, folders: Sequence[str] | set[str]) -> list[str]:
     return removed
 
 
-def _clear_leftovers(final: Path) -> None:
-    """Remove the temporaries a killed build left beside `final` (they carry our suffix)."""
-    for leftover in final.parent.glob(f".{final.name}.*{TEMP_SUFFIX}"):
-        with contextlib.suppress(OSError):
-            leftover.unlink()
+# A temporary of ours: `.NAME.` + 8 random characters (tempfile's or secrets') + our suffix.
+_TEMPORARY = re.compile(rf"\.(.+)\.[a-z0-9_]{{8}}{re.escape(TEMP_SUFFIX)}")
+
+
+def _clear_leftovers(folder: Path, names: set[str]) -> None:
+    """Remove the temporaries beside the files `names` in `folder` (regular files only)."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        found = _TEMPORARY.fullmatch(entry.name)
+        if found and found[1] in names and entry.is_file(follow_symlinks=False):
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
 
 
 def _content(files: Mapping[str, bytes], relative: str) -> bytes | Sequence[bytes]:
