@@ -8,6 +8,7 @@ import signal
 import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -96,6 +97,31 @@ class TestSuccessfulBuild:
     def test_nothing_is_left_beside_the_files(self, target: Path) -> None:
         write_tree(target, NEW)
         assert litter(target.parent) == []
+
+
+class TestModes:
+    @pytest.fixture
+    def umask(self) -> Iterator[None]:
+        old = os.umask(0o027)
+        try:
+            yield
+        finally:
+            os.umask(old)
+
+    def test_new_files_follow_the_umask_and_replaced_ones_keep_their_mode(
+            self, target: Path, umask: None) -> None:
+        os.chmod(target / "all.ics", 0o604)
+        write_tree(target, NEW)
+        modes = {name: stat.S_IMODE((target / name).stat().st_mode)
+                 for name in ("all.ics", "tracks/b.ics")}
+        assert modes == {"all.ics": 0o604, "tracks/b.ics": 0o640}
+
+    def test_a_new_feed_file_follows_the_umask(self, tmp_path: Path, umask: None) -> None:
+        data = tmp_path / "d.yaml"
+        data.write_text(BASE)
+        result = CliRunner().invoke(main, ["feed", str(data), "-o", str(tmp_path / "f.ics")])
+        assert result.exit_code == 0, result.output
+        assert stat.S_IMODE((tmp_path / "f.ics").stat().st_mode) == 0o640
 
 
 def fail_on_call(number: int, real: object) -> object:

@@ -478,6 +478,13 @@ def _same_content(path: Path, content: bytes | Sequence[bytes]) -> bool:
     return True
 
 
+def _new_file_mode() -> int:
+    """The mode a new file gets, as any other program's would: 0o666 less the umask."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def _stage(final: Path, content: bytes | Sequence[bytes]) -> Path:
     """Write `content` to a new temporary file beside `final`, fsynced; its path."""
     descriptor, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=TEMP_SUFFIX,
@@ -487,7 +494,7 @@ def _stage(final: Path, content: bytes | Sequence[bytes]) -> Path:
             handle.writelines((content,) if isinstance(content, bytes) else content)
             handle.flush()
             os.fsync(handle.fileno())
-        mode = 0o644
+        mode = _new_file_mode()
         with contextlib.suppress(OSError):
             existing = os.stat(final, follow_symlinks=False)
             if stat.S_ISREG(existing.st_mode):
