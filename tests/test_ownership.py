@@ -61,8 +61,8 @@ def run(*args: str) -> Result:
                               if args[0] == "build" else list(args))
 
 
-@pytest.fixture
-def data(tmp_path: Path) -> Path:
+def data_file(tmp_path: Path) -> Path:
+    """tmp_path/data/cycle.yaml holding FIRST."""
     folder = tmp_path / "data"
     folder.mkdir()
     path = folder / "cycle.yaml"
@@ -71,10 +71,20 @@ def data(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def built(data: Path, tmp_path: Path) -> Path:
-    out = tmp_path / "out"
-    assert run("build", str(data), "-o", str(out)).exit_code == 0
+def data(tmp_path: Path) -> Path:
+    return data_file(tmp_path)
+
+
+def build_into(data: Path, out: Path) -> Path:
+    """`out` after a build of `data` into it."""
+    result = run("build", str(data), "-o", str(out))
+    assert result.exit_code == 0, result.output
     return out
+
+
+@pytest.fixture
+def built(data: Path, tmp_path: Path) -> Path:
+    return build_into(data, tmp_path / "out")
 
 
 class TestForeignFilesAreKept:

@@ -12,24 +12,16 @@ from deadlinecal.pipeline import build
 from deadlinecal.write import RECORD, opened
 
 from .conftest import DEFAULT_DATA
-from .test_ownership import FIRST, files_of, put, run
-
-NAMED = FIRST.replace(b"programs:\n", b"feeds:\n  mine: {title: Mine, filter: {track: [research]}}"
-                      b"\nprograms:\n")
+from .test_ownership import FIRST, build_into, data_file, files_of, put, run
 
 
 @pytest.fixture
 def data(tmp_path: Path) -> Path:
-    path = tmp_path / "data" / "cycle.yaml"
-    path.parent.mkdir()
-    path.write_bytes(FIRST)
-    return path
+    return data_file(tmp_path)
 
 
-def built(data: Path, out: Path) -> Path:
-    result = run("build", str(data), "-o", str(out))
-    assert result.exit_code == 0, result.output
-    return out
+NAMED = FIRST.replace(b"programs:\n", b"feeds:\n  mine: {title: Mine, filter: {track: [research]}}"
+                      b"\nprograms:\n")
 
 
 class TestLayout:
@@ -42,7 +34,7 @@ class TestLayout:
 
     def test_a_recognisable_file_elsewhere_is_not_ours(self, data: Path, tmp_path: Path
                                                        ) -> None:
-        out = built(data, tmp_path / "out")
+        out = build_into(data, tmp_path / "out")
         feed = (out / "all.ics").read_bytes()
         put(out, {"archive/2025/last-year.ics": feed, "t3/my-research.ics": feed,
                   "notes.html": (out / "index.html").read_bytes(), "tracks/x/y.ics": feed})
@@ -58,7 +50,7 @@ class TestNoRecordFolders:
     def test_a_folder_holding_another_builds_output_further_down_is_refused(
             self, data: Path, tmp_path: Path) -> None:
         sites = tmp_path / "sites"
-        built(data, sites / "projA" / "calendars")
+        build_into(data, sites / "projA" / "calendars")
         (sites / "projA" / "calendars" / RECORD).unlink()
         put(sites, {"projA/README": b"project A\n", "home.html": b"<p>home</p>"})
         before = files_of(sites)
@@ -68,7 +60,7 @@ class TestNoRecordFolders:
 
     def test_a_subfolder_of_another_output_is_refused(self, data: Path, tmp_path: Path
                                                       ) -> None:
-        n1 = built(data, tmp_path / "n1")
+        n1 = build_into(data, tmp_path / "n1")
         (n1 / "NOTES.txt").write_bytes(b"mine\n")
         before = files_of(n1)
         result = run("build", str(data), "-o", str(n1 / "tracks"))
@@ -79,7 +71,7 @@ class TestNoRecordFolders:
 
     def test_copies_exports_and_pages_beside_a_build_are_never_removed(
             self, data: Path, tmp_path: Path) -> None:
-        out = built(data, tmp_path / "out")
+        out = build_into(data, tmp_path / "out")
         feed = (out / "all.ics").read_bytes()
         extra = {"archive/2025/last-year.ics": feed,
                  "notes.html": (out / "index.html").read_bytes()}

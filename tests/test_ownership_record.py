@@ -12,23 +12,17 @@ import pytest
 
 from deadlinecal.write import RECORD
 
-from .test_ownership import FIRST, SECOND, files_of, put, run
+from .test_ownership import SECOND, build_into, data_file, files_of, put, run
 
 
 @pytest.fixture
 def data(tmp_path: Path) -> Path:
-    path = tmp_path / "data" / "cycle.yaml"
-    path.parent.mkdir()
-    path.write_bytes(FIRST)
-    return path
+    return data_file(tmp_path)
 
 
 @pytest.fixture
 def built(data: Path, tmp_path: Path) -> Path:
-    out = tmp_path / "t1"
-    result = run("build", str(data), "-o", str(out))
-    assert result.exit_code == 0, result.output
-    return out
+    return build_into(data, tmp_path / "t1")
 
 
 def edit_record(folder: Path, change: Callable[[dict[str, Any]], None]) -> None:

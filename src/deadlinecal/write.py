@@ -165,7 +165,7 @@ class Folder:
         try:
             for relative in changed:
                 final = self.target / relative
-                made.extend(self._make_folders(relative))
+                made.extend(_make_folders(self.target, relative))
                 staged.append((_stage(final, _content(files, relative)), final))
             created = set(self.created) | set(made)
             if staged or removed:
@@ -211,13 +211,7 @@ class Folder:
     def tidy(self, files: Iterable[str] = ()) -> None:
         """Remove the temporaries a killed build left beside our files (and `files`, and
         the record): only names of our own temporary pattern, every build, changed or not."""
-        by_folder: dict[str, set[str]] = {}
-        for relative in {*self.owned, *files, RECORD}:
-            path = PurePosixPath(relative)
-            by_folder.setdefault(path.parent.as_posix(), set()).add(path.name)
-        for folder, names in sorted(by_folder.items()):
-            if folder == "." or plain(self.target, folder):
-                _clear_leftovers(self.target / folder, names)
+        _clear_leftovers(self.target, {*self.owned, *files, RECORD})
 
     def _restore_record(self) -> None:
         """Put the record back as the build found it (after a failed move was undone)."""
@@ -227,19 +221,6 @@ class Folder:
             else:
                 (self.target / RECORD).unlink()
 
-    def _make_folders(self, relative: str) -> list[str]:
-        """Create the missing folders above `relative`; the ones created, outermost first."""
-        made = []
-        parent = PurePosixPath(relative).parent
-        for depth in range(1, len(parent.parts) + 1):
-            folder = PurePosixPath(*parent.parts[:depth])
-            path = self.target / folder
-            if not os.path.lexists(path):
-                path.mkdir()
-                made.append(folder.as_posix())
-            elif not path.is_dir():
-                raise OutputError(f"{path} is not a folder")
-        return made
 
 
 @contextlib.contextmanager
@@ -412,17 +393,39 @@ def _remove_empty(target: Path, folders: Sequence[str] | set[str]) -> list[str]:
 _TEMPORARY = re.compile(rf"\.(.+)\.[a-z0-9_]{{8}}{re.escape(TEMP_SUFFIX)}")
 
 
-def _clear_leftovers(folder: Path, names: set[str]) -> None:
-    """Remove the temporaries beside the files `names` in `folder` (regular files only)."""
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return
-    for entry in entries:
-        found = _TEMPORARY.fullmatch(entry.name)
-        if found and found[1] in names and entry.is_file(follow_symlinks=False):
-            with contextlib.suppress(OSError):
-                os.unlink(entry.path)
+def _clear_leftovers(target: Path, files: set[str]) -> None:
+    """Remove the temporaries beside `files` (relative paths; regular files only)."""
+    by_folder: dict[str, set[str]] = {}
+    for relative in files:
+        path = PurePosixPath(relative)
+        by_folder.setdefault(path.parent.as_posix(), set()).add(path.name)
+    for folder, names in sorted(by_folder.items()):
+        if folder != "." and not plain(target, folder):
+            continue
+        try:
+            entries = list(os.scandir(target / folder))
+        except OSError:
+            continue
+        for entry in entries:
+            found = _TEMPORARY.fullmatch(entry.name)
+            if found and found[1] in names and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
+def _make_folders(target: Path, relative: str) -> list[str]:
+    """Create the missing folders above `relative`; the ones created, outermost first."""
+    made = []
+    parent = PurePosixPath(relative).parent
+    for depth in range(1, len(parent.parts) + 1):
+        folder = PurePosixPath(*parent.parts[:depth])
+        path = target / folder
+        if not os.path.lexists(path):
+            path.mkdir()
+            made.append(folder.as_posix())
+        elif not path.is_dir():
+            raise OutputError(f"{path} is not a folder")
+    return made
 
 
 def _content(files: Mapping[str, bytes], relative: str) -> bytes | Sequence[bytes]:
