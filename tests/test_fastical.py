@@ -236,12 +236,12 @@ class TestFeedsMapping:
             result.files["nope.ics"]
 
     def test_default_feeds_match_the_committed_calendars(self) -> None:
-        from deadlinecal.output import recognise
+        from deadlinecal.output import LAYOUT
         from deadlinecal.pipeline import build_all
         from deadlinecal.write import read_tree
 
         committed = ROOT / "calendars"
-        previous = read_tree(committed, recognise=recognise)
+        previous = read_tree(committed, layout=LAYOUT)
         result = build_all([str(DEFAULT_DATA)], lambda path: DEFAULT_DATA.read_bytes(),
                            previous=previous)
         assert {p: (committed / p).read_bytes() for p in result.files} == dict(result.files)

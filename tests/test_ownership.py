@@ -61,8 +61,8 @@ def run(*args: str) -> Result:
                               if args[0] == "build" else list(args))
 
 
-@pytest.fixture
-def data(tmp_path: Path) -> Path:
+def data_file(tmp_path: Path) -> Path:
+    """tmp_path/data/cycle.yaml holding FIRST."""
     folder = tmp_path / "data"
     folder.mkdir()
     path = folder / "cycle.yaml"
@@ -71,10 +71,20 @@ def data(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def built(data: Path, tmp_path: Path) -> Path:
-    out = tmp_path / "out"
-    assert run("build", str(data), "-o", str(out)).exit_code == 0
+def data(tmp_path: Path) -> Path:
+    return data_file(tmp_path)
+
+
+def build_into(data: Path, out: Path) -> Path:
+    """`out` after a build of `data` into it."""
+    result = run("build", str(data), "-o", str(out))
+    assert result.exit_code == 0, result.output
     return out
+
+
+@pytest.fixture
+def built(data: Path, tmp_path: Path) -> Path:
+    return build_into(data, tmp_path / "out")
 
 
 class TestForeignFilesAreKept:
@@ -235,13 +245,23 @@ class TestFreshClone:
         return tmp_path / "calendars"
 
     def test_the_default_build_recognises_the_committed_feeds(self, clone: Path) -> None:
-        (clone / "CNAME").write_bytes(b"feeds.example.org\n")
         result = CliRunner().invoke(main, ["build"])
         assert result.exit_code == 0, result.output
         assert "calendars/: 0 written, 46 unchanged, 0 removed." in result.output
-        assert (clone / "CNAME").read_bytes() == b"feeds.example.org\n"
         with opened(clone) as folder:
             assert len(folder.owned) == 46 and folder.has_record
+
+    def test_a_file_of_someone_else_beside_them_asks_for_adopt_once(self, clone: Path
+                                                                     ) -> None:
+        # Without a record, a folder holding anything not ours is not taken for ours.
+        (clone / "CNAME").write_bytes(b"feeds.example.org\n")
+        refused = CliRunner().invoke(main, ["build"])
+        assert refused.exit_code == 1 and "(CNAME)" in refused.output
+        result = CliRunner().invoke(main, ["build", "--adopt"])
+        assert result.exit_code == 0, result.output
+        assert "calendars/: 0 written, 46 unchanged, 0 removed." in result.output
+        assert (clone / "CNAME").read_bytes() == b"feeds.example.org\n"
+        assert CliRunner().invoke(main, ["build"]).exit_code == 0  # the record says now
 
     def test_a_stale_committed_feed_is_recognised_and_removed(self, clone: Path) -> None:
         shutil.copy(clone / "all.ics", clone / "tracks" / "retired.ics")

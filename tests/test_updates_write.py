@@ -8,6 +8,7 @@ import signal
 import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,8 @@ NEW = {"all.ics": b"new all\r\n", "tracks/a.ics": b"old a\r\n", "tracks/b.ics": 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file and folder under `folder` (folders as b'<dir>'), the record included."""
-    return {path.relative_to(folder).as_posix(): b"<dir>" if path.is_dir() else path.read_bytes()
+    return {path.relative_to(folder).as_posix(): b"<dir>" if path.is_dir() else
+            path.read_bytes() if path.is_file() else b"<other>"
             for path in sorted(folder.rglob("*"))}
 
 
@@ -97,6 +99,31 @@ class TestSuccessfulBuild:
         assert litter(target.parent) == []
 
 
+class TestModes:
+    @pytest.fixture
+    def umask(self) -> Iterator[None]:
+        old = os.umask(0o027)
+        try:
+            yield
+        finally:
+            os.umask(old)
+
+    def test_new_files_follow_the_umask_and_replaced_ones_keep_their_mode(
+            self, target: Path, umask: None) -> None:
+        os.chmod(target / "all.ics", 0o604)
+        write_tree(target, NEW)
+        modes = {name: stat.S_IMODE((target / name).stat().st_mode)
+                 for name in ("all.ics", "tracks/b.ics")}
+        assert modes == {"all.ics": 0o604, "tracks/b.ics": 0o640}
+
+    def test_a_new_feed_file_follows_the_umask(self, tmp_path: Path, umask: None) -> None:
+        data = tmp_path / "d.yaml"
+        data.write_text(BASE)
+        result = CliRunner().invoke(main, ["feed", str(data), "-o", str(tmp_path / "f.ics")])
+        assert result.exit_code == 0, result.output
+        assert stat.S_IMODE((tmp_path / "f.ics").stat().st_mode) == 0o640
+
+
 def fail_on_call(number: int, real: object) -> object:
     """A stand-in for `real` whose `number`th call fails as on a full disk."""
     calls = []
@@ -162,6 +189,78 @@ class TestFailedBuild:
         assert not (target / "new").exists()
 
 
+class TestFailedMove:
+    """A failure after the first file moved puts back what moved: all files, or none."""
+
+    def test_a_failure_half_way_puts_back_the_files_already_moved(
+            self, target: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        before = snapshot(target)
+        # The record is replaced first, then all.ics, then tracks/b.ics: that one fails.
+        monkeypatch.setattr(os, "replace", fail_on_call(3, os.replace))
+        with pytest.raises(OutputError, match=r"b\.ics: No space left on device; the "
+                           "previous files are unchanged"):
+            write_tree(target, NEW)
+        assert (snapshot(target), litter(target.parent)) == (before, [])
+
+    def test_a_file_that_cannot_be_put_back_is_named(
+            self, target: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        real = os.replace
+        calls = []
+
+        def failing(source: object, destination: object) -> None:
+            calls.append(destination)
+            if len(calls) >= 3:  # tracks/b.ics, and putting all.ics back
+                raise OSError(errno.EROFS, "Read-only file system")
+            real(source, destination)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(os, "replace", failing)
+        with pytest.raises(OutputError, match=r"already replaced and could not be put back: "
+                           r".*all\.ics$"):
+            write_tree(target, NEW)
+        assert (target / "all.ics").read_bytes() == b"new all\r\n"
+        assert litter(target.parent) == []
+
+    @pytest.mark.parametrize("kind", ["folder", "fifo", "link"])
+    def test_what_is_no_regular_file_where_a_file_goes_stops_the_build_first(
+            self, target: Path, kind: str, tmp_path: Path) -> None:
+        path = target / "tracks" / "b.ics"
+        if kind == "folder":
+            path.mkdir()
+        elif kind == "fifo":
+            os.mkfifo(path)
+        else:
+            path.symlink_to("a.ics")  # tracks/a.ics, inside the folder
+        before = snapshot(target)
+        with pytest.raises(OutputError, match=r"b\.ics is a .*nothing was written"):
+            write_tree(target, NEW, adopt=True)
+        assert (snapshot(target), litter(target.parent)) == (before, [])
+
+    def test_a_file_mounted_over_a_feed_leaves_the_build_unapplied(
+            self, tmp_path: Path) -> None:
+        data = tmp_path / "d.yaml"
+        data.write_text(BASE)
+        m1 = tmp_path / "m1"
+        assert CliRunner().invoke(main, ["build", str(data), "-o", str(m1)]).exit_code == 0
+        mine = tmp_path / "mine.ics"
+        mine.write_bytes(b"my own file\n")
+        feed = next((m1 / "tracks").iterdir())
+        done = subprocess.run(["mount", "--bind", str(mine), str(feed)], capture_output=True,
+                              check=False)
+        if done.returncode != 0:
+            pytest.skip("cannot bind-mount here (needs root)")
+        try:
+            before = snapshot(m1)
+            result = CliRunner().invoke(main, ["build", str(data), "-o", str(m1),
+                                               "--no-alarms", "--adopt"])
+            after = snapshot(m1)
+        finally:
+            subprocess.run(["umount", str(feed)], check=False)
+        assert result.exit_code == 1
+        assert "nothing was written" in result.output or "unchanged" in result.output
+        assert (after, litter(m1)) == (before, [])
+        assert mine.read_bytes() == b"my own file\n"
+
+
 KILLER = """\
 import os, signal, sys
 from pathlib import Path
@@ -219,6 +318,38 @@ class TestKilledBuild:
         write_tree(target, NEW)
         assert without_record(snapshot(target)) == {"CNAME": b"example.org\n", **NEW,
                                                     "tracks": b"<dir>"}
+
+
+LEFT = {".all.ics.abcd1234" + TEMP_SUFFIX: b"half", f".{RECORD}.zz_99xyz" + TEMP_SUFFIX: b"{",
+        "tracks/.a.ics.0123abcd" + TEMP_SUFFIX: b"half a"}
+# Not ours: another base name, another pattern.
+KEPT = {".notes.abcd1234" + TEMP_SUFFIX: b"mine", ".all.ics.x" + TEMP_SUFFIX: b"mine",
+        "all.ics.abcd1234" + TEMP_SUFFIX: b"mine"}
+
+
+class TestLeftovers:
+    """A killed build's temporaries are cleared by the next build, whatever it changes."""
+
+    def test_an_unchanged_write_clears_ours_and_keeps_the_rest(self, target: Path) -> None:
+        for name, body in {**LEFT, **KEPT}.items():
+            (target / name).write_bytes(body)
+        report = write_tree(target, OLD)
+        assert report.written == () and report.removed == ()
+        assert litter(target) == sorted(Path(name).name for name in KEPT)
+
+    def test_an_unchanged_build_clears_them_too(self, tmp_path: Path) -> None:
+        data, out = tmp_path / "d.yaml", tmp_path / "out"
+        data.write_text(BASE)
+        assert CliRunner().invoke(main, ["build", str(data), "-o", str(out)]).exit_code == 0
+        feed = next(path for path in sorted((out / "tracks").iterdir()))
+        left = [out / (".all.ics.k1ll3d_0" + TEMP_SUFFIX),
+                feed.with_name(f".{feed.name}.abcdefgh{TEMP_SUFFIX}"),
+                out / f".{RECORD}.abcdefgh{TEMP_SUFFIX}"]
+        for path in left:
+            path.write_bytes(b"half")
+        result = CliRunner().invoke(main, ["build", str(data), "-o", str(out)])
+        assert result.exit_code == 0 and " 0 written" in result.output
+        assert [path.exists() for path in left] == [False] * 3
 
 
 WRITER = """\

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import threading
 from pathlib import Path
 
 import pytest
 
 from deadlinecal.errors import OutputError
-from deadlinecal.write import RECORD, TEMP_SUFFIX, write_tree
+from deadlinecal.write import RECORD, write_tree
 
 
 class TestWriteTree:
@@ -60,43 +58,3 @@ class TestWriteTree:
             write_tree(tmp_path / "out", {"../escape.ics": b"x"})
 
 
-class TestStaging:
-    def test_staged_files_are_fsynced_together_before_any_moves(
-            self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-        real_fsync, real_replace = os.fsync, os.replace
-        lock = threading.Lock()
-        running, most, events = [0], [0], []
-        # Every fsync waits here until a second one is running (or a second has passed):
-        # fsyncs issued one after another never overlap.
-        both = threading.Barrier(2, timeout=1)
-
-        def fsync(descriptor: int) -> None:
-            with lock:
-                running[0] += 1
-                most[0] = max(most[0], running[0])
-                events.append("fsync")
-            with contextlib.suppress(threading.BrokenBarrierError):
-                both.wait()
-            real_fsync(descriptor)
-            with lock:
-                running[0] -= 1
-
-        def replace(source: str, destination: str) -> None:
-            events.append("replace")
-            real_replace(source, destination)
-
-        monkeypatch.setattr(os, "fsync", fsync)
-        monkeypatch.setattr(os, "replace", replace)
-        write_tree(tmp_path, {"a.ics": b"A", "b.ics": b"B", "tracks/c.ics": b"C"})
-        first_move = events.index("replace")
-        # Three feeds and the record staged, all on disk before the first move.
-        assert events[:first_move] == ["fsync"] * 4
-        assert most[0] > 1
-
-    def test_leftovers_beside_a_name_with_brackets_are_cleared(self, tmp_path: Path) -> None:
-        write_tree(tmp_path, {"a[1].ics": b"old"})
-        leftover = tmp_path / f".a[1].ics.x1y2{TEMP_SUFFIX}"
-        leftover.write_bytes(b"killed build")
-        write_tree(tmp_path, {"a[1].ics": b"new"})
-        assert not leftover.exists()
-        assert (tmp_path / "a[1].ics").read_bytes() == b"new"

@@ -18,7 +18,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .load import MAX_INPUT_BYTES
-from .write import RECORD, Folder, read_regular
+from .ownership import read_regular
+from .write import RECORD, Folder
 
 MANIFEST = RECORD
 

@@ -8,29 +8,39 @@ writes (write.py). `check` and `against` read the folder the same way and write 
 The CLI calls them and prints.
 
 A file is ours when the record beside the feeds lists it or, without a record (a fresh
-clone with committed feeds), when its content says so: an `.ics` with our PRODID, a page
-with our generator tag. A folder holding other files and nothing of ours is refused unless
-the user says `--adopt`; the root, the current folder, the home folder, the folders above
+clone with committed feeds), when it lies where a build writes (LAYOUT: all.ics, index.html,
+tracks/*.ics, ... as select.py lays the feeds out) and its content says so: an `.ics` with
+our PRODID, a page with our generator tag. A recognisable file anywhere else is not ours.
+Without a record, a folder holding anything that is not ours (hidden names aside) is refused
+unless the user says `--adopt`; the root, the current folder, the home folder, the folders above
 them and any folder holding a data file of the build are refused always.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
 import gc
+import os
 import posixpath
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from . import cache
-from .errors import DataError, OutputError
+from . import cache, ledger
+from .errors import DataError, OutputError, Problem
+from .ownership import Layout, read_regular
+from .page import PAGE_PATH
+from .picker import CHOICES_PATH
+from .picker import FOLDER as PICKED_FOLDER
 from .pipeline import Build, Read, build_all
 from .render import PRODID
+from .select import FEED_PATTERNS
 from .validate import DEFAULT_MAX_AGE_DAYS, Include
-from .write import Folder, WriteReport, opened, read_head, replace_file
+from .write import RECORD, Folder, WriteReport, opened, read_head, replace_file
 
 if TYPE_CHECKING:
     # history imports icalendar, most of a small build's start-up: only a build that has
@@ -76,9 +86,14 @@ def recognise(relative: str, head: bytes) -> bool:
     if relative.endswith(".html"):
         return GENERATOR_TAG in head or (head.startswith(b"<!doctype html>")
                                          and _OLD_PAGE_TITLE in head)
-    if relative.endswith(".json"):
+    if relative == CHOICES_PATH:
         return head.startswith(b'{\n "generator": "deadlinecal",')
-    return False
+    return relative.endswith(".json") and ledger.recognise(head)
+
+
+# Where a build writes, and how its files look: what a folder without a record holds of ours.
+LAYOUT = Layout(patterns=(*FEED_PATTERNS, f"{PICKED_FOLDER}/*.ics", CHOICES_PATH, PAGE_PATH,
+                          ledger.PATH), content=recognise)
 
 
 def build(paths: Sequence[str], read: Read, output: Path,
@@ -92,13 +107,14 @@ def build(paths: Sequence[str], read: Read, output: Path,
     named = [posixpath.normpath(path) for path in paths]
     refuse_unsafe(output, named)
     options = settings.key(paths)
-    with opened(output, recognise=recognise) as folder:
+    with opened(output, layout=LAYOUT) as folder:
         _refuse_foreign_folder(output, folder, adopt)
         inputs = cache.inputs(folder, named)
         current = (cache.unchanged(folder, cache.build_key(cache.joined(inputs), *options))
                    if inputs is not None else None)
         if current is not None:
             # Same data, same code, files untouched since the last build: nothing to render.
+            folder.tidy()
             result = _build(named, read, settings, render=False)
             _refuse_warnings(result, strict)
             return Outcome(result=result,
@@ -123,7 +139,7 @@ def build(paths: Sequence[str], read: Read, output: Path,
         gc.freeze()
         report = folder.write(
             result.files, key=cache.build_key(cache.joined(seen), *options),
-            extra={"inputs": [path for path, _ in seen], "retired": _to_json(result.retired)},
+            extra={"inputs": [path for path, _ in seen]},
             adopt=True)
     return Outcome(result=result, report=report)
 
@@ -148,14 +164,31 @@ def against(paths: Sequence[str], read: Read, output: Path,
     return result, previous
 
 
-def write_single(path: Path, content: bytes, *, adopt: bool = False) -> bool:
+def write_single(path: Path, content: bytes, *, adopt: bool = False,
+                 retired: Mapping[str, Seen] | None = None) -> bool:
     """Write one feed file unless it holds `content`; True when written.
 
-    A file there that deadlinecal did not write is refused unless `adopt`; anything but a
-    regular file always. Raises OutputError.
+    `retired` (the revisions the feed no longer holds) goes into the hidden file beside it
+    (ledger.sidecar), first: a failure after it leaves the old feed, which `retired` never
+    contradicts. A file there that deadlinecal did not write is refused unless `adopt`;
+    anything but a regular file always. Raises OutputError.
     """
     _refuse_foreign_file(path, adopt)
+    side = ledger.sidecar(path)
+    if retired or os.path.lexists(side):
+        _refuse_foreign_file(side, adopt, ledger.recognise)
+        if retired:
+            replace_file(side, ledger.encode(retired))
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                side.unlink()
     return replace_file(path, content)
+
+
+def retired_single(path: Path) -> dict[str, Seen]:
+    """The revisions `feed -o path` dropped before, from the hidden file beside it."""
+    content = read_regular(ledger.sidecar(path), ledger.MAX_BYTES + 1)
+    return (ledger.decode(content) or {}) if content is not None else {}
 
 
 def previous_single(path: Path, *, adopt: bool = False) -> bytes | None:
@@ -174,11 +207,15 @@ def refuse_unsafe(output: Path, data: Sequence[str]) -> None:
     The root, the current and home folders and every folder above them, and any folder
     holding one of the `data` files.
     """
-    where = output.resolve()
+    where = _resolved(output)
+    if where is None:
+        raise OutputError(f"cannot build into {output}: the current folder no longer exists; "
+                          "change to an existing folder, or name the output by its full path")
     reasons = []
     if where == Path(where.anchor):
         reasons.append("is the root of the file system")
-    for name, folder in (("current folder", Path.cwd()), ("home folder", _home())):
+    for name, folder in (("current folder", _resolved(Path("."))),
+                         ("home folder", _home())):
         if folder is None:
             continue
         if where == folder.resolve():
@@ -186,11 +223,20 @@ def refuse_unsafe(output: Path, data: Sequence[str]) -> None:
         elif where in folder.resolve().parents:
             reasons.append(f"holds the {name}")
     for path in data:
-        if where in Path(path).resolve().parents:
+        found = _resolved(Path(path))
+        if found is not None and where in found.parents:
             reasons.append(f"holds the data file {path}")
     if reasons:
         raise OutputError(f"refusing to build into {output}: it {reasons[0]}; name a folder "
                           "of its own for the feeds, like calendars")
+
+
+def _resolved(path: Path) -> Path | None:
+    """`path` made absolute, or None when it is relative and the current folder is gone."""
+    try:
+        return path.resolve()
+    except OSError:
+        return None
 
 
 def _home() -> Path | None:
@@ -201,24 +247,27 @@ def _home() -> Path | None:
 
 
 def _refuse_foreign_folder(output: Path, folder: Folder, adopt: bool) -> None:
-    if adopt or folder.has_record or folder.owned:
+    """Without a record, a folder is the build's only when all it holds is the build's."""
+    if adopt or folder.has_record:
         return
     others = folder.others()
     if not others:
         return
     shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
     raise OutputError(f"refusing to build into {output}: it holds files deadlinecal did not "
-                      f"write ({shown}) and no feeds of an earlier build; pass {ADOPT_FLAG} "
-                      "to build there anyway (deadlinecal only ever changes its own files)")
+                      f"write ({shown}) and no record of an earlier build there; pass "
+                      f"{ADOPT_FLAG} to build there anyway (deadlinecal only ever changes its "
+                      "own files)")
 
 
-def _refuse_foreign_file(path: Path, adopt: bool) -> None:
+def _refuse_foreign_file(path: Path, adopt: bool,
+                         ours: Callable[[bytes], bool] | None = None) -> None:
     if not path.exists() and not path.is_symlink():
         return
     head = read_head(path)
     if head is None:
         raise OutputError(f"refusing to write {path}: it is not a regular file")
-    if not adopt and not recognise(path.name, head):
+    if not adopt and not (ours(head) if ours else recognise(path.name, head)):
         raise OutputError(f"refusing to write {path}: it exists and is not a feed deadlinecal "
                           f"wrote; pass {ADOPT_FLAG} to replace it")
 
@@ -231,56 +280,43 @@ def _refuse_warnings(result: Build, strict: bool) -> None:
 def _build(paths: Sequence[str], read: Read, settings: Settings,
            folder: Folder | None = None, *, previous: Mapping[str, bytes] | None = None,
            render: bool = True) -> Build:
-    if folder is not None and previous is None:
-        previous = folder.read()
-    if folder is not None and previous:
+    warnings: list[Problem] = []
+    retired: dict[str, Seen] | None = None
+    if folder is not None:
+        previous = dict(folder.read() if previous is None else previous)
+        retired = _retired(folder, previous.pop(ledger.PATH, None), warnings)
         # Keyed as the user sees them, so a warning about a previous feed names
         # `calendars/all.ics:33`, not `all.ics:33`.
         previous = {f"{folder.target}/{relative}": content
                     for relative, content in previous.items()}
-    return build_all(paths, read, as_of=settings.as_of, previous=previous,
-                     retired=_from_json(folder.extra.get("retired")) if folder else None,
-                     alarms=settings.alarms, base_url=settings.base_url,
-                     max_age_days=settings.max_age_days, render=render)
+        warnings.extend(Problem(file=str(folder.target / RECORD), line=None, column=None,
+                                path="", message=complaint, severity="warning")
+                        for complaint in folder.complaints)
+    result = build_all(paths, read, as_of=settings.as_of, previous=previous, retired=retired,
+                       alarms=settings.alarms, base_url=settings.base_url,
+                       max_age_days=settings.max_age_days, render=render)
+    if not warnings:
+        return result
+    return dataclasses.replace(result, warnings=(*result.warnings, *warnings))
+
+
+def _retired(folder: Folder, kept: bytes | None, warnings: list[Problem]) -> dict[str, Seen]:
+    """The retired revisions the folder remembers: its ledger's (and an older record's)."""
+    found = ledger.decode(kept) if kept is not None else {}
+    if found is None:
+        warnings.append(Problem(
+            file=str(folder.target / ledger.PATH), line=None, column=None, path="",
+            message="could not be read; the events in it that come back may start again at "
+            "a lower SEQUENCE", severity="warning"))
+    # Records of earlier versions kept the retired revisions themselves.
+    older = ledger.from_json(folder.extra.get("retired"))
+    if not found and not older:
+        return {}  # nothing retired: no need for history (and icalendar) at all
+    from .history import latest
+
+    return latest([found or {}, older])
 
 
 def _reading(output: Path) -> AbstractContextManager[Folder]:
     """The folder under a shared lock, for commands that only read it."""
-    return opened(output, recognise=recognise, exclusive=False)
-
-
-# -- retired revisions, as the record keeps them ------------------------------------------
-
-
-def _to_json(retired: Mapping[str, Seen]) -> dict[str, Any]:
-    return {uid: {"sequence": seen.sequence, "stamp": _iso(seen.stamp),
-                  "modified": _iso(seen.modified), "content": list(seen.content)}
-            for uid, seen in sorted(retired.items())}
-
-
-def _from_json(raw: object) -> dict[str, Seen]:
-    """The record's retired revisions; an entry that does not parse is left out."""
-    retired: dict[str, Seen] = {}
-    if not isinstance(raw, dict) or not raw:
-        return retired
-    from .history import Seen
-
-    for uid, entry in raw.items():
-        try:
-            retired[uid] = Seen(uid=str(uid), sequence=int(entry["sequence"]),
-                                stamp=_when(entry.get("stamp")),
-                                modified=_when(entry.get("modified")),
-                                content=tuple(str(line) for line in entry["content"]),
-                                block=b"")
-        except (KeyError, TypeError, ValueError, AttributeError):
-            continue
-    return retired
-
-
-def _iso(when: dt.datetime | None) -> str | None:
-    return when.isoformat() if when is not None else None
-
-
-def _when(text: object) -> dt.datetime | None:
-    return dt.datetime.fromisoformat(text) if isinstance(text, str) else None
-
+    return opened(output, layout=LAYOUT, exclusive=False)

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
+from . import ledger
 from .budget import check_budget
 from .confirm import confirm_datasets
 from .errors import DataError, Problem, quoted
@@ -144,6 +145,9 @@ def build_all(paths: Sequence[str], read: Read, *,
             files[CHOICES_PATH] = choices_json(dataset, picker)
         files[PAGE_PATH] = render_page(dataset, revised, counted, dataset.base_url,
                                        selected=selected, picker=picker)
+        if gone:
+            # Published with the feeds, so a fresh clone knows what its subscribers saw.
+            files[ledger.PATH] = ledger.encode(gone)
         return Build(
             dataset=dataset,
             events=revised,
@@ -323,6 +327,16 @@ def current_events(dataset: Dataset) -> list[Event]:
     return list(events)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OneFeed:
+    content: bytes
+    # How many events the feed holds.
+    count: int
+    warnings: tuple[Problem, ...]
+    # The last revision published of every UID the feed no longer holds (see build_all).
+    retired: Mapping[str, Seen]
+
+
 def one_feed(data: bytes, *, file: str, chosen: Filter, title: str | None = None,
              alarms: bool = True, read: Read | None = None,
              previous: bytes | None = None) -> tuple[bytes, int, tuple[Problem, ...]]:
@@ -331,6 +345,17 @@ def one_feed(data: bytes, *, file: str, chosen: Filter, title: str | None = None
     `read` fetches the files `data` includes; `previous` is the feed file this one replaces,
     so changed events get SEQUENCE + 1 as in `build`. Raises DataError, FilterError.
     """
+    made = single_feed(data, file=file, chosen=chosen, title=title, alarms=alarms, read=read,
+                       previous=previous)
+    return made.content, made.count, made.warnings
+
+
+def single_feed(data: bytes, *, file: str, chosen: Filter, title: str | None = None,
+                alarms: bool = True, read: Read | None = None, previous: bytes | None = None,
+                retired: Mapping[str, Seen] | None = None) -> OneFeed:
+    """`one_feed`, remembering what it drops: `retired` is what the runs before dropped,
+    `OneFeed.retired` what this one dropped (or kept dropped), including events the filter
+    no longer keeps. Raises DataError, FilterError."""
     dataset, events, warnings = load_selection([file], _reader(data, file, read),
                                                alarms=alarms)
     chosen = check_filter(chosen, dataset)
@@ -341,10 +366,13 @@ def one_feed(data: bytes, *, file: str, chosen: Filter, title: str | None = None
         description=f"{dataset.title}, filtered: {describe}.",
         filter=chosen,
     )
-    revised, rendered, _, _ = _against_previous(
-        events, {"feed.ics": previous} if previous else None, warnings)
+    # Only the events the feed holds are revised: one the filter leaves out is retired.
+    revised, rendered, _, gone = _against_previous(
+        select(events, chosen), {"feed.ics": previous} if previous else None, warnings,
+        retired)
     content = render_feeds(dataset, revised, [spec], rendered=rendered)["feed.ics"]
-    return content, len(select(revised, chosen)), tuple(warnings)
+    return OneFeed(content=content, count=len(revised), warnings=tuple(warnings),
+                   retired=gone)
 
 
 def without_alarms(events: tuple[Event, ...]) -> tuple[Event, ...]:

@@ -120,23 +120,39 @@ def in_range(event: Event, chosen: Filter) -> bool:
     return not (chosen.date_until is not None and first > chosen.date_until)
 
 
+# Where a build writes its feeds, `*` standing for one name: every path `standard_feeds`
+# gives (and validate.py gives a named feed, `feeds/<key>.ics`) matches one of these. A
+# folder's files are known as a build's by their place in this layout (output.py), so a new
+# kind of feed adds its pattern here.
+ALL_FEED = "all.ics"
+TRACK_FEEDS = "tracks/*.ics"
+ELIGIBILITY_FEEDS = "eligibility/*.ics"
+NAMED_FEEDS = "feeds/*.ics"
+FEED_PATTERNS = (ALL_FEED, TRACK_FEEDS, ELIGIBILITY_FEEDS, NAMED_FEEDS)
+
+
+def feed_path(pattern: str, key: str) -> str:
+    """The path `pattern` gives a feed named `key`: feed_path(TRACK_FEEDS, "quant")."""
+    return pattern.replace("*", key, 1)
+
+
 def standard_feeds(dataset: Dataset) -> tuple[FeedSpec, ...]:
     """all.ics, one feed per track, one per eligibility group, then the dataset's own feeds."""
     feeds = [FeedSpec(
-        path="all.ics",
+        path=ALL_FEED,
         title=dataset.title,
         description=f"Every program in {dataset.title}.",
     )]
     for track in dataset.tracks:
         feeds.append(FeedSpec(
-            path=f"tracks/{track.key}.ics",
+            path=feed_path(TRACK_FEEDS, track.key),
             title=f"{dataset.title}: {track.title}",
             description=f"{track.title} programs. {track.description}".strip(),
             filter=Filter(tracks=(track.key,)),
         ))
     for group in dataset.eligibility:
         feeds.append(FeedSpec(
-            path=f"eligibility/{group.key}.ics",
+            path=feed_path(ELIGIBILITY_FEEDS, group.key),
             title=f"{dataset.title}: for {group.title}",
             description=f"Programs open to {group.title}. {group.description}".strip(),
             filter=Filter(eligibility=(group.key,)),

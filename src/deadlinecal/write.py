@@ -4,15 +4,17 @@ Ownership: a record beside the files (RECORD, gitignored) lists every file a bui
 every folder it created. Only those are ever replaced or removed; everything else in the
 folder (a README, a CNAME, a `.git`, a mounted file system) keeps its bytes, mode and owner.
 Without a record (a fresh clone of a repository with committed feeds) the caller's
-`recognise` says which files are ours by their content; the search for them never enters a
-hidden folder, follows a link or crosses into another file system.
+`Layout` says which files are ours: a file is ours only at a place a build writes (its
+patterns) and only when its content says so; a recognisable file anywhere else (a copy in
+an archive folder, another build's output further down) is never ours. The search for them
+never enters a hidden folder, follows a link or crosses into another file system.
 
-Writing: every changed file is staged as a temporary file beside its target (same folder);
-the staged files and the record are fsynced together, and only when all are on disk, and
-the record already names them, is each one moved over its target with `os.replace`. A
-failure before that removes the temporaries and leaves every old file, and the old record,
-as they were. Existing folders are never recreated or chmod-ed; a folder is removed only
-when a build created it and it is empty.
+Writing: every changed file is staged as a temporary file beside its target (same folder,
+fsynced); only when all are staged, and the record already names them, is each one moved
+over its target with `os.replace`, all or none (moving.py). A failure removes the
+temporaries and leaves every old file, and the old record, as they were. Existing folders
+are never recreated or chmod-ed; a folder is removed only when a build created it and it
+is empty.
 
 Builds of the same folder hold an exclusive lock on it from before they read what is there
 until after they wrote, so two at once take turns and the second sees what the first wrote.
@@ -22,30 +24,31 @@ The writer knows nothing of calendars: any file type can be part of the output.
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import os
+import re
 import stat
-import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NoReturn
 
 from .errors import OutputError
+from .moving import TEMP_SUFFIX, Unmoved, move_all, refuse_unwritable
+from .ownership import (
+    HEAD_BYTES,
+    Layout,
+    others,
+    plain,
+    plain_relative,
+    read_regular,
+    search,
+)
 
 RECORD = ".deadlinecal-build.json"
-# Temporaries carry this suffix, so a killed build's leftovers can be told from anyone's file.
-TEMP_SUFFIX = ".deadlinecal-tmp"
 # A record larger than this is not ours (it lists feeds and a few retired events).
 MAX_RECORD_BYTES = 64 * 1024 * 1024
-# How far, and through how many entries, the search for our files without a record goes.
-_SEARCH_DEPTH = 3
-_SEARCH_ENTRIES = 20_000
-_HEAD_BYTES = 4096
-
-# (relative path, the file's first bytes) -> whether the file is one a build wrote.
-Recognise = Callable[[str, bytes], bool]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -71,37 +74,39 @@ class Folder:
     # What built the files, as the last complete build recorded it.
     key: str | None = None
     has_record: bool = False
-    recognise: Recognise | None = None
+    layout: Layout | None = None
+    # What was wrong with the record (entries ignored, or the whole record), for warnings.
+    complaints: tuple[str, ...] = ()
 
     def read(self) -> dict[str, bytes]:
         """The bytes of every file of ours that is a regular file (never a device or link)."""
         files = {}
         for relative in sorted(self.owned):
-            content = read_regular(self.target / relative)
+            content = read_regular(self.target / relative) if plain(
+                self.target, relative) else None
             if content is not None:
                 files[relative] = content
         return files
 
     def others(self) -> list[str]:
-        """Names of the folder's entries that are not ours (the record aside), sorted."""
-        if not self.target.is_dir():
-            return []
-        mine = {PurePosixPath(path).parts[0] for path in self.owned | self.created}
-        return sorted(entry.name for entry in os.scandir(self.target)
-                      if entry.name != RECORD and entry.name not in mine
-                      and not entry.name.endswith(TEMP_SUFFIX))
+        """The folder's entries that are not ours, sorted (see ownership.others)."""
+        return others(self.target, self.owned, self.created, self.layout)
+
 
     def foreign(self, files: Mapping[str, bytes]) -> list[str]:
-        """Paths a build would write over that hold something that is not ours."""
+        """Paths a build would write over that hold something that is not ours (a file that
+        already holds what the build would write is not written over)."""
         return [relative for relative in sorted(files)
-                if os.path.lexists(self.target / relative) and not self._ours(relative)]
+                if os.path.lexists(self.target / relative) and not self._ours(relative)
+                and not _same_content(self.target / relative, _content(files, relative))]
 
     def stale(self, files: Mapping[str, bytes]) -> list[str]:
         """Paths a build would write or remove: differing, missing or no longer produced."""
         stale = {relative for relative in files
                  if not _same_content(self.target / relative, _content(files, relative))}
         stale.update(relative for relative in self.owned
-                     if relative not in files and os.path.lexists(self.target / relative))
+                     if relative not in files and plain(self.target, relative)
+                     and os.path.lexists(self.target / relative))
         return sorted(stale)
 
     def write(self, files: Mapping[str, bytes], *, key: str | None = None,
@@ -126,93 +131,100 @@ class Folder:
                               "the previous files are unchanged") from None
 
     def _ours(self, relative: str) -> bool:
-        if relative in self.owned:
-            return True
-        path = self.target / relative
-        head = read_regular(path, _HEAD_BYTES)
-        return head is not None and self.recognise is not None and self.recognise(relative,
-                                                                                   head)
+        """Ours: recorded and untouched since, or known by the layout (place and bytes)."""
+        return ((relative in self.owned and not self._touched(relative))
+                or self._recognised(relative))
+
+    def _touched(self, relative: str) -> bool:
+        """Whether a recorded file changed since the build that wrote it (size or time)."""
+        stamp = self.stamps.get(relative)
+        if stamp is None or list(stamp) == [-1, -1]:  # a record written before the moves
+            return False
+        return _stamp(self.target / relative) != list(stamp)
+
+    def _recognised(self, relative: str) -> bool:
+        """Whether the layout knows the file at `relative` as a build's (place and bytes)."""
+        if self.layout is None or not self.layout.places(relative):
+            return False
+        head = read_regular(self.target / relative, HEAD_BYTES)
+        return head is not None and self.layout(relative, head)
 
     def _write(self, files: Mapping[str, bytes], key: str | None,
                extra: dict[str, Any]) -> WriteReport:
-        if not self.target.stat().st_mode & stat.S_IWUSR:
-            # Checked by mode, not access(): a read-only folder is a decision, even for root.
-            raise OutputError(f"{self.target} is read-only; the previous files are unchanged")
+        changed = [relative for relative in sorted(files)
+                   if not _same_content(self.target / relative, _content(files, relative))]
+        unchanged = sorted(set(files) - set(changed))
+        # A recorded file someone has since replaced with their own is theirs: left alone.
+        removed = sorted(relative for relative in self.owned
+                         if relative not in files and plain(self.target, relative)
+                         and os.path.lexists(self.target / relative) and self._ours(relative))
+        refuse_unwritable(self.target, [*changed, *removed])
+        self.tidy(files)
         staged: list[tuple[Path, Path]] = []
-        unchanged: list[str] = []
         made: list[str] = []
-        record: Path | None = None
         try:
-            for relative in sorted(files):
-                content = _content(files, relative)
+            for relative in changed:
                 final = self.target / relative
-                if _same_content(final, content):
-                    unchanged.append(relative)
-                    continue
-                made.extend(self._make_folders(relative))
-                _clear_leftovers(final)
-                staged.append((_stage(final, content, sync=False), final))
-            removed = sorted(relative for relative in self.owned
-                             if relative not in files
-                             and os.path.lexists(self.target / relative))
+                made.extend(_make_folders(self.target, relative))
+                staged.append((_stage(final, _content(files, relative)), final))
             created = set(self.created) | set(made)
             if staged or removed:
                 # Named in the record before anything moves: a crash from here on leaves
                 # nothing of ours that the next build does not know about.
                 pending = {relative: [-1, -1] for relative in self.owned | set(files)}
-                record = _stage_record(self.target, pending, created, None, extra)
-                # Every staged byte on disk before the first move, the files and the record
-                # fsynced together: one wait for the disk rather than one per file.
-                _sync_files([*(temporary for temporary, _ in staged), record])
-                os.replace(record, self.target / RECORD)
+                _save_record(self.target, pending, created, None, extra)
         except BaseException:
-            leftovers = [temporary for temporary, _ in staged]
-            if record is not None:
-                leftovers.append(record)
-            for temporary in leftovers:
+            for temporary, _ in staged:
                 with contextlib.suppress(OSError):
                     temporary.unlink()
             _remove_empty(self.target, made)
             raise
-        for temporary, final in staged:
-            os.replace(temporary, final)
+        try:
+            move_all(staged)
+        except Unmoved as failure:
+            if not failure.stuck:
+                self._restore_record()
+            _remove_empty(self.target, made)
+            raise OutputError(failure.message()) from None
         gone = []
         for relative in removed:
             with contextlib.suppress(OSError):
-                (self.target / relative).unlink()
-                gone.append(relative)
+                if plain(self.target, relative):  # again: nothing may have changed it
+                    (self.target / relative).unlink()
+                    gone.append(relative)
         created -= set(_remove_empty(self.target, created))
-        # The moves made durable (the folder fsynced), with the final record if it changed.
-        moved = [self.target] if staged or gone else []
-        stamps = {relative: _stamp(self.target / relative) for relative in sorted(files)}
+        if staged or gone:
+            _sync_directory(self.target)
+        # A file that could not be removed stays ours.
+        kept = [relative for relative in removed if relative not in gone]
+        stamps = {relative: _stamp(self.target / relative)
+                  for relative in sorted([*files, *kept])}
         if (stamps != dict(self.stamps) or created != set(self.created) or key != self.key
                 or extra != dict(self.extra)):
             with contextlib.suppress(OSError):
                 # The record written above stays if this fails: the next build renders.
-                _save_record(self.target, stamps, created, key, extra, also=moved)
-        elif moved:
-            _sync_directory(self.target)
+                _save_record(self.target, stamps, created, key, extra)
         return WriteReport(
             written=tuple(final.relative_to(self.target).as_posix() for _, final in staged),
             unchanged=tuple(unchanged), removed=tuple(gone))
 
-    def _make_folders(self, relative: str) -> list[str]:
-        """Create the missing folders above `relative`; the ones created, outermost first."""
-        made = []
-        parent = PurePosixPath(relative).parent
-        for depth in range(1, len(parent.parts) + 1):
-            folder = PurePosixPath(*parent.parts[:depth])
-            path = self.target / folder
-            if not os.path.lexists(path):
-                path.mkdir()
-                made.append(folder.as_posix())
-            elif not path.is_dir():
-                raise OutputError(f"{path} is not a folder")
-        return made
+    def tidy(self, files: Iterable[str] = ()) -> None:
+        """Remove the temporaries a killed build left beside our files (and `files`, and
+        the record): only names of our own temporary pattern, every build, changed or not."""
+        _clear_leftovers(self.target, {*self.owned, *files, RECORD})
+
+    def _restore_record(self) -> None:
+        """Put the record back as the build found it (after a failed move was undone)."""
+        with contextlib.suppress(OSError):
+            if self.has_record:
+                _save_record(self.target, self.stamps, set(self.created), self.key, self.extra)
+            else:
+                (self.target / RECORD).unlink()
+
 
 
 @contextlib.contextmanager
-def opened(target: Path, *, recognise: Recognise | None = None,
+def opened(target: Path, *, layout: Layout | None = None,
            exclusive: bool = True) -> Iterator[Folder]:
     """The folder at `target` under a lock: exclusive (creating it) to write, else shared.
 
@@ -221,7 +233,7 @@ def opened(target: Path, *, recognise: Recognise | None = None,
     if target.exists() and not target.is_dir():
         raise OutputError(f"{target} is not a folder")
     if not exclusive and not target.is_dir():
-        yield Folder(target=target, owned=frozenset(), recognise=recognise)
+        yield Folder(target=target, owned=frozenset(), layout=layout)
         return
     made = [folder for folder in (target, *target.parents) if not os.path.lexists(folder)]
     try:
@@ -231,7 +243,7 @@ def opened(target: Path, *, recognise: Recognise | None = None,
         raise OutputError(f"could not open {target}: {exc.strerror or exc}") from None
     try:
         _lock(descriptor, exclusive)
-        yield _survey(target, recognise)
+        yield _survey(target, layout)
     except BaseException:
         # A build that fails leaves no trace, not even the (empty) folders it made.
         for folder in made:
@@ -243,15 +255,15 @@ def opened(target: Path, *, recognise: Recognise | None = None,
 
 
 def write_tree(target: Path, files: Mapping[str, bytes], *,
-               recognise: Recognise | None = None, adopt: bool = False) -> WriteReport:
+               layout: Layout | None = None, adopt: bool = False) -> WriteReport:
     """Lock `target`, then make our files in it exactly `files` (see Folder.write)."""
-    with opened(target, recognise=recognise) as folder:
+    with opened(target, layout=layout) as folder:
         return folder.write(files, adopt=adopt)
 
 
-def read_tree(target: Path, *, recognise: Recognise | None = None) -> dict[str, bytes]:
+def read_tree(target: Path, *, layout: Layout | None = None) -> dict[str, bytes]:
     """The files of ours under `target` (relative path -> bytes); empty when it is absent."""
-    with opened(target, recognise=recognise, exclusive=False) as folder:
+    with opened(target, layout=layout, exclusive=False) as folder:
         return folder.read()
 
 
@@ -278,127 +290,67 @@ def replace_file(path: Path, content: bytes) -> bool:
 
 def read_head(path: Path) -> bytes | None:
     """The first bytes of a regular file (for recognising it); None for anything else."""
-    return read_regular(path, _HEAD_BYTES)
+    return read_regular(path, HEAD_BYTES)
 
 
 # -- what is there --------------------------------------------------------------------------
 
 
-def _survey(target: Path, recognise: Recognise | None) -> Folder:
-    record = _load_record(target)
+def _survey(target: Path, layout: Layout | None) -> Folder:
+    record, broken = _load_record(target)
     if record is not None:
         files, created, key, extra = record
-        return Folder(target=target, owned=frozenset(files), created=frozenset(created),
-                      stamps=files, key=key, extra=extra, has_record=True,
-                      recognise=recognise)
-    found = frozenset(_search(target, recognise)) if recognise is not None else frozenset()
-    return Folder(target=target, owned=found, recognise=recognise)
+        # A path that leads through a link (or out) is never read, replaced or removed.
+        bad = sorted(path for path in [*files, *created] if not plain(target, path))
+        files = {path: stamp for path, stamp in files.items() if path not in bad}
+        return Folder(target=target, owned=frozenset(files),
+                      created=frozenset(path for path in created if path not in bad),
+                      stamps=files, key=key, extra=extra, has_record=True, layout=layout,
+                      complaints=tuple(f"names {path!r}, which is not a plain path inside "
+                                       "the folder (it goes through a link or out of it); "
+                                       "that entry was ignored" for path in bad[:5]))
+    found = frozenset(search(target, layout)) if layout is not None else frozenset()
+    return Folder(target=target, owned=found, layout=layout,
+                  complaints=(f"could not be read ({broken}); it was ignored, and files are "
+                              "known as deadlinecal's by their place and content",)
+                  if broken else ())
 
 
-def _load_record(target: Path) -> tuple[dict[str, list[int]], list[str], str | None,
-                                        dict[str, Any]] | None:
-    """The record's files, created folders, key and other entries; None if absent or broken."""
+_Record = tuple[dict[str, list[int]], list[str], str | None, dict[str, Any]]
+
+
+def _load_record(target: Path) -> tuple[_Record | None, str | None]:
+    """The record's files, created folders, key and other entries (None if absent or
+    broken), and what is wrong with it when it is broken."""
+    if not os.path.lexists(target / RECORD):
+        return None, None
     text = read_regular(target / RECORD, MAX_RECORD_BYTES + 1)
     if text is None or len(text) > MAX_RECORD_BYTES:
-        return None
+        return None, "not a regular file of at most 64 MiB"
     try:
-        record = json.loads(text)
+        record = json.loads(text, parse_constant=_no_constant)
         files = {path: [int(number) for number in stamp]
-                 for path, stamp in record["files"].items() if _relative(path)}
-        created = [path for path in record.get("folders", []) if _relative(path)]
+                 for path, stamp in record["files"].items() if plain_relative(path)}
+        created = [path for path in record.get("folders", []) if plain_relative(path)]
         key = record.get("key")
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return None
-    extra = {name: value for name, value in record.items()
-             if name not in ("files", "folders", "key")}
-    return files, created, key if isinstance(key, str) else None, extra
+        extra = {name: value for name, value in record.items()
+                 if name not in ("files", "folders", "key")}
+    except (ValueError, KeyError, TypeError, AttributeError, OverflowError,
+            RecursionError) as exc:
+        return None, f"{type(exc).__name__}: {str(exc)[:80]}"
+    return (files, created, key if isinstance(key, str) else None, extra), None
 
 
-def _relative(path: object) -> bool:
-    """A plain relative path inside the folder, as a build writes them (never hidden)."""
-    if not isinstance(path, str) or not path or "\\" in path:
-        return False
-    parts = PurePosixPath(path).parts
-    return not PurePosixPath(path).is_absolute() and all(
-        part not in ("..", ".") and not part.startswith(".") for part in parts)
-
-
-def _search(target: Path, recognise: Recognise) -> list[str]:
-    """Files under `target` that `recognise` calls ours: not hidden, no links, one device."""
-    try:
-        device = target.stat().st_dev
-    except OSError:
-        return []
-    found: list[str] = []
-    budget = _SEARCH_ENTRIES
-    pending: list[tuple[Path, int]] = [(target, 1)]
-    while pending and budget > 0:
-        folder, depth = pending.pop()
-        try:
-            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-        except OSError:
-            continue
-        for entry in entries:
-            budget -= 1
-            if entry.name.startswith(".") or entry.is_symlink():
-                continue
-            path = Path(entry.path)
-            if entry.is_dir(follow_symlinks=False):
-                if depth < _SEARCH_DEPTH and entry.stat(follow_symlinks=False).st_dev == device:
-                    pending.append((path, depth + 1))
-                continue
-            relative = path.relative_to(target).as_posix()
-            head = read_regular(path, _HEAD_BYTES)
-            if head is not None and recognise(relative, head):
-                found.append(relative)
-    return sorted(found)
-
-
-def read_regular(path: Path, limit: int | None = None, *,
-                 follow_links: bool = False) -> bytes | None:
-    """A regular file's bytes (up to `limit`); None for a device, pipe, no file, or a link.
-
-    Opened without blocking and checked before reading: a FIFO or /dev/zero is never read.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
-    if not follow_links:
-        flags |= getattr(os, "O_NOFOLLOW", 0)
-    try:
-        descriptor = os.open(path, flags)
-    except OSError:
-        return None
-    with os.fdopen(descriptor, "rb") as handle:
-        try:
-            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-                return None
-            return handle.read() if limit is None else handle.read(limit)
-        except OSError:
-            return None
+def _no_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not a number a record holds")
 
 
 # -- writing --------------------------------------------------------------------------------
 
 
 def _save_record(target: Path, files: Mapping[str, Sequence[int]], created: set[str],
-                 key: str | None, extra: Mapping[str, Any], *, also: Sequence[Path] = ()
-                 ) -> None:
-    """Replace the record in one step; on failure the old one stays as it was.
-
-    `also`: more paths (the folder) to fsync together with the record, before it moves.
-    """
-    staged = _stage_record(target, files, created, key, extra)
-    try:
-        _sync_files([staged, *also])
-        os.replace(staged, target / RECORD)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            staged.unlink()
-        raise
-
-
-def _stage_record(target: Path, files: Mapping[str, Sequence[int]], created: set[str],
-                  key: str | None, extra: Mapping[str, Any]) -> Path:
-    """The record, staged beside the old one and not yet fsynced; its path."""
+                 key: str | None, extra: Mapping[str, Any]) -> None:
+    """Replace the record in one step; on failure the old one stays as it was."""
     record: dict[str, Any] = {**extra, "files": {path: list(files[path]) for path in files},
                               "folders": sorted(created)}
     if key is not None:
@@ -406,7 +358,13 @@ def _stage_record(target: Path, files: Mapping[str, Sequence[int]], created: set
     else:
         record.pop("key", None)
     text = json.dumps(record, indent=1, sort_keys=True) + "\n"
-    return _stage(target / RECORD, text.encode(), sync=False)
+    staged = _stage(target / RECORD, text.encode())
+    try:
+        os.replace(staged, target / RECORD)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            staged.unlink()
+        raise
 
 
 def _stamp(path: Path) -> list[int]:
@@ -421,6 +379,8 @@ def _remove_empty(target: Path, folders: Sequence[str] | set[str]) -> list[str]:
     """Remove those of `folders` (ours) that are empty, innermost first; the ones removed."""
     removed = []
     for folder in sorted(folders, key=lambda path: path.count("/"), reverse=True):
+        if not plain(target, folder):
+            continue
         try:
             (target / folder).rmdir()
         except OSError:
@@ -429,22 +389,43 @@ def _remove_empty(target: Path, folders: Sequence[str] | set[str]) -> list[str]:
     return removed
 
 
-def _clear_leftovers(final: Path) -> None:
-    """Remove the temporaries a killed build left beside `final` (they carry our suffix).
+# A temporary of ours: `.NAME.` + 8 random characters (tempfile's or secrets') + our suffix.
+_TEMPORARY = re.compile(rf"\.(.+)\.[a-z0-9_]{{8}}{re.escape(TEMP_SUFFIX)}")
 
-    Compared by name rather than globbed: a glob compiles a pattern per file (and would
-    read a `[` in a file name as a pattern).
-    """
-    prefix = f".{final.name}."
-    try:
-        entries = [entry.name for entry in os.scandir(final.parent)]
-    except OSError:
-        return
-    for name in entries:
-        if (name.startswith(prefix) and name.endswith(TEMP_SUFFIX)
-                and len(name) >= len(prefix) + len(TEMP_SUFFIX)):
-            with contextlib.suppress(OSError):
-                os.unlink(final.parent / name)
+
+def _clear_leftovers(target: Path, files: set[str]) -> None:
+    """Remove the temporaries beside `files` (relative paths; regular files only)."""
+    by_folder: dict[str, set[str]] = {}
+    for relative in files:
+        path = PurePosixPath(relative)
+        by_folder.setdefault(path.parent.as_posix(), set()).add(path.name)
+    for folder, names in sorted(by_folder.items()):
+        if folder != "." and not plain(target, folder):
+            continue
+        try:
+            entries = list(os.scandir(target / folder))
+        except OSError:
+            continue
+        for entry in entries:
+            found = _TEMPORARY.fullmatch(entry.name)
+            if found and found[1] in names and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
+def _make_folders(target: Path, relative: str) -> list[str]:
+    """Create the missing folders above `relative`; the ones created, outermost first."""
+    made = []
+    parent = PurePosixPath(relative).parent
+    for depth in range(1, len(parent.parts) + 1):
+        folder = PurePosixPath(*parent.parts[:depth])
+        path = target / folder
+        if not os.path.lexists(path):
+            path.mkdir()
+            made.append(folder.as_posix())
+        elif not path.is_dir():
+            raise OutputError(f"{path} is not a folder")
+    return made
 
 
 def _content(files: Mapping[str, bytes], relative: str) -> bytes | Sequence[bytes]:
@@ -500,19 +481,23 @@ def _same_content(path: Path, content: bytes | Sequence[bytes]) -> bool:
     return True
 
 
-def _stage(final: Path, content: bytes | Sequence[bytes], *, sync: bool = True) -> Path:
-    """Write `content` to a new temporary file beside `final`, fsynced; its path.
+def _new_file_mode() -> int:
+    """The mode a new file gets, as any other program's would: 0o666 less the umask."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
 
-    `sync=False` leaves the fsync to the caller (`_sync_files`), before the file is moved.
-    """
-    descriptor, name = _temporary(final)
+
+def _stage(final: Path, content: bytes | Sequence[bytes]) -> Path:
+    """Write `content` to a new temporary file beside `final`, fsynced; its path."""
+    descriptor, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=TEMP_SUFFIX,
+                                        dir=final.parent)
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.writelines((content,) if isinstance(content, bytes) else content)
             handle.flush()
-            if sync:
-                os.fsync(handle.fileno())
-        mode = 0o644
+            os.fsync(handle.fileno())
+        mode = _new_file_mode()
         with contextlib.suppress(OSError):
             existing = os.stat(final, follow_symlinks=False)
             if stat.S_ISREG(existing.st_mode):
@@ -523,62 +508,3 @@ def _stage(final: Path, content: bytes | Sequence[bytes], *, sync: bool = True) 
             os.unlink(name)
         raise
     return Path(name)
-
-
-def _temporary(final: Path) -> tuple[int, str]:
-    """A new, empty file beside `final` (`.NAME.<random>` + TEMP_SUFFIX), open for writing.
-
-    As `tempfile.mkstemp` makes it (exclusive, no links followed, mode 0600), without
-    importing tempfile and random: that was a tenth of a small build's start-up.
-    """
-    flags = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-             | getattr(os, "O_CLOEXEC", 0))
-    for _ in range(100):
-        name = os.path.join(final.parent, f".{final.name}.{os.urandom(6).hex()}{TEMP_SUFFIX}")
-        try:
-            return os.open(name, flags, 0o600), name
-        except FileExistsError:
-            continue
-    raise FileExistsError(errno.EEXIST, "no unused temporary name", str(final.parent))
-
-
-# More threads than this would only queue in the disk.
-_SYNC_THREADS = 16
-
-
-def _sync_files(paths: Sequence[Path]) -> None:
-    """fsync every file in `paths`, concurrently; raises the first OSError once all ended.
-
-    Each fsync waits for a journal commit; issued together, the file system commits them
-    in one or two, where one after another each file waited for its own (a build of the
-    default data spent half its time in 15 sequential fsyncs).
-    """
-    pending = list(paths)
-    failures: list[OSError] = []
-
-    def sync_some() -> None:
-        while pending:
-            try:
-                path = pending.pop()
-            except IndexError:
-                return
-            try:
-                descriptor = os.open(path, os.O_RDONLY)
-                try:
-                    os.fsync(descriptor)
-                finally:
-                    os.close(descriptor)
-            except OSError as exc:
-                failures.append(exc)
-
-    if len(pending) <= 1:
-        sync_some()
-    else:
-        threads = [threading.Thread(target=sync_some, daemon=True)
-                   for _ in range(min(len(pending), _SYNC_THREADS))]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    if failures:
-        raise failures[0]

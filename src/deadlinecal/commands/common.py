@@ -205,3 +205,20 @@ adopt_option = click.option(
     "--adopt", is_flag=True,
     help="Write into a folder (or over a file) that deadlinecal did not write; only "
          "deadlinecal's own files there are ever changed.")
+
+
+def to_stdout(content: bytes) -> None:
+    """Write `content` to standard output; OutputError when it is closed (`>&-`)."""
+    from ..errors import OutputError
+
+    stream = getattr(sys.stdout, "buffer", None)
+    try:
+        if stream is None:
+            raise OSError("it is closed")
+        stream.write(content)
+        stream.flush()
+    except BrokenPipeError:
+        raise  # the reader has what it wanted (see run)
+    except (OSError, ValueError) as exc:
+        raise OutputError(f"could not write to standard output ({exc}); nothing was written "
+                          "(pass -o FILE to write a file)") from None

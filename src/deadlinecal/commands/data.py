@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from .common import (
     read,
     run,
     show_warnings,
+    to_stdout,
 )
 
 
@@ -100,25 +100,23 @@ def feed(data: Path, output: Path | None, title: str | None, no_alarms: bool, ad
     Example:
       deadlinecal feed --track research --eligibility undergrad -o research-ug.ics
     """
-    from ..output import previous_single, write_single
-    from ..pipeline import one_feed
+    from ..output import previous_single, retired_single, write_single
+    from ..pipeline import single_feed
 
     if output is not None and str(output) == "-":
         output = None  # `-o -`: standard output, as most tools read it
-    # Regenerating a subscribed file: changed events must get a higher SEQUENCE.
+    # Regenerating a subscribed file: changed events must get a higher SEQUENCE, and so
+    # must events it dropped once and holds again.
     previous = previous_single(output, adopt=adopt) if output is not None else None
-    content, count, warnings = one_feed(read(data), file=str(data),
-                                        chosen=make_filter(**chosen), title=title,
-                                        alarms=not no_alarms,
-                                        read=read,
-                                        previous=previous)
-    show_warnings(warnings, False)
+    made = single_feed(read(data), file=str(data), chosen=make_filter(**chosen), title=title,
+                       alarms=not no_alarms, read=read, previous=previous,
+                       retired=retired_single(output) if output is not None else None)
+    show_warnings(made.warnings, False)
     if output is None:
-        sys.stdout.buffer.write(content)
-        sys.stdout.flush()
+        to_stdout(made.content)
         return
-    write_single(output, content, adopt=adopt)
-    click.echo(f"Wrote {plural(count, 'event')} to {output}.", err=True)
+    write_single(output, made.content, adopt=adopt, retired=made.retired)
+    click.echo(f"Wrote {plural(made.count, 'event')} to {output}.", err=True)
 
 
 @click.command()

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import functools
-import sys
 from pathlib import Path
 
 import click
 
-from .common import read, run
+from .common import read, run, to_stdout
 
 
 @click.group(name="import")
@@ -82,7 +81,6 @@ def simplify(source: str, output: Path | None, terms: tuple[str, ...],
                         timeout=timeout, read=read, confirm=confirm)
     say = functools.partial(click.echo, err=output is None)
     if output is None:
-        sys.stdout.buffer.write(result.data)
-        sys.stdout.flush()
+        to_stdout(result.data)
     for line in result.report:
         say(line)
