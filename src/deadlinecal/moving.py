@@ -16,7 +16,7 @@ import secrets
 import shutil
 import stat
 from collections.abc import Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .errors import OutputError
 
@@ -131,3 +131,18 @@ def _put_back(moved: Sequence[tuple[Path, Path | None]]) -> list[Path]:
         except OSError:
             stuck.append(final)
     return stuck
+
+
+def make_folders(target: Path, relative: str) -> list[str]:
+    """Create the missing folders above `relative`; the ones created, outermost first."""
+    made = []
+    parent = PurePosixPath(relative).parent
+    for depth in range(1, len(parent.parts) + 1):
+        folder = PurePosixPath(*parent.parts[:depth])
+        path = target / folder
+        if not os.path.lexists(path):
+            path.mkdir()
+            made.append(folder.as_posix())
+        elif not path.is_dir():
+            raise OutputError(f"{path} is not a folder")
+    return made

@@ -40,7 +40,7 @@ from .pipeline import Build, Read, build_all
 from .render import PRODID
 from .select import FEED_PATTERNS
 from .validate import DEFAULT_MAX_AGE_DAYS, Include
-from .write import RECORD, Folder, WriteReport, opened, read_head, replace_file
+from .write import RECORD, Folder, WriteReport, opened, read_head, replace_file, tidy
 
 if TYPE_CHECKING:
     # history imports icalendar, most of a small build's start-up: only a build that has
@@ -114,7 +114,7 @@ def build(paths: Sequence[str], read: Read, output: Path,
                    if inputs is not None else None)
         if current is not None:
             # Same data, same code, files untouched since the last build: nothing to render.
-            folder.tidy()
+            tidy(folder)
             result = _build(named, read, settings, render=False)
             _refuse_warnings(result, strict)
             return Outcome(result=result,

@@ -35,7 +35,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, NoReturn
 
 from .errors import OutputError
-from .moving import TEMP_SUFFIX, Unmoved, move_all, refuse_unwritable
+from .moving import TEMP_SUFFIX, Unmoved, make_folders, move_all, refuse_unwritable
 from .ownership import (
     HEAD_BYTES,
     Layout,
@@ -159,13 +159,13 @@ class Folder:
                          if relative not in files and plain(self.target, relative)
                          and os.path.lexists(self.target / relative) and self._ours(relative))
         refuse_unwritable(self.target, [*changed, *removed])
-        self.tidy(files)
+        tidy(self, files)
         staged: list[tuple[Path, Path]] = []
         made: list[str] = []
         try:
             for relative in changed:
                 final = self.target / relative
-                made.extend(_make_folders(self.target, relative))
+                made.extend(make_folders(self.target, relative))
                 staged.append((_stage(final, _content(files, relative)), final))
             created = set(self.created) | set(made)
             if staged or removed:
@@ -183,7 +183,7 @@ class Folder:
             move_all(staged)
         except Unmoved as failure:
             if not failure.stuck:
-                self._restore_record()
+                _restore_record(self)
             _remove_empty(self.target, made)
             raise OutputError(failure.message()) from None
         gone = []
@@ -208,19 +208,24 @@ class Folder:
             written=tuple(final.relative_to(self.target).as_posix() for _, final in staged),
             unchanged=tuple(unchanged), removed=tuple(gone))
 
-    def tidy(self, files: Iterable[str] = ()) -> None:
-        """Remove the temporaries a killed build left beside our files (and `files`, and
-        the record): only names of our own temporary pattern, every build, changed or not."""
-        _clear_leftovers(self.target, {*self.owned, *files, RECORD})
 
-    def _restore_record(self) -> None:
-        """Put the record back as the build found it (after a failed move was undone)."""
-        with contextlib.suppress(OSError):
-            if self.has_record:
-                _save_record(self.target, self.stamps, set(self.created), self.key, self.extra)
-            else:
-                (self.target / RECORD).unlink()
 
+
+
+def tidy(folder: Folder, files: Iterable[str] = ()) -> None:
+    """Remove the temporaries a killed build left beside our files (and `files`, and the
+    record): only names of our own temporary pattern, every build, changed or not."""
+    _clear_leftovers(folder.target, {*folder.owned, *files, RECORD})
+
+
+def _restore_record(folder: Folder) -> None:
+    """Put the record back as the build found it (after a failed move was undone)."""
+    with contextlib.suppress(OSError):
+        if folder.has_record:
+            _save_record(folder.target, folder.stamps, set(folder.created), folder.key,
+                         folder.extra)
+        else:
+            (folder.target / RECORD).unlink()
 
 
 @contextlib.contextmanager
@@ -411,21 +416,6 @@ def _clear_leftovers(target: Path, files: set[str]) -> None:
             if found and found[1] in names and entry.is_file(follow_symlinks=False):
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
-
-
-def _make_folders(target: Path, relative: str) -> list[str]:
-    """Create the missing folders above `relative`; the ones created, outermost first."""
-    made = []
-    parent = PurePosixPath(relative).parent
-    for depth in range(1, len(parent.parts) + 1):
-        folder = PurePosixPath(*parent.parts[:depth])
-        path = target / folder
-        if not os.path.lexists(path):
-            path.mkdir()
-            made.append(folder.as_posix())
-        elif not path.is_dir():
-            raise OutputError(f"{path} is not a folder")
-    return made
 
 
 def _content(files: Mapping[str, bytes], relative: str) -> bytes | Sequence[bytes]:
