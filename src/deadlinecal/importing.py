@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import os
 import posixpath
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -89,13 +90,17 @@ def _read_list(path: Path) -> bytes:
     Not the CLI's reader of data files: that one imports the YAML loader for its limit,
     which a JSON list does not need. Raises DataError.
     """
-    try:
-        with path.open("rb") as handle:
-            return handle.read(MAX_POSTINGS_BYTES + 1)
-    except FileNotFoundError:
+    from .ownership import read_regular
+
+    if not os.path.lexists(path):
         problem = ("no such file", "a posting list (listings.json) or an https:// address")
-    except OSError as exc:
-        problem = (f"cannot read it: {exc.strerror}", "a readable file")
+    else:
+        # Only a regular file is opened, without blocking: a named pipe would wait forever.
+        data = read_regular(path, MAX_POSTINGS_BYTES + 1, follow_links=True)
+        if data is not None:
+            return data
+        problem = ("cannot read it: not a readable regular file",
+                   "a posting list saved as a file (listings.json)")
     raise DataError([Problem(file=str(path), line=None, column=None, path="",
                              message=problem[0], expected=problem[1])])
 
@@ -105,7 +110,7 @@ def _previous(output: Path, read: Callable[[Path], bytes]) -> Dataset | None:
 
     Raises OutputError for a file that an import did not write: it is never overwritten.
     """
-    if not output.exists():
+    if not os.path.lexists(output):
         return None
     from .validate import load_dataset
 

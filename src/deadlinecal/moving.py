@@ -85,10 +85,12 @@ def move_all(staged: Sequence[tuple[Path, Path]]) -> None:
     kept: list[Path] = []
     try:
         for temporary, final in staged:
-            old = _keep(final)
-            if old is not None:
-                kept.append(old)
             try:
+                # Keeping the old file can fail too (a full disk for the copy): then the
+                # ones already moved go back like after a failed replace.
+                old = _keep(final)
+                if old is not None:
+                    kept.append(old)
                 os.replace(temporary, final)
             except OSError as exc:
                 stuck = _put_back(moved)

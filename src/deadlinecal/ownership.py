@@ -144,8 +144,16 @@ def _expand(target: Path, done: tuple[str, ...], pending: tuple[str, ...], devic
 
 
 def names(folder: Path) -> list[str]:
-    """The names in `folder` that are not hidden, sorted."""
-    return sorted(entry.name for entry in os.scandir(folder) if not entry.name.startswith("."))
+    """The names in `folder` that are not hidden, sorted. Raises OutputError when it cannot
+    be read (an unreadable folder is the user's to fix, never a crash)."""
+    from .errors import OutputError
+
+    try:
+        return sorted(entry.name for entry in os.scandir(folder)
+                      if not entry.name.startswith("."))
+    except OSError as exc:
+        raise OutputError(f"cannot read {folder}: {exc.strerror or exc}; nothing was written"
+                          ) from None
 
 
 def read_regular(path: Path, limit: int | None = None, *,

@@ -120,7 +120,7 @@ class Folder:
         """
         for relative in files:
             _inside(self.target, relative)
-        foreign = self.foreign(files)
+        foreign = [] if adopt else self.foreign(files)
         if foreign and not adopt:
             raise OutputError(f"{self.target}/{foreign[0]} exists and was not written by "
                               "deadlinecal; it was left as it is")
