@@ -174,3 +174,16 @@ class TestWriteInParts:
         report = write_tree(tmp_path, _Parted({"a.ics": b"BEGIN-ENX"}))
         assert report.written == ("a.ics",)
         assert (tmp_path / "a.ics").read_bytes() == b"BEGIN-ENX"
+
+
+class TestTheBuildKeyCoversAllCode:
+    """A rebuild is skipped only when nothing that makes the feeds changed: subpackages and
+    the page's templates are part of that, not only the top-level modules."""
+
+    def test_subpackages_and_templates_are_hashed(self) -> None:
+        from deadlinecal import cache
+
+        names = {path.relative_to(Path(cache.__file__).parent).as_posix()
+                 for path in cache.code_files()}
+        assert {"cache.py", "validate/programs.py", "history/feeds.py",
+                "commands/data.py", "templates/page.html.j2", "templates/page.css"} <= names

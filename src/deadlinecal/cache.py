@@ -11,6 +11,7 @@ next build can hash them before loading.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import zoneinfo
@@ -22,6 +23,10 @@ from .ownership import read_regular
 from .write import RECORD, Folder
 
 MANIFEST = RECORD
+
+
+# What the build is made of: the code, and the page's templates, styles and script.
+_CODE_SUFFIXES = frozenset({".py", ".j2", ".css", ".json"})
 
 
 def joined(inputs: Sequence[tuple[str, bytes]]) -> bytes:
@@ -70,13 +75,32 @@ def build_key(data: bytes, *options: str) -> str:
     digest.update(data)
     for option in options:
         digest.update(f"\0{option}".encode())
+    digest.update(_code_digest())
+    return digest.hexdigest()
+
+
+def code_files() -> list[Path]:
+    """Every file of the package that decides the feeds' bytes, sorted."""
     package = Path(__file__).parent
-    for source in sorted(package.glob("*.py")):
-        digest.update(source.name.encode())
+    return [source for source in sorted(package.rglob("*"))
+            if source.suffix in _CODE_SUFFIXES and "__pycache__" not in source.parts]
+
+
+@functools.cache
+def _code_digest() -> bytes:
+    """The package's own code and templates, and the dependencies' stamps, hashed once.
+
+    Every file under the package counts (its subpackages and the page's templates too):
+    any of them can change the feeds' bytes.
+    """
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for source in code_files():
+        digest.update(source.relative_to(package).as_posix().encode())
         digest.update(source.read_bytes())
     for stamp in _dependency_stamps():
         digest.update(stamp.encode())
-    return digest.hexdigest()
+    return digest.digest()
 
 
 def _dependency_stamps() -> Iterable[str]:
