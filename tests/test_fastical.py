@@ -238,10 +238,11 @@ class TestFeedsMapping:
     def test_default_feeds_match_the_committed_calendars(self) -> None:
         from deadlinecal.output import LAYOUT
         from deadlinecal.pipeline import build_all
-        from deadlinecal.write import read_tree
+        from deadlinecal.write import opened
 
         committed = ROOT / "calendars"
-        previous = read_tree(committed, layout=LAYOUT)
+        with opened(committed, layout=LAYOUT, exclusive=False) as folder:
+            previous = folder.read()
         result = build_all([str(DEFAULT_DATA)], lambda path: DEFAULT_DATA.read_bytes(),
                            previous=previous)
         assert {p: (committed / p).read_bytes() for p in result.files} == dict(result.files)

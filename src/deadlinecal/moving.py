@@ -148,3 +148,13 @@ def make_folders(target: Path, relative: str) -> list[str]:
         elif not path.is_dir():
             raise OutputError(f"{path} is not a folder")
     return made
+
+
+def sync_directory(folder: Path) -> None:
+    """Make the moves in `folder` durable (best effort: not every file system can)."""
+    with contextlib.suppress(OSError):
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)

@@ -35,7 +35,14 @@ from pathlib import Path, PurePosixPath
 from typing import Any, NoReturn
 
 from .errors import OutputError
-from .moving import TEMP_SUFFIX, Unmoved, make_folders, move_all, refuse_unwritable
+from .moving import (
+    TEMP_SUFFIX,
+    Unmoved,
+    make_folders,
+    move_all,
+    refuse_unwritable,
+    sync_directory,
+)
 from .ownership import (
     HEAD_BYTES,
     Layout,
@@ -151,8 +158,12 @@ class Folder:
 
     def _write(self, files: Mapping[str, bytes], key: str | None,
                extra: dict[str, Any]) -> WriteReport:
-        changed = [relative for relative in sorted(files)
-                   if not _same_content(self.target / relative, _content(files, relative))]
+        # Looked up once: a feed is rendered on lookup (render.Feeds), and staged as compared.
+        changed: dict[str, bytes | Sequence[bytes]] = {}
+        for relative in sorted(files):
+            content = _content(files, relative)
+            if not _same_content(self.target / relative, content):
+                changed[relative] = content
         unchanged = sorted(set(files) - set(changed))
         # A recorded file someone has since replaced with their own is theirs: left alone.
         removed = sorted(relative for relative in self.owned
@@ -163,10 +174,10 @@ class Folder:
         staged: list[tuple[Path, Path]] = []
         made: list[str] = []
         try:
-            for relative in changed:
+            for relative, content in changed.items():
                 final = self.target / relative
                 made.extend(make_folders(self.target, relative))
-                staged.append((_stage(final, _content(files, relative)), final))
+                staged.append((_stage(final, content), final))
             created = set(self.created) | set(made)
             if staged or removed:
                 # Named in the record before anything moves: a crash from here on leaves
@@ -194,7 +205,7 @@ class Folder:
                     gone.append(relative)
         created -= set(_remove_empty(self.target, created))
         if staged or gone:
-            _sync_directory(self.target)
+            sync_directory(self.target)
         # A file that could not be removed stays ours.
         kept = [relative for relative in removed if relative not in gone]
         stamps = {relative: _stamp(self.target / relative)
@@ -264,12 +275,6 @@ def write_tree(target: Path, files: Mapping[str, bytes], *,
     """Lock `target`, then make our files in it exactly `files` (see Folder.write)."""
     with opened(target, layout=layout) as folder:
         return folder.write(files, adopt=adopt)
-
-
-def read_tree(target: Path, *, layout: Layout | None = None) -> dict[str, bytes]:
-    """The files of ours under `target` (relative path -> bytes); empty when it is absent."""
-    with opened(target, layout=layout, exclusive=False) as folder:
-        return folder.read()
 
 
 def replace_file(path: Path, content: bytes) -> bool:
@@ -435,15 +440,6 @@ def _lock(descriptor: int, exclusive: bool) -> None:
     except ImportError:  # pragma: no cover - Windows has no flock
         return
     fcntl.flock(descriptor, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
-
-
-def _sync_directory(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        descriptor = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
 
 
 def _inside(target: Path, relative: str) -> Path:
