@@ -140,6 +140,15 @@ class TestConfirmEditsInPlace:
         assert result.exit_code == 0, result.output
         assert "no estimated opening matched a posting" in result.output
 
+    def test_a_file_named_twice_is_edited_once(self, project: Path) -> None:
+        (project / "data" / "also.yaml").symlink_to("ml-internships-summer-2027.yaml")
+        before = (project / DEFAULT).read_text()
+        result = run("import", "simplify", str(SUMMER_2027), "-o", "data/fresh.yaml",
+                     "--confirm", DEFAULT, "--confirm", "data/also.yaml", "--confirm", DEFAULT)
+        assert result.exit_code == 0, result.output
+        assert (project / DEFAULT).read_text() == _confirmed(before)
+        assert result.output.count("jane-street-internship opens 2026-08-12") == 1
+
     def test_a_byte_order_mark_is_kept(self, project: Path) -> None:
         curated = project / DEFAULT
         text = curated.read_text()

@@ -70,7 +70,11 @@ def _run_import(source: str, output: Path | None, settings: Settings, *,
     previous = _previous(output, read) if output is not None else None
     imported = import_list(postings, settings, file=str(output or "<stdout>"),
                            previous=previous)
-    confirmed = [_confirm(path, imported, read) for path in confirm]
+    # A file named twice (or by a link and by its target) is confirmed, and edited, once.
+    curated: dict[str, Path] = {}
+    for path in confirm:
+        curated.setdefault(os.path.realpath(path), path)
+    confirmed = [_confirm(path, imported, read) for path in curated.values()]
     report = _report(source, output, imported, postings.other_terms)
     for path, _, _, lines in confirmed:
         report.extend(lines if lines else [f"{path}: no estimated opening matched a posting."])
