@@ -125,6 +125,7 @@ class TestConfirmEditsInPlace:
         result = _confirm(DEFAULT)
         assert result.exit_code == 1, result.output
         assert f"{DEFAULT} is read-only" in result.output
+        assert "read-only file; nothing was written" in result.output
         assert "Traceback" not in result.output
         assert curated.read_bytes() == before
         assert stat.S_IMODE(curated.stat().st_mode) == 0o444

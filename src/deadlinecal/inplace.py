@@ -47,7 +47,7 @@ def backup_of(path: Path) -> Path:
 
 def refuse_uneditable(path: Path) -> None:
     """Raise OutputError unless `path` can be edited in place now (see the module)."""
-    _refuse(path)
+    _refuse(path, "nothing was written")
 
 
 def edit_in_place(path: Path, old: bytes, new: bytes) -> None:
@@ -58,7 +58,7 @@ def edit_in_place(path: Path, old: bytes, new: bytes) -> None:
     """
     if new == old:
         return
-    _refuse(path)
+    _refuse(path, "it was not edited")  # checked again: the import wrote -o meanwhile
     backup = backup_of(path)
     try:
         descriptor = os.open(path, _OPEN)
@@ -83,29 +83,28 @@ def edit_in_place(path: Path, old: bytes, new: bytes) -> None:
     sync_directory(backup.parent)
 
 
-def _refuse(path: Path) -> None:
+def _refuse(path: Path, outcome: str) -> None:
     try:
         status = os.stat(path)
     except OSError as exc:
-        raise OutputError(f"cannot edit {path}: {exc.strerror or exc}; nothing was written"
+        raise OutputError(f"cannot edit {path}: {exc.strerror or exc}; {outcome}"
                           ) from None
     if not stat.S_ISREG(status.st_mode):
-        raise OutputError(f"{path} is not a regular file, so it cannot be edited; "
-                          "nothing was written")
+        raise OutputError(f"{path} is not a regular file, so it cannot be edited; {outcome}")
     if not status.st_mode & stat.S_IWUSR:
         raise OutputError(f"{path} is read-only, and deadlinecal never replaces or edits a "
-                          "read-only file; nothing was written (make it writable to let "
+                          f"read-only file; {outcome} (make it writable to let "
                           "--confirm edit it)")
     if not os.access(path, os.W_OK):
-        raise OutputError(f"{path} is not writable for this user; nothing was written")
+        raise OutputError(f"{path} is not writable for this user; {outcome}")
     backup = backup_of(path)
     if os.path.lexists(backup):
         raise OutputError(f"{backup} exists: an earlier edit of {path} was interrupted. "
                           f"Compare the two, keep the right text in {path} and delete the "
-                          "backup; nothing was written")
+                          f"backup; {outcome}")
     if not os.access(backup.parent, os.W_OK):
         raise OutputError(f"cannot keep a backup of {path} while it is edited: its folder "
-                          f"{backup.parent} is not writable; nothing was written")
+                          f"{backup.parent} is not writable; {outcome}")
 
 
 def _lock(descriptor: int) -> None:
