@@ -15,11 +15,15 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from .errors import DataError, OutputError, Problem
 from .importer import MARKER, Imported, Settings, import_list
 from .model import Dataset
 from .postings import MAX_POSTINGS_BYTES, read_postings
+
+if TYPE_CHECKING:
+    from .pipeline import Read
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -66,21 +70,30 @@ def _run_import(source: str, output: Path | None, settings: Settings, *,
     previous = _previous(output, read) if output is not None else None
     imported = import_list(postings, settings, file=str(output or "<stdout>"),
                            previous=previous)
-    confirmed = [_confirm(path, imported, read) for path in confirm]
+    # A file named twice (or by a link and by its target) is confirmed, and edited, once.
+    curated: dict[str, Path] = {}
+    for path in confirm:
+        curated.setdefault(os.path.realpath(path), path)
+    confirmed = [_confirm(path, imported, read) for path in curated.values()]
     report = _report(source, output, imported, postings.other_terms)
-    for path, _, lines in confirmed:
+    for path, _, _, lines in confirmed:
         report.extend(lines if lines else [f"{path}: no estimated opening matched a posting."])
-    # Everything is computed: now write, each file atomically.
+    # Everything is computed: now write, the data file atomically, each curated file in
+    # place (see inplace.py), once each of them is known to be editable.
+    from . import inplace
     from .write import replace_file
 
+    edits = [(path, old, new) for path, old, new, _ in confirmed if new != old]
+    for path, _, _ in edits:
+        inplace.refuse_uneditable(path)
     try:
         if output is not None:
             replace_file(output, imported.data)
-        for path, data, _ in confirmed:
-            replace_file(path, data)
     except OSError as exc:
         raise OutputError(f"cannot write {exc.filename or output}: {exc.strerror or exc}"
                           ) from None
+    for path, old, new in edits:
+        inplace.edit_in_place(path, old, new)
     return ImportRun(data=imported.data, report=tuple(report))
 
 
@@ -128,27 +141,19 @@ def _previous(output: Path, read: Callable[[Path], bytes]) -> Dataset | None:
 
 
 def _confirm(path: Path, imported: Imported, read: Callable[[Path], bytes]
-             ) -> tuple[Path, bytes, list[str]]:
-    """A curated file's new bytes, with what changed."""
-    from .confirm import Candidate, confirmations, rewrite
-    from .validate import load_dataset
+             ) -> tuple[Path, bytes, bytes, list[str]]:
+    """A curated file's old and new bytes, with what changed."""
+    from .confirm import Candidate, confirm_file
 
     data = read(path)
-    dataset = load_dataset(data, file=str(path)).dataset
     candidates = [Candidate(employer=entry.employer, title=entry.title, day=entry.opens)
                   for entry in imported.entries if not entry.cancelled]
-    found = confirmations(dataset, candidates)
-    new = rewrite(data, file=str(path), found=found)
-    # The rewritten text must say what the records say; a layout we cannot edit stops here.
-    rewritten = {p.id: p for p in load_dataset(new, file=str(path)).dataset.programs}
-    for c in found:
-        opens = rewritten[c.program_id].windows[c.index].opens
-        if opens is None or not opens.exact or opens.earliest != c.posting.day:
-            raise OutputError(f"cannot rewrite the opens of {c.program_id} in {path}; "
-                              f"write opens: \"{c.posting.day.isoformat()}\" by hand")
+    # The CLI's reader also reads what a file includes, as `build` does (commands/common.py).
+    confirmed = confirm_file(data, file=str(path), candidates=candidates,
+                             read=cast("Read", read))
     lines = [f"{path}: {c.program_id} opens {c.posting.day.isoformat()} (was {c.was}), "
-             f"confirmed by \u201c{c.posting.title}\u201d" for c in found]
-    return path, new, lines
+             f"confirmed by \u201c{c.posting.title}\u201d" for c in confirmed.found]
+    return path, data, confirmed.data, lines
 
 
 def _report(source: str, output: Path | None, imported: Imported,
