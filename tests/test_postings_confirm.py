@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from pathlib import Path
 
@@ -69,9 +70,12 @@ class TestConfirmOption:
         shifted = project / "late.json"
         # Five years later: after the default data's cycle ends.
         shifted.write_text(text.replace('"date_posted": 17', '"date_posted": 19'))
+        # A list saved then, imported then: postings after that day would be skipped.
+        saved = dt.datetime(2034, 1, 1, tzinfo=dt.UTC).timestamp()
+        os.utime(shifted, (saved, saved))
         before = (project / DEFAULT).read_bytes()
         result = run("import", "simplify", str(shifted), "-o", "data/late.yaml",
-                     "--confirm", DEFAULT)
+                     "--confirm", DEFAULT, "--as-of", "2034-01-01")
         assert result.exit_code == 0, result.output
         assert "no estimated opening matched a posting" in result.output
         assert (project / DEFAULT).read_bytes() == before
