@@ -113,6 +113,21 @@ class TestWhatIsWrittenValidates:
         assert again.exit_code == 0, again.output
         assert items[0]["id"] in program_ids(tmp_path / "postings.yaml")
 
+    @pytest.mark.parametrize("change", [
+        {"terms": ["Summer 2026", *(f"Term {n} " + "x" * 200 for n in range(300))]},
+        {"locations": [f"{n} " + "Long Street " * 40 for n in range(60)]},
+    ], ids=["300-terms", "60-long-locations"])
+    def test_a_shortened_posting_is_named_in_a_warning(
+            self, tmp_path: Path, change: dict[str, Any]) -> None:
+        items = postings(SAMPLE)
+        items[0] = {**items[0], **change}
+        result = run("import", "simplify", str(write_list(tmp_path, items)), "-o",
+                     str(tmp_path / "p.yaml"), "--as-of", AS_OF)
+        assert result.exit_code == 0, result.output
+        assert (f"warning: posting id {items[0]['id']}: its locations, terms or degrees are "
+                "cut to 600 characters each in its notes") in result.output
+        assert "Postings skipped, left out or shortened (1):" in result.output
+
     @pytest.mark.parametrize("name", ["list\nnext.json", "list\x1b[2J.json"])
     def test_a_source_name_with_control_characters_makes_a_valid_file(
             self, tmp_path: Path, name: str) -> None:

@@ -89,6 +89,8 @@ class Entry:
     closes: dt.date | None
     last_verified: dt.date
     cancelled: bool = False
+    # Its notes were cut (see NOTE_PART_CHARS): the report says so.
+    shortened: bool = False
 
     @property
     def last_day(self) -> dt.date:
@@ -182,6 +184,10 @@ def import_list(postings: PostingList, settings: Settings, *, file: str,
     data, kept, dropped = checked_text(header, kept, file)
     if dropped:
         left_out[INVALID] = len(dropped)
+    dropped.extend(Problem(
+        file=file, line=None, column=None, path=f"posting id {entry.id}", severity="warning",
+        message=f"its locations, terms or degrees are cut to {NOTE_PART_CHARS} characters "
+        "each in its notes") for entry in kept if entry.shortened)
     new = sum(entry.id not in old for entry in kept)
     moved = sum(1 for entry in kept if entry.id in old and not entry.cancelled
                 and _dates(old[entry.id]) != (entry.opens, entry.closes))
@@ -265,14 +271,11 @@ def _entry(posting: Posting, as_of: dt.date) -> Entry:
         if key not in groups:
             groups.append(key)
     notes = [f"Posted {posting.posted.isoformat()} on the list"]
-    if posting.locations:
-        notes.append(_cut("Locations: " + "; ".join(posting.locations)))
-    if posting.terms:
-        notes.append(_cut("Terms: " + ", ".join(posting.terms)))
-    if posting.sponsorship:
-        notes.append(f"Sponsorship: {posting.sponsorship}")
-    if posting.degrees:
-        notes.append(_cut("Degrees: " + ", ".join(posting.degrees)))
+    lists = [("Locations: " + "; ".join(posting.locations)) if posting.locations else "",
+             ("Terms: " + ", ".join(posting.terms)) if posting.terms else "",
+             f"Sponsorship: {posting.sponsorship}" if posting.sponsorship else "",
+             ("Degrees: " + ", ".join(posting.degrees)) if posting.degrees else ""]
+    notes.extend(_cut(part) for part in lists if part)
     if not posting.active:
         notes.append("The list marks it closed")
     closes = None if posting.active else max(posting.updated or posting.posted, posting.posted)
@@ -288,6 +291,7 @@ def _entry(posting: Posting, as_of: dt.date) -> Entry:
         opens=posting.posted,
         closes=closes,
         last_verified=as_of,
+        shortened=any(len(part) > NOTE_PART_CHARS for part in lists),
     )
 
 

@@ -199,7 +199,7 @@ def _report(source: str, output: Path | None, imported: Imported,
                              + ("; ..." if len(other_terms) > 5 else ""))
     if imported.warnings:
         shown = imported.warnings[:MAX_LISTED_PROBLEMS]
-        lines.append(f"Postings left out, with why ({len(imported.warnings):,}):")
+        lines.append(f"Postings skipped, left out or shortened ({len(imported.warnings):,}):")
         lines.extend(f"  {problem.format()}" for problem in shown)
         if len(imported.warnings) > len(shown):
             lines.append(f"  ... and {len(imported.warnings) - len(shown):,} more")
