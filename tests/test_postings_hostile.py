@@ -96,6 +96,16 @@ class TestTheListsDate:
         assert "after the list's latest possible date 2026-01-24" in result.output
 
 
+    def test_a_file_time_of_1970_says_nothing_about_the_list(
+            self, tmp_path: Path, sample_ids: list[str]) -> None:
+        source = write_list(tmp_path, postings(SAMPLE))
+        os.utime(source, (1, 1))  # what reproducible archives and builds set
+        data = tmp_path / "postings.yaml"
+        result = run("import", "simplify", str(source), "-o", str(data), "--as-of", AS_OF)
+        assert result.exit_code == 0, result.output
+        assert program_ids(data) == sample_ids
+
+
 class TestWhatIsWrittenValidates:
     @pytest.mark.parametrize("change", [
         {"category": "C" * 70},

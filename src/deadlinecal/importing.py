@@ -66,7 +66,7 @@ def _run_import(source: str, output: Path | None, settings: Settings, *,
     else:
         raw = _read_list(Path(source))
         # A list saved before a day cannot hold a posting of that day.
-        latest_day = min(today, _file_day(Path(source), settings.zone))
+        latest_day = min(today, _file_day(Path(source), settings.zone, today))
         settings = dataclasses.replace(
             settings, source_name=f"Posting list {clean(Path(source).name) or 'file'}")
     postings = read_postings(raw, file=source, terms=terms, categories=categories,
@@ -95,12 +95,18 @@ def _run_import(source: str, output: Path | None, settings: Settings, *,
     return ImportRun(data=imported.data, report=tuple(report))
 
 
-def _file_day(path: Path, zone: str) -> dt.date:
-    """The day (in `zone`) the list file was last changed."""
+def _file_day(path: Path, zone: str, today: dt.date) -> dt.date:
+    """The day (in `zone`) the list file was last changed; `today` for a file whose time
+    says nothing (before 1990: reproducible archives and builds set it to 1970)."""
     import zoneinfo
 
     seconds = os.stat(path).st_mtime
+    if seconds < _EARLIEST_FILE_SECONDS:
+        return today
     return dt.datetime.fromtimestamp(seconds, zoneinfo.ZoneInfo(zone)).date()
+
+
+_EARLIEST_FILE_SECONDS = 631_152_000
 
 
 def _read_list(path: Path) -> bytes:
