@@ -1,4 +1,5 @@
-"""Bad posting lists and failed downloads: a clear message, exit 1, no file written."""
+"""Bad posting lists and failed downloads: a clear message, exit 1, no file written; a bad
+posting of a good list: skipped with a warning naming it, the rest imported."""
 
 from __future__ import annotations
 
@@ -60,21 +61,25 @@ class TestBadFiles:
         ({"id": "ea6a35b2-42d7-4a57-8db0-f1b3d2eb20aa", "company_name": ""},
          "company_name is empty"),
     ])
-    def test_a_bad_posting_is_named_by_index_and_id(self, tmp_path: Path,
-                                                    change: dict[str, Any],
-                                                    message: str) -> None:
+    def test_a_bad_posting_is_skipped_with_a_warning_naming_it(
+            self, tmp_path: Path, change: dict[str, Any], message: str) -> None:
         good = posting(id="11111111-2222-4333-8444-555555555555")
         result, output = imported(tmp_path, json.dumps([good, posting(**change)]).encode())
-        assert result.exit_code == 1, result.output
+        assert result.exit_code == 0, result.output
+        assert "listings.json: warning: postings[1]" in result.output
         assert message in result.output
-        assert "1 error; nothing was written." in result.output
-        assert not output.exists()
+        assert "       1  skipped: they cannot be used (see the warnings)" in result.output
+        assert "id: 11111111-2222-4333-8444-555555555555" in output.read_text()
+        assert output.read_text().count("  - id: ") == 1
 
-    def test_a_repeated_id_names_both_postings(self, tmp_path: Path) -> None:
-        result, _ = imported(tmp_path, json.dumps([posting(), posting()]).encode())
-        assert result.exit_code == 1
-        assert "postings[1] (id '98b2d671-3f03-430e-b18c-e5ddb8ce5035'): the id is also " \
-               "used by postings[0]" in result.output
+    def test_a_repeated_id_is_skipped_and_the_first_posting_kept(self, tmp_path: Path) -> None:
+        second = posting(company_name="Impostor")
+        result, output = imported(tmp_path, json.dumps([posting(), second]).encode())
+        assert result.exit_code == 0, result.output
+        assert "warning: postings[1] (id '98b2d671-3f03-430e-b18c-e5ddb8ce5035'): the id is " \
+               "also used by postings[0]" in result.output
+        assert 'employer: "Acme"' in output.read_text()
+        assert "Impostor" not in output.read_text()
 
     def test_a_file_over_the_limit_is_refused_unread(self, tmp_path: Path) -> None:
         result, output = imported(tmp_path, b"[" + b" " * (50 * 1024 * 1024) + b"]")
@@ -82,18 +87,21 @@ class TestBadFiles:
         assert "the file is larger than the limit of 40 MiB" in result.output
         assert not output.exists()
 
-    def test_a_bad_posting_leaves_the_previous_import_untouched(self, tmp_path: Path) -> None:
+    def test_a_posting_broken_since_the_last_import_keeps_its_program(
+            self, tmp_path: Path) -> None:
         output = tmp_path / "postings.yaml"
         assert run("import", "simplify", str(SAMPLE), "-o", str(output)).exit_code == 0
-        before = output.read_bytes()
+        before = output.read_text()
         items = json.loads(SAMPLE.read_text())
         del items[5]["date_posted"]
         bad = tmp_path / "bad.json"
         bad.write_text(json.dumps(items))
         result = run("import", "simplify", str(bad), "-o", str(output))
-        assert result.exit_code == 1
+        assert result.exit_code == 0, result.output
         assert f"postings[5] (id {items[5]['id']!r}): date_posted is missing" in result.output
-        assert output.read_bytes() == before
+        assert "0 newly cancelled" in result.output
+        # Still on the list, only unreadable today: its program stays as it was.
+        assert output.read_text().split("programs:")[1] == before.split("programs:")[1]
 
     def test_a_file_the_import_did_not_write_is_never_overwritten(
             self, tmp_path: Path) -> None:

@@ -74,9 +74,12 @@ class TestConfirmOption:
         shifted = project / "late.json"
         # Five years later: after the default data's cycle ends.
         shifted.write_text(text.replace('"date_posted": 17', '"date_posted": 19'))
+        # A list saved then, imported then: postings after that day would be skipped.
+        saved = dt.datetime(2034, 1, 1, tzinfo=dt.UTC).timestamp()
+        os.utime(shifted, (saved, saved))
         before = (project / DEFAULT).read_bytes()
         result = run("import", "simplify", str(shifted), "-o", "data/late.yaml",
-                     "--confirm", DEFAULT)
+                     "--confirm", DEFAULT, "--as-of", "2034-01-01")
         assert result.exit_code == 0, result.output
         assert "no estimated opening matched a posting" in result.output
         assert (project / DEFAULT).read_bytes() == before
@@ -133,11 +136,14 @@ class TestConfirmEditsInPlace:
 
     def test_a_read_only_file_with_nothing_to_confirm_is_no_error(self, project: Path) -> None:
         text = SUMMER_2027.read_text().replace("Summer 2027", "Summer 2031")
-        (project / "late.json").write_text(text.replace('"date_posted": 17',
-                                                        '"date_posted": 19'))
+        late = project / "late.json"
+        late.write_text(text.replace('"date_posted": 17', '"date_posted": 19'))
+        # Saved and imported in 2034, so no posting is dated after the list itself.
+        saved = dt.datetime(2034, 1, 1, tzinfo=dt.UTC).timestamp()
+        os.utime(late, (saved, saved))
         (project / DEFAULT).chmod(0o444)
         result = run("import", "simplify", "late.json", "-o", "data/late.yaml",
-                     "--confirm", DEFAULT)
+                     "--confirm", DEFAULT, "--as-of", "2034-01-01")
         assert result.exit_code == 0, result.output
         assert "no estimated opening matched a posting" in result.output
 

@@ -7,10 +7,10 @@ https:// address, and the body is read up to a limit, never further.
 
 from __future__ import annotations
 
+import http.client
 import ssl
 import urllib.error
 import urllib.request
-from http.client import HTTPMessage
 from typing import IO, Any
 
 from .errors import DeadlinecalError
@@ -26,7 +26,7 @@ class FetchError(DeadlinecalError):
 
 class _HttpsOnlyRedirects(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, req: urllib.request.Request, fp: IO[bytes], code: int,
-                         msg: str, headers: HTTPMessage, newurl: str
+                         msg: str, headers: http.client.HTTPMessage, newurl: str
                          ) -> urllib.request.Request | None:
         if not newurl.lower().startswith("https://"):
             raise FetchError(f"{_show(req.full_url)} redirects to {_show(newurl)}, which is "
@@ -44,6 +44,9 @@ def fetch(url: str, *, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = MAX_PO
     if not url.lower().startswith("https://"):
         raise FetchError(f"{_show(url)} is not an https:// address; fetch lists over "
                          "https, or download the file and pass its path")
+    if not url.isprintable() or " " in url:
+        raise FetchError(f"{_show(url)} holds a space or a control character, which a web "
+                         "address may not; percent-encode it (a space is %20)")
     opener = urllib.request.build_opener(
         _HttpsOnlyRedirects(), urllib.request.HTTPSHandler(context=context))
     request = urllib.request.Request(url, headers={"User-Agent": "deadlinecal",
@@ -61,7 +64,7 @@ def fetch(url: str, *, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = MAX_PO
         raise FetchError(f"cannot fetch {_show(url)}: {_show(str(reason))}") from None
     except TimeoutError:
         raise _timed_out(url, timeout) from None
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, http.client.HTTPException) as exc:
         raise FetchError(f"cannot fetch {_show(url)}: {_show(str(exc))}") from None
 
 

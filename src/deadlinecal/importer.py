@@ -12,15 +12,17 @@ subscribed feed stays small. Pure: the same inputs give the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .errors import DataError, Problem
-from .importfile import MARKER, Header
+from .importfile import MARKER, Header, checked_text
 from .model import Dataset, Program
 from .postings import Posting, PostingList, clean, slug, term_slug
+from .spec import MAX_ID_CHARS
 
 if TYPE_CHECKING:
     from .pipeline import Build
@@ -87,6 +89,8 @@ class Entry:
     closes: dt.date | None
     last_verified: dt.date
     cancelled: bool = False
+    # Its notes were cut (see NOTE_PART_CHARS): the report says so.
+    shortened: bool = False
 
     @property
     def last_day(self) -> dt.date:
@@ -113,6 +117,8 @@ class Imported:
     moved: int
     cancelled: int
     feed_bytes: dict[str, int]
+    # The postings skipped or left out because they could not be used, one each.
+    warnings: tuple[Problem, ...] = ()
 
 
 def import_list(postings: PostingList, settings: Settings, *, file: str,
@@ -129,22 +135,33 @@ def import_list(postings: PostingList, settings: Settings, *, file: str,
         left_out[HIDDEN] = postings.hidden
     if postings.unknown_close:
         left_out[UNKNOWN_CLOSE] = postings.unknown_close
+    if postings.skipped:
+        left_out[SKIPPED] = len(postings.skipped)
     tracks, eligibility = _vocabularies(postings)
     old = {program.id: program for program in previous.programs} if previous else {}
     gone = [_cancelled(program, previous) for program in old.values()
-            if program.id not in postings.present and previous is not None]
-    cancelled = sum(not old[entry.id].cancelled for entry in gone)
+            if program.id not in postings.present and previous is not None
+            and program.id not in postings.skipped_ids]
+    # A posting skipped this time that the last import wrote is still on the list: its
+    # program stays as it was, neither cancelled nor left out.
+    held = [_cancelled(program, previous, cancel=False) for program in old.values()
+            if program.id not in postings.present and program.id in postings.skipped_ids]
+    # A posting gone since the last import is kept, cancelled, whatever its age and the
+    # budget: that is how a subscribed calendar learns that it is gone.
+    newly = [entry for entry in gone if not old[entry.id].cancelled]
+    cancelled = len(newly)
     if previous is not None:
         _carry_terms(gone, previous, tracks, eligibility)
     cutoff = (as_of - dt.timedelta(days=settings.keep_closed_days)).toordinal()
     closed: dict[int, list[tuple[str, int | Entry]]] = {
         day: list(found) for day, found in postings.closed_days.items()}
     for entry in gone:
-        closed.setdefault(entry.last_day.toordinal(), []).append((entry.id, entry))
+        if old[entry.id].cancelled:
+            closed.setdefault(entry.last_day.toordinal(), []).append((entry.id, entry))
     too_old = sum(len(found) for day, found in closed.items() if day < cutoff)
     if too_old:
         left_out[closed_reason(settings.keep_closed_days, as_of)] = too_old
-    recent = sum(map(len, postings.open_days.values())) + sum(
+    recent = len(newly) + len(held) + sum(map(len, postings.open_days.values())) + sum(
         len(found) for day, found in closed.items() if day >= cutoff)
     if not recent:
         raise DataError([Problem(file=file, line=None, column=None, path="",
@@ -153,8 +170,10 @@ def import_list(postings: PostingList, settings: Settings, *, file: str,
                                  expected="a list with visible postings of the chosen term")])
     settings_id = settings.dataset_id or f"postings-{term_slug(postings.terms)}"
     header = Header(settings, settings_id, postings.terms, as_of, tracks, eligibility)
-    ranked = _ranked(postings, closed, cutoff)
-    kept, sizes = _within_budget(ranked, header, settings.budget_bytes, file)
+    ranked = itertools.chain(sorted([*newly, *held], key=lambda entry: entry.id),
+                             _ranked(postings, closed, cutoff))
+    kept, sizes = _within_budget(ranked, header, settings.budget_bytes, file,
+                                 required=len(newly) + len(held))
     if len(kept) < recent:
         left_out[budget_reason(settings.budget_bytes)] = recent - len(kept)
     header.record = {
@@ -162,12 +181,19 @@ def import_list(postings: PostingList, settings: Settings, *, file: str,
         "closed": too_old, "over_budget": recent - len(kept), "hidden": postings.hidden,
         "no_close_day": postings.unknown_close,
         "other_terms": postings.read - postings.chosen}
+    data, kept, dropped = checked_text(header, kept, file)
+    if dropped:
+        left_out[INVALID] = len(dropped)
+    dropped.extend(Problem(
+        file=file, line=None, column=None, path=f"posting id {entry.id}", severity="warning",
+        message=f"its locations, terms or degrees are cut to {NOTE_PART_CHARS} characters "
+        "each in its notes") for entry in kept if entry.shortened)
     new = sum(entry.id not in old for entry in kept)
     moved = sum(1 for entry in kept if entry.id in old and not entry.cancelled
                 and _dates(old[entry.id]) != (entry.opens, entry.closes))
     return Imported(
-        data=header.text(kept), as_of=as_of, terms=postings.terms, read=postings.read,
-        chosen=postings.chosen, entries=tuple(kept), tracks=tracks,
+        data=data, as_of=as_of, warnings=(*postings.skipped, *dropped), terms=postings.terms,
+        read=postings.read, chosen=postings.chosen, entries=tuple(kept), tracks=tracks,
         eligibility=eligibility, left_out=tuple(left_out.items()), new=new, moved=moved,
         cancelled=cancelled, feed_bytes=sizes,
     )
@@ -182,6 +208,11 @@ def budget_reason(budget: int) -> str:
 
 
 OTHER_TERMS = "of other terms (or categories)"
+SKIPPED = "skipped: they cannot be used (see the warnings)"
+INVALID = "left out: the data file would not accept them (see the warnings)"
+# Locations, terms and degrees a posting lists are cut to this many characters each in
+# its notes (a list can name hundreds): the notes stay well within what a data file takes.
+NOTE_PART_CHARS = 600
 HIDDEN = "hidden by the list (is_visible false)"
 UNKNOWN_CLOSE = "closed on an unknown day (no date_updated)"
 
@@ -204,11 +235,20 @@ def _vocabularies(postings: PostingList) -> tuple[dict[str, str], dict[str, str]
 
 def _track(category: str) -> tuple[str, str]:
     return CATEGORIES.get(category.casefold(), (
-        slug(category) or UNCATEGORISED[0], category or UNCATEGORISED[1]))
+        _key(category) or UNCATEGORISED[0], category or UNCATEGORISED[1]))
 
 
 def _group(degree: str) -> tuple[str, str]:
-    return DEGREES.get(degree.casefold(), (slug(degree) or NO_DEGREE[0], degree))
+    return DEGREES.get(degree.casefold(), (_key(degree) or NO_DEGREE[0], degree))
+
+
+def _key(text: str) -> str:
+    """A track or group key for a list's own name: its slug, cut to what a key may be."""
+    return slug(text)[:MAX_ID_CHARS].strip("-")
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= NOTE_PART_CHARS else text[:NOTE_PART_CHARS - 1] + "…"
 
 
 def _ranked(postings: PostingList, closed: dict[int, list[tuple[str, int | Entry]]],
@@ -231,14 +271,11 @@ def _entry(posting: Posting, as_of: dt.date) -> Entry:
         if key not in groups:
             groups.append(key)
     notes = [f"Posted {posting.posted.isoformat()} on the list"]
-    if posting.locations:
-        notes.append("Locations: " + "; ".join(posting.locations))
-    if posting.terms:
-        notes.append("Terms: " + ", ".join(posting.terms))
-    if posting.sponsorship:
-        notes.append(f"Sponsorship: {posting.sponsorship}")
-    if posting.degrees:
-        notes.append("Degrees: " + ", ".join(posting.degrees))
+    lists = [("Locations: " + "; ".join(posting.locations)) if posting.locations else "",
+             ("Terms: " + ", ".join(posting.terms)) if posting.terms else "",
+             f"Sponsorship: {posting.sponsorship}" if posting.sponsorship else "",
+             ("Degrees: " + ", ".join(posting.degrees)) if posting.degrees else ""]
+    notes.extend(_cut(part) for part in lists if part)
     if not posting.active:
         notes.append("The list marks it closed")
     closes = None if posting.active else max(posting.updated or posting.posted, posting.posted)
@@ -254,6 +291,7 @@ def _entry(posting: Posting, as_of: dt.date) -> Entry:
         opens=posting.posted,
         closes=closes,
         last_verified=as_of,
+        shortened=any(len(part) > NOTE_PART_CHARS for part in lists),
     )
 
 
@@ -273,8 +311,9 @@ def _dates(program: Program) -> tuple[dt.date | None, dt.date | None]:
             window.closes.earliest if window.closes else None)
 
 
-def _cancelled(program: Program, previous: Dataset | None) -> Entry:
-    """A program of the previous import that the list no longer shows, kept as cancelled."""
+def _cancelled(program: Program, previous: Dataset | None, *, cancel: bool = True) -> Entry:
+    """A program of the previous import that the list no longer shows, kept as cancelled
+    (or, with `cancel` false, as it was)."""
     opens, closes = _dates(program)
     assert previous is not None
     return Entry(
@@ -283,8 +322,9 @@ def _cancelled(program: Program, previous: Dataset | None) -> Entry:
         citizenship=program.citizenship, link=program.link, notes=program.notes,
         opens=opens or previous.updated, closes=closes,
         # The last day the list showed it: kept as it was once it is cancelled.
-        last_verified=program.last_verified if program.cancelled else previous.updated,
-        cancelled=True,
+        last_verified=(program.last_verified if program.cancelled or not cancel
+                       else previous.updated),
+        cancelled=cancel or program.cancelled,
     )
 
 
@@ -336,10 +376,10 @@ def posting_report(build: Build) -> list[str]:
 # -- the feed budget -----------------------------------------------------------------------
 
 
-def _within_budget(ranked: Iterator[Entry], header: Header, budget: int, file: str
-                   ) -> tuple[list[Entry], dict[str, int]]:
+def _within_budget(ranked: Iterator[Entry], header: Header, budget: int, file: str, *,
+                   required: int = 0) -> tuple[list[Entry], dict[str, int]]:
     """The longest run of `ranked` entries that keeps every feed within `budget` bytes, and
-    the feeds' sizes then.
+    the feeds' sizes then; the first `required` entries are kept even beyond the budget.
 
     A feed's size is its header plus the bytes of its events, and an entry's events are the
     same whichever others are kept; so each entry is rendered once, in batches a little
@@ -370,8 +410,8 @@ def _within_budget(ranked: Iterator[Entry], header: Header, budget: int, file: s
         spent = 0
         for entry in batch:
             sizes = measured[entry.id]
-            if any(fixed[path] + totals[path] + size > budget
-                   for path, size in sizes.items()):
+            if len(kept) >= required and any(fixed[path] + totals[path] + size > budget
+                                             for path, size in sizes.items()):
                 return _fitted(kept, totals, fixed, empty, budget, file)
             for path, size in sizes.items():
                 totals[path] += size

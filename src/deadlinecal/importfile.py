@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from .errors import DataError, Problem
 from .model import Dataset, FuzzyDate, Program
 from .postings import term_end
 
@@ -129,6 +131,52 @@ class Header:
             feeds=(), programs=programs, file=file,
             imported=(ImportRecord(**self.record),) if self.record else (),
         )
+
+
+def checked_text(header: Header, entries: list[Entry], file: str
+                  ) -> tuple[bytes, list[Entry], list[Problem]]:
+    """The file's text, checked by the validator `build` uses, and the entries it holds.
+
+    A program the validator refuses is left out with a warning naming it, so no posting
+    can make the file one the next import refuses to overwrite. Raises DataError when
+    what is refused is not a program (the title or id given on the command line).
+    """
+    from .validate import load_dataset
+
+    dropped: list[Problem] = []
+    while True:
+        data = header.text(entries)
+        try:
+            load_dataset(data, file=file)
+        except DataError as exc:
+            ordered = sorted(entries, key=lambda e: (e.opens, e.id))
+            bad: dict[str, Problem] = {}
+            for problem in exc.problems:
+                match = _PROGRAM_PATH.match(problem.path)
+                if match is None or int(match[1]) >= len(ordered):
+                    raise DataError([*exc.problems, Problem(
+                        file=file, line=None, column=None, path="",
+                        message="the import would write a file that does not validate",
+                        expected="options that make a valid data file")]) from None
+                entry = ordered[int(match[1])]
+                bad.setdefault(entry.id, Problem(
+                    file=file, line=None, column=None, path=f"posting id {entry.id}",
+                    severity="warning", expected="",
+                    message=f"left out ({_excerpt(entry.employer)}, "
+                    f"{_excerpt(entry.title)}): {problem.path}: {problem.message}"))
+            if not bad or len(bad) == len(entries):
+                raise
+            dropped.extend(bad.values())
+            entries = [entry for entry in entries if entry.id not in bad]
+            continue
+        return data, entries, dropped
+
+
+_PROGRAM_PATH = re.compile(r"programs\[([0-9]+)\]")
+
+
+def _excerpt(text: str) -> str:
+    return text if len(text) <= 40 else text[:40] + "…"
 
 
 def _program_lines(entry: Entry) -> list[str]:

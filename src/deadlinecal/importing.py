@@ -8,6 +8,7 @@ posting, a failed download) leaves every file as it was.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import gc
 import os
 import posixpath
@@ -17,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from .errors import DataError, OutputError, Problem
+from .errors import DataError, OutputError, Problem, escape
 from .importer import MARKER, Imported, Settings, import_list
 from .model import Dataset
-from .postings import MAX_POSTINGS_BYTES, read_postings
+from .postings import MAX_LISTED_PROBLEMS, MAX_POSTINGS_BYTES, clean, read_postings
 
 if TYPE_CHECKING:
     from .pipeline import Read
@@ -34,10 +35,12 @@ class ImportRun:
 
 def run_import(source: str, output: Path | None, settings: Settings, *,
                terms: Sequence[str], categories: Sequence[str], timeout: float,
-               read: Callable[[Path], bytes], confirm: Sequence[Path] = ()) -> ImportRun:
+               read: Callable[[Path], bytes], confirm: Sequence[Path] = (),
+               today: dt.date | None = None) -> ImportRun:
     """Import `source` into `output` (None: only return the bytes) and confirm `confirm`.
 
-    Raises DataError, FetchError or OutputError; nothing is written then.
+    No posting may be dated after `today` (nor after the list file's own date). Raises
+    DataError, FetchError or OutputError; nothing is written then.
     """
     # A list is a few hundred thousand small objects that all live until the end: each
     # collection would walk them all again (it doubled the time json.loads takes).
@@ -45,7 +48,8 @@ def run_import(source: str, output: Path | None, settings: Settings, *,
     gc.disable()
     try:
         return _run_import(source, output, settings, terms=terms, categories=categories,
-                           timeout=timeout, read=read, confirm=confirm)
+                           timeout=timeout, read=read, confirm=confirm,
+                           today=today or dt.date.today())
     finally:
         if enabled:
             gc.enable()
@@ -53,20 +57,24 @@ def run_import(source: str, output: Path | None, settings: Settings, *,
 
 def _run_import(source: str, output: Path | None, settings: Settings, *,
                 terms: Sequence[str], categories: Sequence[str], timeout: float,
-                read: Callable[[Path], bytes], confirm: Sequence[Path]) -> ImportRun:
+                read: Callable[[Path], bytes], confirm: Sequence[Path],
+                today: dt.date) -> ImportRun:
+    latest_day = today
     if source.lower().startswith(("https://", "http://")):
         from .fetch import fetch
 
         raw = fetch(source, timeout=timeout)
         name = posixpath.basename(source.split("?")[0]) or "listings.json"
-        settings = dataclasses.replace(settings, source_name=f"Posting list {name}",
+        settings = dataclasses.replace(settings, source_name=f"Posting list {clean(name)}",
                                        source_url=source)
     else:
         raw = _read_list(Path(source))
-        settings = dataclasses.replace(settings,
-                                       source_name=f"Posting list {Path(source).name}")
+        # A list saved before a day cannot hold a posting of that day.
+        latest_day = min(today, _file_day(Path(source), settings.zone, today))
+        settings = dataclasses.replace(
+            settings, source_name=f"Posting list {clean(Path(source).name) or 'file'}")
     postings = read_postings(raw, file=source, terms=terms, categories=categories,
-                             zone=settings.zone)
+                             zone=settings.zone, latest_day=latest_day)
     previous = _previous(output, read) if output is not None else None
     imported = import_list(postings, settings, file=str(output or "<stdout>"),
                            previous=previous)
@@ -78,6 +86,9 @@ def _run_import(source: str, output: Path | None, settings: Settings, *,
     report = _report(source, output, imported, postings.other_terms)
     for path, _, _, lines in confirmed:
         report.extend(lines if lines else [f"{path}: no estimated opening matched a posting."])
+    # Every text from the list or the command line is escaped: a term named "\x1b[2J"
+    # must not clear the terminal, nor an unpaired surrogate stop the report.
+    report = [escape(line) for line in report]
     # Everything is computed: now write, the data file atomically, each curated file in
     # place (see inplace.py), once each of them is known to be editable.
     from . import inplace
@@ -95,6 +106,20 @@ def _run_import(source: str, output: Path | None, settings: Settings, *,
     for path, old, new in edits:
         inplace.edit_in_place(path, old, new)
     return ImportRun(data=imported.data, report=tuple(report))
+
+
+def _file_day(path: Path, zone: str, today: dt.date) -> dt.date:
+    """The day (in `zone`) the list file was last changed; `today` for a file whose time
+    says nothing (before 1990: reproducible archives and builds set it to 1970)."""
+    import zoneinfo
+
+    seconds = os.stat(path).st_mtime
+    if seconds < _EARLIEST_FILE_SECONDS:
+        return today
+    return dt.datetime.fromtimestamp(seconds, zoneinfo.ZoneInfo(zone)).date()
+
+
+_EARLIEST_FILE_SECONDS = 631_152_000
 
 
 def _read_list(path: Path) -> bytes:
@@ -183,6 +208,12 @@ def _report(source: str, output: Path | None, imported: Imported,
                 top = sorted(other_terms.items(), key=lambda item: (-item[1], item[0]))[:5]
                 lines.append("          " + "; ".join(f"{term} {n:,}" for term, n in top)
                              + ("; ..." if len(other_terms) > 5 else ""))
+    if imported.warnings:
+        shown = imported.warnings[:MAX_LISTED_PROBLEMS]
+        lines.append(f"Postings skipped, left out or shortened ({len(imported.warnings):,}):")
+        lines.extend(f"  {problem.format()}" for problem in shown)
+        if len(imported.warnings) > len(shown):
+            lines.append(f"  ... and {len(imported.warnings) - len(shown):,} more")
     lines.append("Feeds of this file alone (bytes; --feed-budget-kb caps the largest):")
     lines.extend(f"  {path:<40} {size:>10,}" for path, size in imported.feed_bytes.items())
     return lines

@@ -8,6 +8,7 @@ field is optional (older files lack `category` and `degrees`). Pure: no files, n
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -69,7 +70,8 @@ class PostingList:
     chosen: int
     # Postings of other terms, by term (a posting with several terms counts once per term).
     other_terms: dict[str, int]
-    # The list's own date: the latest day any posting was posted or updated on.
+    # The list's own date: the latest day a visible posting of the term was posted or
+    # updated on, never after the latest day the caller allows (today, the file's date).
     as_of: dt.date
     terms: tuple[str, ...]
     hidden: int
@@ -88,6 +90,10 @@ class PostingList:
     degrees: tuple[str, ...]
     items: Sequence[Any]
     zone: zoneinfo.ZoneInfo
+    # The postings of the term that were skipped, one warning each, naming the posting.
+    skipped: tuple[Problem, ...] = ()
+    # The ids (when readable) of those postings: the list still holds them.
+    skipped_ids: frozenset[str] = frozenset()
 
     def posting(self, index: int) -> Posting:
         """The checked posting at `index` of the list, its text cleaned."""
@@ -108,7 +114,14 @@ def parse_json(data: bytes, *, file: str) -> list[Any]:
         raise _file_error(file, f"the file is not UTF-8 (byte 0x{data[exc.start]:02x} at "
                           f"offset {exc.start})", "a JSON file saved as UTF-8") from None
     try:
-        parsed = json.loads(text)
+        try:
+            parsed = json.loads(text)
+        except ValueError as exc:
+            if isinstance(exc, json.JSONDecodeError):
+                raise
+            # An integer of more digits than Python converts: read again, such numbers as
+            # infinities (no posting field holds one, so the posting is only skipped).
+            parsed = json.loads(text, parse_int=_integer)
     except json.JSONDecodeError as exc:
         truncated = exc.pos >= len(text.rstrip())
         hint = "; the file ends in the middle, so it was probably cut short" if truncated else ""
@@ -125,40 +138,41 @@ def parse_json(data: bytes, *, file: str) -> list[Any]:
 
 
 def read_postings(data: bytes, *, file: str, terms: Sequence[str] = (),
-                  categories: Sequence[str] = (), zone: str = DEFAULT_ZONE) -> PostingList:
+                  categories: Sequence[str] = (), zone: str = DEFAULT_ZONE,
+                  latest_day: dt.date | None = None) -> PostingList:
     """Parse a posting list and check every posting of the chosen terms (and categories).
 
     With no `terms`, the latest summer term named in the file is chosen. Postings of other
-    terms are counted but not checked. Raises DataError naming each bad posting by its
-    index and id, at most MAX_LISTED_PROBLEMS of them and the count of the rest.
+    terms are counted but not checked. A posting of the term that cannot be used (a bad
+    field, an id used before, a day after `latest_day`) is skipped with a warning naming
+    it by its index and id; the others are imported as if it were not there. Raises
+    DataError only for a file that is not a posting list at all.
     """
     items = parse_json(data, file=file)
     tz = zoneinfo.ZoneInfo(zone)
-    chosen_terms = tuple(terms) or _current_summer(items)
+    # Unix seconds at which the day after `latest_day` starts: no posting can be later.
+    limit = (_LATEST_SECONDS if latest_day is None else min(_LATEST_SECONDS, int(
+        dt.datetime.combine(latest_day + dt.timedelta(days=1), dt.time(), tz).timestamp())))
+    chosen_terms = tuple(terms) or _current_summer(items, limit)
     if not chosen_terms:
         raise _file_error(file, "no posting names a summer term, so none can be chosen",
                           "--term naming a term of the file, like --term 'Fall 2025'")
     found = _Pass(file, items, tz, {term.casefold() for term in chosen_terms},
-                  {category.casefold() for category in categories})
+                  {category.casefold() for category in categories}, limit)
     found.run()
-    problems = found.shape_problems + found.problems
-    if problems:
-        listed = problems[:MAX_LISTED_PROBLEMS]
-        if len(problems) > len(listed):
-            listed.append(Problem(file=file, line=None, column=None, path="postings[…]",
-                                  message=f"... and {len(problems) - len(listed)} more "
-                                  "postings with problems"))
-        raise DataError(listed)
     first_day = min((*found.open_days, *found.closed_days), default=None)
     as_of = (dt.datetime.fromtimestamp(found.latest, tz).date() if found.latest
              else dt.date.fromordinal(first_day) if first_day is not None
              else dt.date(1990, 1, 1))
+    skipped = [dataclasses.replace(problem, severity="warning")
+               for problem in found.shape_problems + found.problems]
     return PostingList(read=len(items), chosen=found.chosen, other_terms=found.other,
                        as_of=as_of, terms=chosen_terms, hidden=found.hidden,
                        unknown_close=found.unknown_close, present=frozenset(found.present),
                        open_days=found.open_days, closed_days=found.closed_days,
                        categories=tuple(found.categories), degrees=tuple(found.degrees),
-                       items=items, zone=tz)
+                       items=items, zone=tz, skipped=tuple(skipped),
+                       skipped_ids=frozenset(found.skipped_ids))
 
 
 class _Pass:
@@ -169,11 +183,12 @@ class _Pass:
     """
 
     def __init__(self, file: str, items: list[Any], tz: zoneinfo.ZoneInfo,
-                 wanted: set[str], wanted_categories: set[str]) -> None:
-        self.file, self.items, self.tz = file, items, tz
+                 wanted: set[str], wanted_categories: set[str], limit: int) -> None:
+        self.file, self.items, self.tz, self.limit = file, items, tz, limit
         self.wanted, self.wanted_categories = wanted, wanted_categories
         self.problems: list[Problem] = []
         self.shape_problems: list[Problem] = []
+        self.skipped_ids: set[str] = set()
         self.other: dict[str, int] = {}
         self.first_index: dict[str, int] = {}
         self.present: set[str] = set()
@@ -186,7 +201,7 @@ class _Pass:
 
     def run(self) -> None:  # one loop on purpose: it runs once per posting
         wanted, tz, uuid = self.wanted, self.tz, _UUID.fullmatch
-        earliest, latest_allowed = _EARLIEST_SECONDS, _LATEST_SECONDS
+        earliest, latest_allowed = _EARLIEST_SECONDS, self.limit
         from_seconds = dt.datetime.fromtimestamp
         first_index, categories, degrees = self.first_index, self.categories, self.degrees
         present, open_days, closed_days = self.present, self.open_days, self.closed_days
@@ -200,17 +215,6 @@ class _Pass:
                 continue
             get = item.get
             posted_raw, updated_raw = get("date_posted"), get("date_updated")
-            if type(posted_raw) is int:
-                if latest < posted_raw < latest_allowed:
-                    latest = posted_raw
-            elif (value := _seconds(posted_raw)) is not None and latest < value < latest_allowed:
-                latest = value
-            if type(updated_raw) is int:
-                if latest < updated_raw < latest_allowed:
-                    latest = updated_raw
-            elif updated_raw is not None and (value := _seconds(updated_raw)) is not None \
-                    and latest < value < latest_allowed:
-                latest = value
             its_terms = get("terms")
             hit = False
             if type(its_terms) is list:
@@ -240,15 +244,19 @@ class _Pass:
                     and (updated_raw is None or (type(updated_raw) is int
                                                  and earliest <= updated_raw < latest_allowed))):
                 ident = raw_id.lower()
+                seconds: float = max(posted_raw, updated_raw or 0)
                 posted = from_seconds(posted_raw, tz).toordinal()
                 # Only a closed posting's update day is used (it closed then).
                 active = get("active") is not False
                 updated = (None if updated_raw is None else 0 if active
                            else from_seconds(updated_raw, tz).toordinal())
             else:
-                checked = _posting(self.file, index, item, tz, self.problems)
+                checked = _posting(self.file, index, item, tz, self.problems, self.limit)
                 if checked is None:
+                    if type(raw_id) is str:
+                        self.skipped_ids.add(raw_id.strip().lower())
                     continue
+                seconds = max(_seconds(posted_raw) or 0, _seconds(updated_raw) or 0)
                 ident, posted = checked.id, checked.posted.toordinal()
                 updated = checked.updated.toordinal() if checked.updated else None
                 active = checked.active
@@ -262,6 +270,10 @@ class _Pass:
                 self.hidden += 1
                 continue
             present.add(ident)
+            # Only the term's own visible postings date the list: another term's (or a
+            # hidden) posting cannot move the day its closed postings are counted from.
+            if seconds > latest:
+                latest = seconds
             if not active and updated is None:
                 self.unknown_close += 1
                 continue
@@ -306,9 +318,10 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")
 
 
-def _current_summer(items: list[Any]) -> tuple[str, ...]:
+def _current_summer(items: list[Any], limit: int) -> tuple[str, ...]:
     """The summer term most postings of the list's last 90 days name (a list keeps its
-    older seasons, so counting all postings would choose last year's)."""
+    older seasons, so counting all postings would choose last year's). Postings dated at
+    or after `limit` are not counted: one of them would choose its own term."""
     labels: dict[str, str | None] = {}  # each term text read once
     named: list[tuple[float, str]] = []
     latest: float = 0
@@ -318,6 +331,8 @@ def _current_summer(items: list[Any]) -> tuple[str, ...]:
         seconds = item.get("date_posted")
         if type(seconds) is not int:
             seconds = _seconds(seconds) or 0
+        if not 0 <= seconds < limit:
+            continue
         if seconds > latest:
             latest = seconds
         terms = item.get("terms")
@@ -339,7 +354,7 @@ def _current_summer(items: list[Any]) -> tuple[str, ...]:
 
 
 def _posting(file: str, index: int, item: dict[str, Any], tz: zoneinfo.ZoneInfo,
-             problems: list[Problem]) -> Posting | None:
+             problems: list[Problem], limit: int = _LATEST_SECONDS) -> Posting | None:
     """Check one chosen posting; None (with a problem recorded) when it cannot be used."""
     raw_id = item.get("id")
     ident = raw_id.strip().lower() if isinstance(raw_id, str) else None
@@ -356,8 +371,8 @@ def _posting(file: str, index: int, item: dict[str, Any], tz: zoneinfo.ZoneInfo,
         bad("id is not a UUID", "a UUID such as 98b2d671-3f03-430e-b18c-e5ddb8ce5035")
     company = _required_text(item, "company_name", bad)
     title = _required_text(item, "title", bad)
-    posted = _day(item, "date_posted", tz, bad, required=True)
-    updated = _day(item, "date_updated", tz, bad, required=False)
+    posted = _day(item, "date_posted", tz, bad, required=True, limit=limit)
+    updated = _day(item, "date_updated", tz, bad, required=False, limit=limit)
     if len(problems) > before or ident is None or posted is None:
         return None
     return Posting(
@@ -385,7 +400,7 @@ def _required_text(item: dict[str, Any], name: str, bad: Any) -> str:
 
 
 def _day(item: dict[str, Any], name: str, tz: zoneinfo.ZoneInfo, bad: Any, *,
-         required: bool) -> dt.date | None:
+         required: bool, limit: int) -> dt.date | None:
     value = item.get(name)
     if value is None and not required:
         return None
@@ -397,17 +412,39 @@ def _day(item: dict[str, Any], name: str, tz: zoneinfo.ZoneInfo, bad: Any, *,
     if seconds is None:
         bad(f"{name} is not a number ({_clip(json.dumps(value))})", expected)
         return None
-    if not _EARLIEST_SECONDS <= seconds < _LATEST_SECONDS:
-        hint = " (milliseconds?)" if seconds >= _LATEST_SECONDS else ""
-        bad(f"{name} {value} is not a plausible Unix time in seconds{hint}", expected)
+    if abs(seconds) == float("inf"):
+        bad(f"{name} is far too large a number to be a time", expected)
         return None
-    return dt.datetime.fromtimestamp(seconds, tz).date()
+    if not _EARLIEST_SECONDS <= seconds < _LATEST_SECONDS:
+        hint = " (milliseconds?)" if _LATEST_SECONDS <= seconds < 1000 * _LATEST_SECONDS else ""
+        bad(f"{name} {_clip(str(value))} is not a plausible Unix time in seconds{hint}",
+            expected)
+        return None
+    day = dt.datetime.fromtimestamp(seconds, tz).date()
+    if seconds >= limit:
+        last = dt.datetime.fromtimestamp(limit - 1, tz).date().isoformat()
+        bad(f"{name} is {day.isoformat()}, after the list's latest possible date {last} "
+            "(today or the file's own date)", f"a day on or before {last}")
+        return None
+    return day
 
 
 def _seconds(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return float(value) if value == value else None  # NaN is not a time
+    try:
+        seconds = float(value)
+    except OverflowError:  # an integer beyond any float: as far off as a time can be
+        seconds = float("inf") if value > 0 else float("-inf")
+    return seconds if seconds == seconds else None  # NaN is not a time
+
+
+def _integer(digits: str) -> int | float:
+    """A JSON integer; one too long for Python to convert is an infinity of its sign."""
+    try:
+        return int(digits)
+    except ValueError:
+        return float("-inf") if digits.startswith("-") else float("inf")
 
 
 def _texts(value: Any) -> list[str]:

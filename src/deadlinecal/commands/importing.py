@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import os
 from pathlib import Path
 
 import click
 
-from .common import read, run, to_stdout
+from .common import as_of_option, read, run, to_stdout
 
 
 @click.group(name="import")
@@ -55,11 +57,12 @@ def _zone_option(context: click.Context, parameter: click.Parameter, value: str)
               "estimated opening replaced by the first matching posting's day (repeatable).")
 @click.option("--timeout", type=click.FloatRange(1, 600), default=30, show_default=True,
               metavar="SECONDS", help="How long to wait for an https SOURCE.")
+@as_of_option("Today's date: postings dated later are skipped (default: today).")
 @run
 def simplify(source: str, output: Path | None, terms: tuple[str, ...],
              categories: tuple[str, ...], zone: str, keep_closed_days: int,
              feed_budget_kb: int, dataset_id: str | None, title: str | None,
-             confirm: tuple[Path, ...], timeout: float) -> None:
+             confirm: tuple[Path, ...], timeout: float, today: dt.date) -> None:
     """Import a SimplifyJobs-format posting list (listings.json, a path or https URL).
 
     Each visible posting of the term becomes a program that opens on the day it was
@@ -74,13 +77,55 @@ def simplify(source: str, output: Path | None, terms: tuple[str, ...],
     from ..importer import Settings
     from ..importing import run_import
 
+    _check_arguments(output, dataset_id, title, confirm)
     settings = Settings(source_name="", dataset_id=dataset_id, title=title, zone=zone,
                         keep_closed_days=keep_closed_days,
                         budget_bytes=feed_budget_kb * 1000)
     result = run_import(source, output, settings, terms=terms, categories=categories,
-                        timeout=timeout, read=read, confirm=confirm)
+                        timeout=timeout, read=read, confirm=confirm, today=today)
     say = functools.partial(click.echo, err=output is None)
     if output is None:
         to_stdout(result.data)
     for line in result.report:
         say(line)
+
+
+def _check_arguments(output: Path | None, dataset_id: str | None,
+                     title: str | None, confirm: tuple[Path, ...]) -> None:
+    """Refuse arguments that would make a file `build` (and the next import) refuses, or
+    that the terminal cannot show. Raises click.BadParameter."""
+    from ..errors import escape, quoted
+    from ..validate import MAX_TEXT_CHARS
+    from ..validate.collector import is_slug
+
+    if dataset_id is not None and not is_slug(dataset_id):
+        raise click.BadParameter(f"{escape(quoted(dataset_id))} is not a dataset id; use "
+                                 "lower-case letters, digits and hyphens (at most 64), "
+                                 "like postings-summer-2027", param_hint="--dataset-id")
+    if title is not None and (not _utf8(title) or not title.strip()
+                              or not title.isprintable() or len(title) > MAX_TEXT_CHARS):
+        raise click.BadParameter(f"{escape(quoted(title))} is not a calendar name; use one "
+                                 f"line of printable UTF-8 text of at most "
+                                 f"{MAX_TEXT_CHARS:,} characters", param_hint="--title")
+    for path in confirm:
+        if output is not None and _same_file(path, output):
+            raise click.BadParameter(
+                f"{escape(str(path))} is also the -o file: the import would overwrite what "
+                "--confirm writes; confirm a curated file, import into another",
+                param_hint="--confirm")
+
+
+def _utf8(text: str) -> bool:
+    """False for an argument that was not UTF-8 (Python keeps its bytes as surrogates)."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return os.path.samefile(first, second)
+    except OSError:
+        return os.path.abspath(first) == os.path.abspath(second)
