@@ -185,6 +185,12 @@ def write_single(path: Path, content: bytes, *, adopt: bool = False,
     return replace_file(path, content)
 
 
+def locked_single(path: Path) -> AbstractContextManager[Folder]:
+    """The folder of `feed -o path` under the exclusive lock a build of it takes, so that
+    runs into the same file (or a build of its folder) take turns. Raises OutputError."""
+    return opened(path.parent)
+
+
 def retired_single(path: Path) -> dict[str, Seen]:
     """The revisions `feed -o path` dropped before, from the hidden file beside it."""
     content = read_regular(ledger.sidecar(path), ledger.MAX_BYTES + 1)
