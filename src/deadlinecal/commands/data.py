@@ -100,6 +100,7 @@ def feed(data: Path, output: Path | None, title: str | None, no_alarms: bool, ad
     Example:
       deadlinecal feed --track research --eligibility undergrad -o research-ug.ics
     """
+    from .. import ledger
     from ..output import locked_single, previous_single, retired_single, write_single
     from ..pipeline import single_feed
 
@@ -117,10 +118,11 @@ def feed(data: Path, output: Path | None, title: str | None, no_alarms: bool, ad
         # Regenerating a subscribed file: changed events must get a higher SEQUENCE, and
         # so must events it dropped once and holds again.
         previous = previous_single(output, adopt=adopt)
+        retired, untrusted = retired_single(output)
         made = single_feed(read(data), file=str(data), chosen=make_filter(**chosen),
                            title=title, alarms=not no_alarms, read=read, previous=previous,
-                           retired=retired_single(output))
-        show_warnings(made.warnings, False)
+                           retired=retired, retired_from=str(ledger.sidecar(output)))
+        show_warnings([*untrusted, *made.warnings], False)
         write_single(output, made.content, adopt=adopt, retired=made.retired)
     click.echo(f"Wrote {plural(made.count, 'event')} to {output}.", err=True)
 
