@@ -147,7 +147,7 @@ def make_folders(target: Path, relative: str) -> list[str]:
             path.mkdir()
             made.append(folder.as_posix())
         elif not path.is_dir():
-            raise OutputError(f"{path} is not a folder")
+            raise OutputError(f"{path} is not a folder; nothing was written")
     return made
 
 

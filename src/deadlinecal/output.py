@@ -241,9 +241,12 @@ def refuse_unsafe(output: Path, data: Sequence[str]) -> None:
 
 
 def _resolved(path: Path) -> Path | None:
-    """`path` made absolute, or None when it is relative and the current folder is gone."""
+    """`path` made absolute, or None when it is relative and the current folder is gone.
+
+    A loop of links is left as it is (Path.resolve raises RuntimeError on one before 3.13).
+    """
     try:
-        return path.resolve()
+        return Path(os.path.realpath(path))
     except OSError:
         return None
 

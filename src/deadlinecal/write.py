@@ -264,7 +264,7 @@ def opened(target: Path, *, layout: Layout | None = None,
 
     A shared open of a folder that does not exist yields an empty Folder. Raises OutputError.
     """
-    if target.exists() and not target.is_dir():
+    if os.path.lexists(target) and not target.is_dir():  # a file, or a link to none
         raise OutputError(f"{target} is not a folder")
     if not exclusive and not target.is_dir():
         yield Folder(target=target, owned=frozenset(), layout=layout)
@@ -461,8 +461,10 @@ def _lock(descriptor: int, exclusive: bool) -> None:
 
 
 def _inside(target: Path, relative: str) -> Path:
-    final = (target / relative).resolve()
-    if not final.is_relative_to(target.resolve()) or final == target.resolve():
+    # realpath, not resolve: a loop of links is left as it is (and refused as a link
+    # later), where Path.resolve raises RuntimeError before Python 3.13.
+    final, base = Path(os.path.realpath(target / relative)), Path(os.path.realpath(target))
+    if not final.is_relative_to(base) or final == base:
         raise OutputError(f"refusing to write {relative!r} outside {target}")
     return target / relative
 
