@@ -143,3 +143,42 @@ class TestReturningEvent:
             seen.append(events[beta].sequence if beta in events else None)
         # Back changed: one higher; back unchanged: the same; changed in place: one higher.
         assert seen == [0, None, 1, None, 1, 2]
+
+
+FEED_ROUNDS = 20
+
+
+def feed(data: Path, output: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "deadlinecal", "feed", str(data), "-o",
+                             str(output)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+class TestConcurrentFeeds:
+    """`feed -o FILE` takes turns with another run into the same file, as `build` does."""
+
+    def test_sequence_never_decreases_over_concurrent_feed_runs(self, tmp_path: Path
+                                                                ) -> None:
+        a, b, output = tmp_path / "a.yaml", tmp_path / "b.yaml", tmp_path / "mine.ics"
+        a.write_bytes(data_a(FEED_ROUNDS))
+        first = feed(a, output)
+        first.communicate()
+        assert first.returncode == 0
+        watch, failures = Watch(), []
+        for round in range(FEED_ROUNDS):
+            a.write_bytes(data_a(round))
+            b.write_bytes(data_b(round))
+            runs = [feed(b, output), feed(a, output)]
+            while any(run.poll() is None for run in runs):
+                watch.look(tmp_path)
+                time.sleep(0.002)
+            for run in runs:
+                _, errors = run.communicate()
+                if run.returncode != 0:
+                    failures.append(errors.decode())
+            watch.look(tmp_path)
+            watch.after_round.append(read_feed(output.read_bytes())[ALPHA].sequence)
+        assert failures == []
+        assert watch.backwards == []
+        # Both runs of a round move alpha: the second sees the first's revision.
+        assert watch.after_round == [2 * n for n in range(1, FEED_ROUNDS + 1)]

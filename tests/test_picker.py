@@ -303,5 +303,6 @@ class TestServe:
     def test_nothing_else_is_answered(self, server: str, path: str) -> None:
         assert _get(server, path)[0] == 404
 
-    def test_without_a_query_feed_ics_is_an_ordinary_file(self, server: str) -> None:
-        assert _get(server, "/site/feed.ics")[0] == 404
+    def test_without_a_query_feed_ics_says_what_it_expects(self, server: str) -> None:
+        # A file of that name would be served (test_serve_queries); there is none here.
+        assert _get(server, "/site/feed.ics")[:2] == (400, "text/plain; charset=utf-8")

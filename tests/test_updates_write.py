@@ -149,7 +149,7 @@ class TestFailedBuild:
     def test_a_full_disk_while_staging_leaves_the_folder_as_it_was(
             self, target: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         before = snapshot(target)
-        monkeypatch.setattr(write, "_stage", fail_on_call(2, write._stage))
+        monkeypatch.setattr(write, "stage", fail_on_call(2, write.stage))
         with pytest.raises(OutputError, match="No space left on device"):
             write_tree(target, NEW)
         assert (snapshot(target), litter(target.parent)) == (before, [])
@@ -176,14 +176,14 @@ class TestFailedBuild:
 
     def test_removed_feeds_stay_when_the_build_fails(self, target: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setattr(write, "_stage", fail_on_call(1, write._stage))
+        monkeypatch.setattr(write, "stage", fail_on_call(1, write.stage))
         with pytest.raises(OutputError):
             write_tree(target, NEW)
         assert (target / "tracks/gone.ics").read_bytes() == b"gone\r\n"
 
     def test_a_folder_made_for_a_failed_build_is_removed_again(
             self, target: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setattr(write, "_stage", fail_on_call(2, write._stage))
+        monkeypatch.setattr(write, "stage", fail_on_call(2, write.stage))
         with pytest.raises(OutputError):
             write_tree(target, {**NEW, "new/c.ics": b"c"})
         assert not (target / "new").exists()

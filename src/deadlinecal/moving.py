@@ -1,4 +1,4 @@
-"""Moving a build's staged files into place: all of them, or none.
+"""Staging a build's files beside their targets, then moving them into place: all, or none.
 
 Before the first file moves, every target is checked (a regular file or nothing, on its
 folder's file system, not read-only), so a build stops before it starts rather than
@@ -15,6 +15,7 @@ import os
 import secrets
 import shutil
 import stat
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
@@ -146,7 +147,7 @@ def make_folders(target: Path, relative: str) -> list[str]:
             path.mkdir()
             made.append(folder.as_posix())
         elif not path.is_dir():
-            raise OutputError(f"{path} is not a folder")
+            raise OutputError(f"{path} is not a folder; nothing was written")
     return made
 
 
@@ -158,3 +159,32 @@ def sync_directory(folder: Path) -> None:
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
+
+
+def _new_file_mode() -> int:
+    """The mode a new file gets, as any other program's would: 0o666 less the umask."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def stage(final: Path, content: bytes | Sequence[bytes]) -> Path:
+    """Write `content` to a new temporary file beside `final`, fsynced; its path."""
+    descriptor, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=TEMP_SUFFIX,
+                                        dir=final.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.writelines((content,) if isinstance(content, bytes) else content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        mode = _new_file_mode()
+        with contextlib.suppress(OSError):
+            existing = os.stat(final, follow_symlinks=False)
+            if stat.S_ISREG(existing.st_mode):
+                mode = stat.S_IMODE(existing.st_mode)  # a file we replace keeps its mode
+        os.chmod(name, mode)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+        raise
+    return Path(name)

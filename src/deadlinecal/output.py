@@ -185,10 +185,19 @@ def write_single(path: Path, content: bytes, *, adopt: bool = False,
     return replace_file(path, content)
 
 
-def retired_single(path: Path) -> dict[str, Seen]:
-    """The revisions `feed -o path` dropped before, from the hidden file beside it."""
+def locked_single(path: Path) -> AbstractContextManager[Folder]:
+    """The folder of `feed -o path` under the exclusive lock a build of it takes, so that
+    runs into the same file (or a build of its folder) take turns. Raises OutputError."""
+    return opened(path.parent)
+
+
+def retired_single(path: Path) -> tuple[dict[str, Seen], list[Problem]]:
+    """The revisions `feed -o path` dropped before, from the hidden file beside it, and
+    warnings about what in it cannot be trusted (and is ignored)."""
     content = read_regular(ledger.sidecar(path), ledger.MAX_BYTES + 1)
-    return (ledger.decode(content) or {}) if content is not None else {}
+    complaints: list[tuple[str, str]] = []
+    found = (ledger.decode(content, complaints) or {}) if content is not None else {}
+    return found, ledger.problems(str(ledger.sidecar(path)), complaints)
 
 
 def previous_single(path: Path, *, adopt: bool = False) -> bytes | None:
@@ -232,9 +241,12 @@ def refuse_unsafe(output: Path, data: Sequence[str]) -> None:
 
 
 def _resolved(path: Path) -> Path | None:
-    """`path` made absolute, or None when it is relative and the current folder is gone."""
+    """`path` made absolute, or None when it is relative and the current folder is gone.
+
+    A loop of links is left as it is (Path.resolve raises RuntimeError on one before 3.13).
+    """
     try:
-        return path.resolve()
+        return Path(os.path.realpath(path))
     except OSError:
         return None
 
@@ -293,6 +305,7 @@ def _build(paths: Sequence[str], read: Read, settings: Settings,
                                 path="", message=complaint, severity="warning")
                         for complaint in folder.complaints)
     result = build_all(paths, read, as_of=settings.as_of, previous=previous, retired=retired,
+                       retired_from=str(folder.target / ledger.PATH) if folder else ledger.PATH,
                        alarms=settings.alarms, base_url=settings.base_url,
                        max_age_days=settings.max_age_days, render=render)
     if not warnings:
@@ -302,14 +315,18 @@ def _build(paths: Sequence[str], read: Read, settings: Settings,
 
 def _retired(folder: Folder, kept: bytes | None, warnings: list[Problem]) -> dict[str, Seen]:
     """The retired revisions the folder remembers: its ledger's (and an older record's)."""
-    found = ledger.decode(kept) if kept is not None else {}
+    complaints: list[tuple[str, str]] = []
+    found = ledger.decode(kept, complaints) if kept is not None else {}
     if found is None:
         warnings.append(Problem(
             file=str(folder.target / ledger.PATH), line=None, column=None, path="",
             message="could not be read; the events in it that come back may start again at "
             "a lower SEQUENCE", severity="warning"))
+    warnings.extend(ledger.problems(str(folder.target / ledger.PATH), complaints))
     # Records of earlier versions kept the retired revisions themselves.
-    older = ledger.from_json(folder.extra.get("retired"))
+    complaints = []
+    older = ledger.from_json(folder.extra.get("retired"), complaints)
+    warnings.extend(ledger.problems(str(folder.target / RECORD), complaints))
     if not found and not older:
         return {}  # nothing retired: no need for history (and icalendar) at all
     from .history import latest

@@ -39,6 +39,8 @@ MAX_ADDRESS = 256
 ANY = "any"
 # The query-string parameters of a choice, as the page's form and `serve` name them.
 PARAMETERS = ("track", "eligibility", "citizenship")
+# How many name=value fields a query may hold (a choice needs three; the rest is abuse).
+MAX_FIELDS = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,24 +254,34 @@ def parse_query(query: str, terms: dict[str, list[str]]) -> str:
     """
     from urllib.parse import parse_qsl
 
+    from .select import did_you_mean
+
+    fields = query.count("&") + 1
+    if fields > MAX_FIELDS:
+        raise QueryError(f"too many fields: {fields}, at most {MAX_FIELDS} are read (one "
+                         "name=value each, several tracks as track=a,b)")
     try:
         pairs = parse_qsl(query, keep_blank_values=True, strict_parsing=True,
-                          max_num_fields=64)
+                          max_num_fields=MAX_FIELDS)
     except ValueError:
         raise QueryError("the query string is not name=value pairs") from None
     chosen: dict[str, list[str]] = {name: [] for name in PARAMETERS}
     for name, value in pairs:
         if name not in chosen:
-            raise QueryError(f"unknown parameter {name[:40]!r}; use "
-                             f"{', '.join(PARAMETERS)}")
+            close = did_you_mean(name[:40], PARAMETERS)
+            raise QueryError(f"unknown parameter {name[:40]!r}; "
+                             f"{f'did you mean {close}? ' if close else ''}"
+                             f"use {', '.join(PARAMETERS)}")
         for part in value.split(","):
             if fold(part) in ("", ANY):
                 continue
             match = next((key for key in terms.get(name, []) if fold(key) == fold(part)),
                          None)
             if match is None:
+                close = did_you_mean(part[:40], terms.get(name, []))
                 valid = ", ".join([*terms.get(name, []), ANY])
-                raise QueryError(f"{name} {part[:40]!r} is not declared; valid: {valid}")
+                raise QueryError(f"{name} {part[:40]!r} is not declared; "
+                                 f"{f'did you mean {close}? ' if close else ''}valid: {valid}")
             chosen[name].append(match)
     for name in ("eligibility", "citizenship"):
         if len(set(chosen[name])) > 1:

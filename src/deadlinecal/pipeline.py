@@ -101,7 +101,7 @@ def _reader(data: bytes, file: str, read: Read | None = None) -> Read:
 
 def build_all(paths: Sequence[str], read: Read, *,
               as_of: dt.date | None = None, previous: Mapping[str, bytes] | None = None,
-              retired: Mapping[str, Seen] | None = None,
+              retired: Mapping[str, Seen] | None = None, retired_from: str = ledger.PATH,
               alarms: bool = True, base_url: str | None = None,
               max_age_days: int = DEFAULT_MAX_AGE_DAYS, render: bool = True) -> Build:
     """Build several data files (and whatever they `include:`) into one set of feeds.
@@ -112,7 +112,8 @@ def build_all(paths: Sequence[str], read: Read, *,
     `previous` is the output folder's current files (path -> bytes): events whose content
     changed get SEQUENCE + 1 (see history.py). `retired` is the last revision published of
     UIDs no longer in those feeds (`Build.retired` of the builds before): a UID that comes
-    back continues from there, so its SEQUENCE never goes down. `alarms=False` leaves every
+    back continues from there, so its SEQUENCE never goes down; `retired_from` names the file
+    it was read from in warnings. `alarms=False` leaves every
     VALARM out.
     `base_url` (else the first dataset's `base_url`) is where the feeds will be published,
     for the subscribe page's links. With `render=False` the feeds are planned but neither
@@ -131,7 +132,7 @@ def build_all(paths: Sequence[str], read: Read, *,
             return Build(dataset=dataset, events=tuple(events), feeds=feeds, files={},
                          warnings=tuple(warnings), picker=picker)
         revised, rendered, bumped, gone = _against_previous(events, previous, warnings,
-                                                            retired)
+                                                            retired, retired_from)
         picker = plan(dataset, revised)
         every = _all_feeds(feeds, picker)
         check_addresses(dataset, [spec.path for spec in every])
@@ -184,14 +185,16 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _against_previous(events: Sequence[Event], previous: Mapping[str, bytes] | None,
-                      warnings: list[Problem], retired: Mapping[str, Seen] | None = None
+                      warnings: list[Problem], retired: Mapping[str, Seen] | None = None,
+                      retired_from: str = ledger.PATH,
                       ) -> tuple[tuple[Event, ...], dict[str, bytes], tuple[str, ...],
                                  dict[str, Seen]]:
     """Carry SEQUENCE/LAST-MODIFIED over from the feeds subscribers already have.
 
     Returns the revised events, the bytes of events that did not change (to reuse), the
     UIDs whose SEQUENCE went up, and the last revision of each UID published before (in
-    `previous` or `retired`) that these events no longer hold.
+    `previous` or `retired`, read from the file `retired_from`) that these events no
+    longer hold.
     """
     if not previous and not retired:
         return tuple(events), {}, (), {}
@@ -202,8 +205,12 @@ def _against_previous(events: Sequence[Event], previous: Mapping[str, bytes] | N
     # a stamp after `horizon` cannot come from this data and is ignored too.
     old, problems = history.read_feeds(previous or {}, not_after=history.horizon(events))
     warnings.extend(problems)
+    # The ledger's stamps are bounded as the feeds' are: a stamp no revision can have is
+    # never published.
+    retired, late = ledger.believed(retired or {}, history.horizon(events))
+    warnings.extend(ledger.problems(retired_from, late))
     # The highest revision ever published, whether a feed still holds it or not.
-    before = history.latest([*old.values(), retired or {}])
+    before = history.latest([*old.values(), retired])
     revised, rendered = history.revise(list(events), before, event_bytes)
     bumped = tuple(event.uid for event in revised
                    if event.uid in before and event.uid not in rendered)
@@ -352,10 +359,11 @@ def one_feed(data: bytes, *, file: str, chosen: Filter, title: str | None = None
 
 def single_feed(data: bytes, *, file: str, chosen: Filter, title: str | None = None,
                 alarms: bool = True, read: Read | None = None, previous: bytes | None = None,
-                retired: Mapping[str, Seen] | None = None) -> OneFeed:
-    """`one_feed`, remembering what it drops: `retired` is what the runs before dropped,
-    `OneFeed.retired` what this one dropped (or kept dropped), including events the filter
-    no longer keeps. Raises DataError, FilterError."""
+                retired: Mapping[str, Seen] | None = None,
+                retired_from: str = ledger.PATH) -> OneFeed:
+    """`one_feed`, remembering what it drops: `retired` is what the runs before dropped
+    (read from the file `retired_from`), `OneFeed.retired` what this one dropped (or kept
+    dropped), including events the filter no longer keeps. Raises DataError, FilterError."""
     dataset, events, warnings = load_selection([file], _reader(data, file, read),
                                                alarms=alarms)
     chosen = check_filter(chosen, dataset)
@@ -369,7 +377,7 @@ def single_feed(data: bytes, *, file: str, chosen: Filter, title: str | None = N
     # Only the events the feed holds are revised: one the filter leaves out is retired.
     revised, rendered, _, gone = _against_previous(
         select(events, chosen), {"feed.ics": previous} if previous else None, warnings,
-        retired)
+        retired, retired_from)
     content = render_feeds(dataset, revised, [spec], rendered=rendered)["feed.ics"]
     return OneFeed(content=content, count=len(revised), warnings=tuple(warnings),
                    retired=gone)

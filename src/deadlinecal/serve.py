@@ -86,8 +86,9 @@ def picked_file(root: Path, request_path: str,
     The choice is looked up in the `picked/choices.json` that `build` wrote beside the feed
     folder the request names, and its file is resolved like any other (inside `root`
     only). Returns (path or None, status, message): the message, when there is one, is
-    the answer: 400 for a query naming an unknown parameter or term, 404 for a choice no
-    program fits. None with no message: that folder has no personal feeds.
+    the answer: 400 for no query, or one naming an unknown parameter or term (with the
+    closest declared one), 404 for a choice no program fits, 500 for a choices.json that is
+    not what a build writes. None with no message: that folder has no personal feeds.
     """
     from .picker import CHOICES_PATH, QueryError, parse_query
 
@@ -97,16 +98,55 @@ def picked_file(root: Path, request_path: str,
         return None, 404, ""
     try:
         document = json.loads(mapping.read_bytes())
-        terms, choices = document["terms"], document["choices"]
+    except (OSError, ValueError, RecursionError):
+        document = None
+    terms, choices = _choices(document)
+    if terms is None or choices is None:
+        return None, 500, (f"{CHOICES_PATH} here is not what `deadlinecal build` writes; "
+                           "run `deadlinecal build` again to rewrite it")
+    if not query:
+        return None, 400, expected_query(terms)
+    try:
         key = parse_query(query, terms)
-    except (OSError, KeyError, TypeError, AttributeError):
-        return None, 404, ""
-    except ValueError as exc:  # json's errors are ValueErrors too: say it in general
-        return None, 400, str(exc) if isinstance(exc, QueryError) else ""
+    except QueryError as exc:
+        return None, 400, str(exc)
     target = choices.get(key)
-    if not isinstance(target, str):
+    if target is None:
         return None, 404, "no program fits this choice yet"
     return resolve(root, quote(folder + target)), 200, ""
+
+
+def _choices(document: object) -> tuple[dict[str, list[str]] | None,
+                                         dict[str, str | None] | None]:
+    """The terms and choices of a choices.json document, or None for each when it is not
+    shaped as a build writes it (the file is anyone's to edit)."""
+    if not isinstance(document, dict):
+        return None, None
+    terms, choices = document.get("terms"), document.get("choices")
+    if not (isinstance(terms, dict) and all(
+            isinstance(values, list) and all(isinstance(value, str) for value in values)
+            for values in terms.values())):
+        terms = None
+    if not (isinstance(choices, dict) and all(
+            value is None or isinstance(value, str) for value in choices.values())):
+        choices = None
+    return terms, choices
+
+
+def expected_query(terms: dict[str, list[str]]) -> str:
+    """What a bare `feed.ics` answers: the query it expects, with the declared terms."""
+    from .picker import ANY, PARAMETERS
+
+    def shown(values: list[str]) -> str:
+        return ", ".join(values[:12]) + (f" and {len(values) - 12} more"
+                                         if len(values) > 12 else "")
+
+    example = "&".join(f"{name}={terms[name][0]}" for name in PARAMETERS if terms.get(name))
+    listed = "; ".join(f"{name}: {shown(terms.get(name, []))} or {ANY}"
+                       for name in PARAMETERS)
+    return (f"feed.ics answers a choice of the subscribe page's picker: add a query such as "
+            f"feed.ics?{example} ({listed}; several tracks as track=a,b; a parameter left "
+            "out means any). The page, index.html, makes the address for you.")
 
 
 def content_type(path: Path) -> str:
@@ -153,6 +193,7 @@ class FeedHandler(http.server.BaseHTTPRequestHandler):
     root: Path = Path()
     log: Callable[[str], None] | None = None
     timeout = IDLE_TIMEOUT  # StreamRequestHandler sets it on the socket, reads and writes
+    started = False  # whether the answer to the current request has begun
     raw_requestline: bytes  # set by handle_one_request before parse_request
 
     def parse_request(self) -> bool:
@@ -172,20 +213,42 @@ class FeedHandler(http.server.BaseHTTPRequestHandler):
         return "deadlinecal"
 
     def do_GET(self) -> None:
-        self.respond(send_body=True)
+        self.answer(send_body=True)
 
     def do_HEAD(self) -> None:
-        self.respond(send_body=False)
+        self.answer(send_body=False)
+
+    def answer(self, *, send_body: bool) -> None:
+        """`respond`, and a 500 in plain text for whatever it did not foresee (logged), so
+        that no request is left without an answer."""
+        self.started = False
+        try:
+            self.respond(send_body=send_body)
+        except (ConnectionError, TimeoutError):
+            raise
+        except Exception as error:
+            self.log_message("error: %s: %s", type(error).__name__, error)
+            if self.started:
+                raise  # part of an answer went out: only closing is left
+            self.close_connection = True
+            self.send_text(500, "the server could not answer this request; its log says why",
+                           send_body=send_body)
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self.started = True
+        super().send_response(code, message)
 
     def respond(self, *, send_body: bool) -> None:
         parts = urlsplit(self.path)
-        if parts.query and unquote(parts.path).endswith("/" + PICKED_REQUEST):
-            path, status, problem = picked_file(self.root, parts.path, parts.query)
+        path = resolve(self.root, self.path)
+        # `feed.ics` with a query, or without one where no such file is, asks the picker.
+        if unquote(parts.path).endswith("/" + PICKED_REQUEST) and (parts.query or not path):
+            chosen, status, problem = picked_file(self.root, parts.path, parts.query)
             if problem:
                 self.send_text(status, problem, send_body=send_body)
                 return
-        else:
-            path = resolve(self.root, self.path)
+            if status == 200:
+                path = chosen
         if path is None:
             self.send_error(404, "Not found")
             return

@@ -12,9 +12,11 @@ never enters a hidden folder, follows a link or crosses into another file system
 Writing: every changed file is staged as a temporary file beside its target (same folder,
 fsynced); only when all are staged, and the record already names them, is each one moved
 over its target with `os.replace`, all or none (moving.py). A failure removes the
-temporaries and leaves every old file, and the old record, as they were. Existing folders
-are never recreated or chmod-ed; a folder is removed only when a build created it and it
-is empty.
+temporaries and leaves every old file, and the old record, as they were. While files move
+the record holds two stamps (size, time) for each: the file's before and the staged one's
+(a rename keeps both), so after a kill a file someone wrote there since is still theirs.
+Existing folders are never recreated or chmod-ed; a folder is removed only when a build
+created it and it is empty.
 
 Builds of the same folder hold an exclusive lock on it from before they read what is there
 until after they wrote, so two at once take turns and the second sees what the first wrote.
@@ -28,7 +30,6 @@ import json
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -41,6 +42,7 @@ from .moving import (
     make_folders,
     move_all,
     refuse_unwritable,
+    stage,
     sync_directory,
 )
 from .ownership import (
@@ -143,11 +145,29 @@ class Folder:
                 or self._recognised(relative))
 
     def _touched(self, relative: str) -> bool:
-        """Whether a recorded file changed since the build that wrote it (size or time)."""
-        stamp = self.stamps.get(relative)
-        if stamp is None or list(stamp) == [-1, -1]:  # a record written before the moves
+        """Whether a recorded file changed since the build that wrote it (size or time):
+        its stamp is none of those recorded (a build killed before its moves ended
+        recorded two, the file's before and after; older versions [-1, -1], no stamp)."""
+        if relative not in self.stamps:  # no record: found by its place and content
             return False
-        return _stamp(self.target / relative) != list(stamp)
+        stamp = list(self.stamps[relative])
+        known = [stamp[at:at + 2] for at in range(0, len(stamp) - 1, 2)]
+        return _stamp(self.target / relative) not in [pair for pair in known
+                                                      if pair != [-1, -1]]
+
+    def _pending(self, files: Iterable[str], staged: Sequence[tuple[Path, Path]],
+                 removed: Iterable[str]) -> dict[str, list[int]]:
+        """The record's files while the staged ones move: each file's stamp now, when it is
+        ours, and the stamp of the one staged to replace it (a rename keeps size and time).
+        """
+        after = {final.relative_to(self.target).as_posix(): _stamp(temporary)
+                 for temporary, final in staged}
+        pending = {}
+        for relative in sorted({*files, *removed}):
+            path = self.target / relative
+            now = _stamp(path) if (relative not in after or self._ours(relative)) else []
+            pending[relative] = [*(now if now != [-1, -1] else []), *after.get(relative, [])]
+        return pending
 
     def _recognised(self, relative: str) -> bool:
         """Whether the layout knows the file at `relative` as a build's (place and bytes)."""
@@ -177,13 +197,14 @@ class Folder:
             for relative, content in changed.items():
                 final = self.target / relative
                 made.extend(make_folders(self.target, relative))
-                staged.append((_stage(final, content), final))
+                staged.append((stage(final, content), final))
             created = set(self.created) | set(made)
             if staged or removed:
                 # Named in the record before anything moves: a crash from here on leaves
-                # nothing of ours that the next build does not know about.
-                pending = {relative: [-1, -1] for relative in self.owned | set(files)}
-                _save_record(self.target, pending, created, None, extra)
+                # nothing of ours that the next build does not know about, and nothing
+                # anyone writes there afterwards that it would take for its own.
+                _save_record(self.target, self._pending(files, staged, removed), created,
+                             None, extra)
         except BaseException:
             for temporary, _ in staged:
                 with contextlib.suppress(OSError):
@@ -220,9 +241,6 @@ class Folder:
             unchanged=tuple(unchanged), removed=tuple(gone))
 
 
-
-
-
 def tidy(folder: Folder, files: Iterable[str] = ()) -> None:
     """Remove the temporaries a killed build left beside our files (and `files`, and the
     record): only names of our own temporary pattern, every build, changed or not."""
@@ -246,7 +264,7 @@ def opened(target: Path, *, layout: Layout | None = None,
 
     A shared open of a folder that does not exist yields an empty Folder. Raises OutputError.
     """
-    if target.exists() and not target.is_dir():
+    if os.path.lexists(target) and not target.is_dir():  # a file, or a link to none
         raise OutputError(f"{target} is not a folder")
     if not exclusive and not target.is_dir():
         yield Folder(target=target, owned=frozenset(), layout=layout)
@@ -287,7 +305,7 @@ def replace_file(path: Path, content: bytes) -> bool:
     staged = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        staged = _stage(path, content)
+        staged = stage(path, content)
         os.replace(staged, path)
     except OSError as exc:
         if staged is not None:
@@ -368,7 +386,7 @@ def _save_record(target: Path, files: Mapping[str, Sequence[int]], created: set[
     else:
         record.pop("key", None)
     text = json.dumps(record, indent=1, sort_keys=True) + "\n"
-    staged = _stage(target / RECORD, text.encode())
+    staged = stage(target / RECORD, text.encode())
     try:
         os.replace(staged, target / RECORD)
     except BaseException:
@@ -443,8 +461,10 @@ def _lock(descriptor: int, exclusive: bool) -> None:
 
 
 def _inside(target: Path, relative: str) -> Path:
-    final = (target / relative).resolve()
-    if not final.is_relative_to(target.resolve()) or final == target.resolve():
+    # realpath, not resolve: a loop of links is left as it is (and refused as a link
+    # later), where Path.resolve raises RuntimeError before Python 3.13.
+    final, base = Path(os.path.realpath(target / relative)), Path(os.path.realpath(target))
+    if not final.is_relative_to(base) or final == base:
         raise OutputError(f"refusing to write {relative!r} outside {target}")
     return target / relative
 
@@ -465,32 +485,3 @@ def _same_content(path: Path, content: bytes | Sequence[bytes]) -> bool:
             return False
         offset += len(chunk)
     return True
-
-
-def _new_file_mode() -> int:
-    """The mode a new file gets, as any other program's would: 0o666 less the umask."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-def _stage(final: Path, content: bytes | Sequence[bytes]) -> Path:
-    """Write `content` to a new temporary file beside `final`, fsynced; its path."""
-    descriptor, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=TEMP_SUFFIX,
-                                        dir=final.parent)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.writelines((content,) if isinstance(content, bytes) else content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        mode = _new_file_mode()
-        with contextlib.suppress(OSError):
-            existing = os.stat(final, follow_symlinks=False)
-            if stat.S_ISREG(existing.st_mode):
-                mode = stat.S_IMODE(existing.st_mode)  # a file we replace keeps its mode
-        os.chmod(name, mode)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(name)
-        raise
-    return Path(name)

@@ -100,22 +100,30 @@ def feed(data: Path, output: Path | None, title: str | None, no_alarms: bool, ad
     Example:
       deadlinecal feed --track research --eligibility undergrad -o research-ug.ics
     """
-    from ..output import previous_single, retired_single, write_single
+    from .. import ledger
+    from ..output import locked_single, previous_single, retired_single, write_single
     from ..pipeline import single_feed
 
     if output is not None and str(output) == "-":
         output = None  # `-o -`: standard output, as most tools read it
-    # Regenerating a subscribed file: changed events must get a higher SEQUENCE, and so
-    # must events it dropped once and holds again.
-    previous = previous_single(output, adopt=adopt) if output is not None else None
-    made = single_feed(read(data), file=str(data), chosen=make_filter(**chosen), title=title,
-                       alarms=not no_alarms, read=read, previous=previous,
-                       retired=retired_single(output) if output is not None else None)
-    show_warnings(made.warnings, False)
     if output is None:
+        made = single_feed(read(data), file=str(data), chosen=make_filter(**chosen),
+                           title=title, alarms=not no_alarms, read=read)
+        show_warnings(made.warnings, False)
         to_stdout(made.content)
         return
-    write_single(output, made.content, adopt=adopt, retired=made.retired)
+    # Runs into the same file take turns, from reading what is there to writing: the
+    # second sees the first's SEQUENCE and goes on from it, never back.
+    with locked_single(output):
+        # Regenerating a subscribed file: changed events must get a higher SEQUENCE, and
+        # so must events it dropped once and holds again.
+        previous = previous_single(output, adopt=adopt)
+        retired, untrusted = retired_single(output)
+        made = single_feed(read(data), file=str(data), chosen=make_filter(**chosen),
+                           title=title, alarms=not no_alarms, read=read, previous=previous,
+                           retired=retired, retired_from=str(ledger.sidecar(output)))
+        show_warnings([*untrusted, *made.warnings], False)
+        write_single(output, made.content, adopt=adopt, retired=made.retired)
     click.echo(f"Wrote {plural(made.count, 'event')} to {output}.", err=True)
 
 

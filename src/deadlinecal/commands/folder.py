@@ -23,9 +23,14 @@ from .common import DEFAULT_OUTPUT, run
 def serve(directory: Path, host: str, port: int) -> None:
     """Serve built feeds and their page over HTTP, to try a subscription from a phone.
 
+    Serves DIRECTORY read-only, and the page's personal feeds at
+    feed.ics?track=...&eligibility=...&citizenship=... (the picker's address; feed.ics
+    alone answers which values there are).
+
     \b
     Example:
       deadlinecal build && deadlinecal serve --host 0.0.0.0 --port 8000
+      curl 'http://127.0.0.1:8000/feed.ics?track=quant&eligibility=phd'
     """
     from ..errors import OutputError
     from ..serve import make_server, raise_open_file_limit, url_of
