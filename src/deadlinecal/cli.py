@@ -19,7 +19,8 @@ from .commands.common import (
     DataProblems,
     adopt_option,
     as_of_option,
-    data_paths_argument,
+    data_arguments,
+    data_paths,
     max_age_option,
 )
 from .commands.common import read as _read
@@ -57,7 +58,7 @@ def main(debug: bool) -> None:
 
 
 @main.command()
-@data_paths_argument
+@data_arguments
 @click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False),
               default=DEFAULT_OUTPUT, show_default=True, help="Folder to write feeds into.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
@@ -88,7 +89,7 @@ def build(data: tuple[Path, ...], output: Path, strict: bool, today: dt.date,
     """
     from . import output as folder
 
-    paths = [str(path) for path in data or (DEFAULT_DATA,)]
+    paths = data_paths(data)
     named = ", ".join(paths)
     settings = folder.Settings(as_of=today, alarms=not no_alarms, base_url=base_url,
                                max_age_days=max_age)

@@ -345,19 +345,19 @@ def one_feed(data: bytes, *, file: str, chosen: Filter, title: str | None = None
     `read` fetches the files `data` includes; `previous` is the feed file this one replaces,
     so changed events get SEQUENCE + 1 as in `build`. Raises DataError, FilterError.
     """
-    made = single_feed(data, file=file, chosen=chosen, title=title, alarms=alarms, read=read,
-                       previous=previous)
+    made = single_feed([file], _reader(data, file, read), chosen=chosen, title=title,
+                       alarms=alarms, previous=previous)
     return made.content, made.count, made.warnings
 
 
-def single_feed(data: bytes, *, file: str, chosen: Filter, title: str | None = None,
-                alarms: bool = True, read: Read | None = None, previous: bytes | None = None,
+def single_feed(paths: Sequence[str], read: Read, *, chosen: Filter,
+                title: str | None = None, alarms: bool = True, previous: bytes | None = None,
                 retired: Mapping[str, Seen] | None = None) -> OneFeed:
-    """`one_feed`, remembering what it drops: `retired` is what the runs before dropped,
-    `OneFeed.retired` what this one dropped (or kept dropped), including events the filter
-    no longer keeps. Raises DataError, FilterError."""
-    dataset, events, warnings = load_selection([file], _reader(data, file, read),
-                                               alarms=alarms)
+    """`one_feed` of several data files (read with `read`, as in `build_all`), remembering
+    what it drops: `retired` is what the runs before dropped, `OneFeed.retired` what this
+    one dropped (or kept dropped), including events the filter no longer keeps. Raises
+    DataError, FilterError."""
+    dataset, events, warnings = load_selection(paths, read, alarms=alarms)
     chosen = check_filter(chosen, dataset)
     describe = describe_filter(chosen, dataset)
     spec = FeedSpec(

@@ -12,12 +12,11 @@ import click
 from ..errors import escape
 from ..text import plural
 from .common import (
-    DEFAULT_DATA,
     DEFAULT_OUTPUT,
     adopt_option,
     as_of_option,
-    data_argument,
-    data_paths_argument,
+    data_arguments,
+    data_paths,
     filter_options,
     make_filter,
     max_age_option,
@@ -29,12 +28,12 @@ from .common import (
 
 
 @click.command()
-@data_argument
+@data_arguments
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @as_of_option("Today's date for staleness warnings (default: today).")
 @max_age_option
 @run
-def validate(data: Path, strict: bool, today: dt.date, max_age: int) -> None:
+def validate(data: tuple[Path, ...], strict: bool, today: dt.date, max_age: int) -> None:
     """Check a data file and report every problem, without writing anything.
 
     \b
@@ -44,21 +43,22 @@ def validate(data: Path, strict: bool, today: dt.date, max_age: int) -> None:
     from ..pipeline import load_selection
 
     # The same loading as build, includes and all, so "valid" means build will work.
-    dataset, _, warnings = load_selection([str(data)], read,
+    paths = data_paths(data)
+    dataset, _, warnings = load_selection(paths, read,
                                           as_of=today, max_age_days=max_age, unstated=True)
     show_warnings(warnings, strict)
     windows = sum(len(p.windows) for p in dataset.programs)
-    click.echo(f"{data}: valid ({plural(len(dataset.programs), 'program')}, "
+    click.echo(f"{', '.join(paths)}: valid ({plural(len(dataset.programs), 'program')}, "
                f"{plural(windows, 'window')}, {plural(len(warnings), 'warning')}).")
 
 
 @click.command(name="list")
-@data_argument
+@data_arguments
 @filter_options
 @as_of_option("Show events on or after this day (default: today).")
 @click.option("--all", "show_all", is_flag=True, help="Include past events too.")
 @run
-def list_events(data: Path, today: dt.date, show_all: bool, **chosen: Any) -> None:
+def list_events(data: tuple[Path, ...], today: dt.date, show_all: bool, **chosen: Any) -> None:
     """Print a table of upcoming events.
 
     \b
@@ -69,7 +69,7 @@ def list_events(data: Path, today: dt.date, show_all: bool, **chosen: Any) -> No
     from ..select import check_filter, select
     from ..table import event_table
 
-    dataset, every, _ = load_selection([str(data)], read)
+    dataset, every, _ = load_selection(data_paths(data), read)
     chosen_filter = check_filter(make_filter(**chosen), dataset)
     events = select(every, chosen_filter)
     # An explicit --from is the user's own cut-off; otherwise hide what can no longer happen.
@@ -84,7 +84,7 @@ def list_events(data: Path, today: dt.date, show_all: bool, **chosen: Any) -> No
 
 
 @click.command()
-@data_argument
+@data_arguments
 @filter_options
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
               default=None, help="File to write (default: standard output).")
@@ -92,8 +92,8 @@ def list_events(data: Path, today: dt.date, show_all: bool, **chosen: Any) -> No
 @click.option("--no-alarms", is_flag=True, help="Leave out reminders (VALARMs).")
 @adopt_option
 @run
-def feed(data: Path, output: Path | None, title: str | None, no_alarms: bool, adopt: bool,
-         **chosen: Any) -> None:
+def feed(data: tuple[Path, ...], output: Path | None, title: str | None, no_alarms: bool,
+         adopt: bool, **chosen: Any) -> None:
     """Write one filtered feed. Repeat an option for OR; combine options for AND.
 
     \b
@@ -108,8 +108,8 @@ def feed(data: Path, output: Path | None, title: str | None, no_alarms: bool, ad
     # Regenerating a subscribed file: changed events must get a higher SEQUENCE, and so
     # must events it dropped once and holds again.
     previous = previous_single(output, adopt=adopt) if output is not None else None
-    made = single_feed(read(data), file=str(data), chosen=make_filter(**chosen), title=title,
-                       alarms=not no_alarms, read=read, previous=previous,
+    made = single_feed(data_paths(data), read, chosen=make_filter(**chosen), title=title,
+                       alarms=not no_alarms, previous=previous,
                        retired=retired_single(output) if output is not None else None)
     show_warnings(made.warnings, False)
     if output is None:
@@ -120,7 +120,7 @@ def feed(data: Path, output: Path | None, title: str | None, no_alarms: bool, ad
 
 
 @click.command()
-@data_paths_argument
+@data_arguments
 @click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False),
               default=DEFAULT_OUTPUT, show_default=True, help="Folder of the current feeds.")
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
@@ -141,7 +141,7 @@ def diff(data: tuple[Path, ...], output: Path, as_json: bool, today: dt.date,
     from .. import history
     from ..output import Settings, against
 
-    paths = [str(path) for path in data or (DEFAULT_DATA,)]
+    paths = data_paths(data)
     result, previous = against(paths, read, output,
                                Settings(as_of=today, alarms=not no_alarms))
     show_warnings(result.warnings, False)
