@@ -198,12 +198,13 @@ class TestAddressLength:
 
 
 class TestBuildCommand:
-    def test_build_says_how_many_personal_feeds_it_wrote(self, tmp_path: Path) -> None:
+    def test_build_says_how_many_personal_feeds_there_are(self, tmp_path: Path) -> None:
         out = tmp_path / "out"
         result = CliRunner().invoke(main, ["build", str(DATA), "-o", str(out),
                                            "--as-of", "2026-08-01"])
         assert result.exit_code == 0, result.output
-        assert "  Wrote 33 personal feeds (192 choices) in picked/.\n" in result.output
+        assert ("  33 personal feeds for 192 choices, in picked/ (the page's picker).\n"
+                in result.output)
         assert len(list((out / "picked").glob("*.ics"))) == 33
         assert (out / "picked" / "choices.json").is_file()
 

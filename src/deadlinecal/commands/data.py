@@ -151,11 +151,14 @@ def diff(data: tuple[Path, ...], output: Path, as_json: bool, today: dt.date,
     new, _ = history.read_feeds(result.files)
     changes = history.compare(old, new)
     show_warnings(history.unreadable_details(changes, previous, folder=str(output)), False)
+    others = _other_files(result.files, previous)
     if as_json:
         text = json.dumps({"feeds": [
             {"path": feed.path, "state": feed.state,
              "changes": [change.as_dict() for change in feed.changes]}
-            for feed in changes]}, indent=2, ensure_ascii=False)
+            for feed in changes], "files": [{"path": path, "state": state}
+                                            for path, state in others]},
+            indent=2, ensure_ascii=False)
         # JSON escapes C0 controls itself; C1 ones (U+009B is a CSI) it leaves as they are.
         click.echo(re.sub("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]",
                           lambda m: f"\\u{ord(m[0]):04x}", text))
@@ -163,3 +166,29 @@ def diff(data: tuple[Path, ...], output: Path, as_json: bool, today: dt.date,
     for line in history.format_changes(changes, folder=str(output)):
         # Summaries come from the previous feeds, which may hold anything.
         click.echo(escape(line))
+    from ..page import PAGE_PATH
+
+    for path, state in others:
+        name = f"{output}/{path}{' (the page)' if path == PAGE_PATH else ''}"
+        click.echo(escape(f"{name} is {state}; a build {_REDO[state]} it."))
+
+
+_REDO = {"out of date": "rewrites", "missing": "writes", "no longer produced": "removes"}
+
+
+def _other_files(files: Any, previous: dict[str, bytes]) -> list[tuple[str, str]]:
+    """The files other than feeds (the page, the picker's choices, ...) a build would change,
+    with how: "out of date", "missing", "no longer produced" (as `build --check` says)."""
+    from ..page import PAGE_PATH
+
+    paths = sorted({*files, *previous} - {p for p in {*files, *previous} if p.endswith(".ics")},
+                   key=lambda path: (path != PAGE_PATH, path))
+    states = []
+    for path in paths:
+        if path not in files:
+            states.append((path, "no longer produced"))
+        elif path not in previous:
+            states.append((path, "missing"))
+        elif files[path] != previous[path]:
+            states.append((path, "out of date"))
+    return states
