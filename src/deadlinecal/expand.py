@@ -13,7 +13,7 @@ from dateutil.relativedelta import relativedelta
 
 from . import dates
 from .model import Dataset, Event, EventKind, FuzzyDate, Precision, Program, Window
-from .text import span
+from .text import category, span
 
 # Timed deadlines become a short block that ends at the deadline, so clients that hide
 # zero-length events still show them and DTEND stays after DTSTART.
@@ -96,7 +96,8 @@ class _ProgramEvents:
         self.program = program
         self.watch_days = watch_days
         self.about = _about(dataset, program, terms)
-        self.categories = (terms.tracks[program.track], program.employer)
+        # Spelled so that clients keep each one whole (text.category).
+        self.categories = (category(terms.tracks[program.track]), category(program.employer))
         self.offset = dataset.follow_up_days_for(program)
         self.reminders = (program.reminders if program.reminders is not None
                           else dataset.reminders)

@@ -173,6 +173,10 @@ class FeedSpec:
     title: str
     description: str
     filter: Filter = field(default_factory=Filter)
+    # The end of `title` naming what the feed holds ("Research", "for PhD students"), when
+    # the title is the dataset's title, ": " and it; the calendar's name spells this part
+    # as a category value (text.feed_name).
+    term: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -149,6 +149,7 @@ def standard_feeds(dataset: Dataset) -> tuple[FeedSpec, ...]:
             title=f"{dataset.title}: {track.title}",
             description=f"{track.title} programs. {track.description}".strip(),
             filter=Filter(tracks=(track.key,)),
+            term=track.title,
         ))
     for group in dataset.eligibility:
         feeds.append(FeedSpec(
@@ -156,6 +157,7 @@ def standard_feeds(dataset: Dataset) -> tuple[FeedSpec, ...]:
             title=f"{dataset.title}: for {group.title}",
             description=f"Programs open to {group.title}. {group.description}".strip(),
             filter=Filter(eligibility=(group.key,)),
+            term=f"for {group.title}",
         ))
     for named in dataset.feeds:
         feeds.append(FeedSpec(
@@ -163,6 +165,7 @@ def standard_feeds(dataset: Dataset) -> tuple[FeedSpec, ...]:
             title=f"{dataset.title}: {named.title}",
             description=named.description or named.title,
             filter=named.filter,
+            term=named.title,
         ))
     return tuple(feeds)
 
