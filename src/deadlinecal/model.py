@@ -216,6 +216,9 @@ class Dataset:
     reminders: tuple[dt.timedelta, ...] = DEFAULT_REMINDERS
     # One per imported posting file built into it (see ImportRecord).
     imported: tuple[ImportRecord, ...] = ()
+    # When several datasets are built into this one: each one's title and how many of
+    # `programs` (in order) are its own, so a feed can be named for what it holds.
+    parts: tuple[tuple[str, int], ...] = ()
 
     def follow_up_days_for(self, program: Program) -> int:
         """The program's own follow-up offset, else the dataset's."""

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from . import ledger
 from .budget import check_budget
+from .combining import keep_apart
 from .confirm import confirm_datasets
 from .errors import DataError, Problem, quoted
 from .expand import expand
@@ -20,7 +21,7 @@ from .model import Dataset, Event, EventKind, FeedSpec, Filter, Program
 from .page import PAGE_PATH, render_page
 from .picker import CHOICES_PATH, Picker, check_addresses, choices_json, plan
 from .render import render_feeds
-from .select import check_filter, select, select_feeds, standard_feeds
+from .select import check_filter, select, select_feeds, standard_feeds, title_for
 from .validate import (
     DEFAULT_MAX_AGE_DAYS,
     Include,
@@ -227,6 +228,8 @@ def load_selection(paths: Sequence[str], read: Read, *,
     loaded = load_all(paths, read, as_of=as_of, max_age_days=max_age_days, unstated=unstated)
     # Posting lists built together with curated data confirm its estimated openings.
     datasets = confirm_datasets([entry.dataset for entry in loaded])
+    # A term two files declare with different titles is kept apart (combining.py).
+    datasets, apart = keep_apart(loaded, datasets)
     dataset = combine(datasets)
     check_feed_employers(loaded, dataset)
     events: list[Event] = []
@@ -236,7 +239,7 @@ def load_selection(paths: Sequence[str], read: Read, *,
         events.sort(key=lambda event: event.sort_key)
     if not alarms:
         events = list(without_alarms(tuple(events)))
-    warnings = [warning for entry in loaded for warning in entry.warnings]
+    warnings = [warning for entry in loaded for warning in entry.warnings] + apart
     # Checked here, not when feeds are written, so that validate refuses what build would.
     check_budget(loaded, dataset, events)
     return dataset, events, warnings
@@ -289,7 +292,10 @@ def _check_ids(loaded: Sequence[Loaded]) -> None:
 def combine(datasets: Sequence[Dataset]) -> Dataset:
     """One dataset holding every program; vocabularies and feeds merged by key, first wins.
 
-    The datasets' ids must differ (`load_all` makes sure of it).
+    It is named for all of them ("A + B"), and `parts` says whose each program is, so that
+    each feed is named for the datasets whose programs it holds (select.title_for). The
+    datasets' ids must differ (`load_all` makes sure of it); terms declared with different
+    titles must have been kept apart (combining.keep_apart).
     """
     first = datasets[0]
     if len(datasets) == 1:
@@ -302,8 +308,11 @@ def combine(datasets: Sequence[Dataset]) -> Dataset:
                 by_key.setdefault(getattr(item, "key", None) or item.path, item)
         return tuple(by_key.values())
 
+    titles = list(dict.fromkeys(dataset.title for dataset in datasets))
     return dataclasses.replace(
         first,
+        title=" + ".join(titles),
+        parts=tuple((dataset.title, len(dataset.programs)) for dataset in datasets),
         tracks=merged("tracks"),  # type: ignore[arg-type]
         eligibility=merged("eligibility"),  # type: ignore[arg-type]
         citizenship=merged("citizenship"),  # type: ignore[arg-type]
@@ -362,7 +371,7 @@ def single_feed(paths: Sequence[str], read: Read, *, chosen: Filter,
     describe = describe_filter(chosen, dataset)
     spec = FeedSpec(
         path="feed.ics",
-        title=title or f"{dataset.title}: {describe}",
+        title=title or f"{title_for(dataset, chosen)}: {describe}",
         description=f"{dataset.title}, filtered: {describe}.",
         filter=chosen,
     )
