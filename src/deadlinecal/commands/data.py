@@ -34,7 +34,8 @@ from .common import (
 @max_age_option
 @run
 def validate(data: tuple[Path, ...], strict: bool, today: dt.date, max_age: int) -> None:
-    """Check a data file and report every problem, without writing anything.
+    """Check data files (one or several, read as one) and report every problem, without
+    writing anything.
 
     \b
     Example:
