@@ -457,7 +457,7 @@ class TestUsageErrors:
         (workdir / "folder").mkdir()
         result = invoke("validate", "folder")
         assert result.exit_code == 2
-        assert result.stderr.endswith("Error: Invalid value for '[DATA]': File 'folder' is a "
+        assert result.stderr.endswith("Error: Invalid value for '[DATA]...': File 'folder' is a "
                                       "directory.\n")
 
     def test_undeclared_filter_term(self, workdir: Path) -> None:

@@ -66,7 +66,8 @@ class TestComponentsCannotBeInjected:
         hostile = feed(replaced("    employer: Acme", f"    employer: '{employer}'"))
         assert outline(hostile) == outline(CLEAN)
         alpha = next(e for e in events(hostile) if ".alpha." in str(e["UID"]))
-        assert alpha.categories == ["Research", employer]
+        # Written as a category clients keep whole (text.category), nothing escaped.
+        assert alpha.categories == ["Research", 'Acme Inc./"Labs"://x']
         # The title keeps only a short name; the description's first line has it in full.
         # Too long for a title, so the title names the program alone.
         assert str(alpha["SUMMARY"]) == "Opens: Research internship"
@@ -76,9 +77,10 @@ class TestComponentsCannotBeInjected:
         title = 'Test;VALUE=URI:"https://evil.example"'
         hostile = feed(replaced("  title: Test set", f"  title: '{title}'"))
         assert outline(hostile) == outline(CLEAN)
-        # Escaped as TEXT: the semicolon and colon stay inside the value, no parameter appears.
+        # The semicolon is written as a dash (text.calendar_name) and the colon stays inside
+        # the value: no parameter appears.
         names = [line for line in content_lines(hostile) if line.startswith(b"NAME")]
-        assert names == [b'NAME:Test\\;VALUE=URI:"https://evil.example"']
+        assert names == ['NAME:Test – VALUE=URI:"https://evil.example"'.encode()]
 
 
 class TestLongLines:

@@ -321,9 +321,9 @@ class TestOutputBudget:
         result = failed_build(workdir, data)
         assert len(data) < 20_000
         assert result.stderr == (
-            "data.yaml:74:5: error: programs[0] (p0): the feeds would hold about 84.3 MB, more than "
+            "data.yaml:74:5: error: programs[0] (p0): the feeds would hold about 84.4 MB, more than "
             "the 64.0 MB allowed for this data (100 times the size of its files, at least 64.0 "
-            "MB); 84.3 MB of it comes from this program, whose events are copied 7,440 times "
+            "MB); 84.4 MB of it comes from this program, whose events are copied 7,440 times "
             "into the feeds (expected fewer reminders, shorter texts, or fewer feeds per "
             "program (eligibility groups, named feeds); or split the data into separate "
             "builds)\n" + ONE)
@@ -344,7 +344,7 @@ class TestOutputBudget:
                                                       notes=10_000), encoding="utf-8")
         result = invoke("validate", "data.yaml")
         assert result.exit_code == 1
-        assert "the feeds would hold about 84.3 MB" in result.stderr
+        assert "the feeds would hold about 84.4 MB" in result.stderr
 
     def test_the_budget_grows_with_the_data(self) -> None:
         from deadlinecal.budget import MIN_BUDGET, OUTPUT_RATIO, budget

@@ -21,6 +21,7 @@ from deadlinecal.picker import Choice, QueryError, choices, parse_query
 from deadlinecal.pipeline import Build, build
 from deadlinecal.select import select
 from deadlinecal.serve import serve_in_thread
+from deadlinecal.text import feed_name
 from deadlinecal.write import write_tree
 
 from .helpers import dataset_yaml, program
@@ -98,7 +99,7 @@ class TestChoices:
             calendar = icalendar.Calendar.from_ical(content)
             assert calendar["SOURCE"] == feed_url(BASE, each.spec.path)
             assert calendar["X-WR-CALNAME"].to_ical() == \
-                icalendar.vText(each.spec.title).to_ical()
+                icalendar.vText(feed_name(each.spec.title, each.spec.term)).to_ical()
             assert calendar["REFRESH-INTERVAL"].params["VALUE"] == "DURATION"
 
     def test_choices_json_maps_every_choice_with_programs(self, default: Build) -> None:
@@ -198,12 +199,13 @@ class TestAddressLength:
 
 
 class TestBuildCommand:
-    def test_build_says_how_many_personal_feeds_it_wrote(self, tmp_path: Path) -> None:
+    def test_build_says_how_many_personal_feeds_there_are(self, tmp_path: Path) -> None:
         out = tmp_path / "out"
         result = CliRunner().invoke(main, ["build", str(DATA), "-o", str(out),
                                            "--as-of", "2026-08-01"])
         assert result.exit_code == 0, result.output
-        assert "  Wrote 33 personal feeds (192 choices) in picked/.\n" in result.output
+        assert ("  33 personal feeds for 192 choices, in picked/ (the page's picker).\n"
+                in result.output)
         assert len(list((out / "picked").glob("*.ics"))) == 33
         assert (out / "picked" / "choices.json").is_file()
 

@@ -54,6 +54,7 @@ class TestDiff:
             f"{out}/eligibility/undergrad.ics: the same 3 changes as {out}/all.ics",
             f"{out}/tracks/applied.ics: the same 3 changes as {out}/all.ics",
             f"3 events change in {3 + len(picked)} feeds: 3 moved.",
+            f"{out}/index.html (the page) is out of date; a build rewrites it.",
         ]
 
     def test_it_names_added_removed_and_reworded_events(self, built: Path) -> None:
@@ -114,7 +115,7 @@ class TestBuildCheck:
         assert [line for line in result.output.splitlines()
                 if "/picked/" not in line][1:5] == [
             f"  {out}/all.ics (out of date)", f"  {out}/eligibility/undergrad.ics (out of date)",
-            f"  {out}/index.html (out of date)", f"  {out}/tracks/applied.ics (out of date)"]
+            f"  {out}/index.html (the page: out of date)", f"  {out}/tracks/applied.ics (out of date)"]
 
     def test_the_check_writes_nothing(self, built: Path) -> None:
         built.write_text(edit(BASE, *CONFIRM_STEP))

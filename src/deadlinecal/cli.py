@@ -19,7 +19,8 @@ from .commands.common import (
     DataProblems,
     adopt_option,
     as_of_option,
-    data_paths_argument,
+    data_arguments,
+    data_paths,
     max_age_option,
 )
 from .commands.common import read as _read
@@ -57,7 +58,7 @@ def main(debug: bool) -> None:
 
 
 @main.command()
-@data_paths_argument
+@data_arguments
 @click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False),
               default=DEFAULT_OUTPUT, show_default=True, help="Folder to write feeds into.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
@@ -88,7 +89,7 @@ def build(data: tuple[Path, ...], output: Path, strict: bool, today: dt.date,
     """
     from . import output as folder
 
-    paths = [str(path) for path in data or (DEFAULT_DATA,)]
+    paths = data_paths(data)
     named = ", ".join(paths)
     settings = folder.Settings(as_of=today, alarms=not no_alarms, base_url=base_url,
                                max_age_days=max_age)
@@ -157,13 +158,34 @@ def _report_stale(outcome: Any, output: Path, named: str, command: str) -> None:
                      for relative in stale)
         lines.append(f"Run `{command}` and commit the result.")
         raise click.ClickException("\n".join(lines))
-    click.echo(f"{output}/ is up to date with {named} ({len(result.files)} feeds).")
+    click.echo(f"{output}/ is up to date with {named} ({_file_kinds(result)}).")
+
+
+def _file_kinds(result: Any) -> str:
+    """What the files of a build are: "10 files: 5 feeds, 3 personal feeds, index.html and
+    picked/choices.json" (the page and the other files by name, never counted as feeds)."""
+    from .page import PAGE_PATH
+
+    feeds = {spec.path for spec in result.feeds}
+    personal = {each.spec.path for each in result.picker.feeds} if result.picker else set()
+    others = sorted((path for path in result.files if path not in feeds | personal),
+                    key=lambda path: (path != PAGE_PATH, path))
+    parts = [plural(len(feeds), "feed")]
+    if personal:
+        parts.append(plural(len(personal), "personal feed"))
+    parts.extend(others)
+    listed = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+    return f"{plural(len(result.files), 'file')}: {listed}"
 
 
 def _staleness(output: Path, relative: str, files: dict[str, bytes]) -> str:
+    from .page import PAGE_PATH
+
     if relative not in files:
-        return "no longer produced"
-    return "out of date" if (output / relative).exists() else "missing"
+        state = "no longer produced"
+    else:
+        state = "out of date" if (output / relative).exists() else "missing"
+    return f"the page: {state}" if relative == PAGE_PATH else state
 
 
 for _command in (diff, feed, list_events, validate, lint, serve, import_group):

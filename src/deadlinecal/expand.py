@@ -13,7 +13,7 @@ from dateutil.relativedelta import relativedelta
 
 from . import dates
 from .model import Dataset, Event, EventKind, FuzzyDate, Precision, Program, Window
-from .text import span
+from .text import category, span
 
 # Timed deadlines become a short block that ends at the deadline, so clients that hide
 # zero-length events still show them and DTEND stays after DTSTART.
@@ -96,7 +96,8 @@ class _ProgramEvents:
         self.program = program
         self.watch_days = watch_days
         self.about = _about(dataset, program, terms)
-        self.categories = (terms.tracks[program.track], program.employer)
+        # Spelled so that clients keep each one whole (text.category).
+        self.categories = (category(terms.tracks[program.track]), category(program.employer))
         self.offset = dataset.follow_up_days_for(program)
         self.reminders = (program.reminders if program.reminders is not None
                           else dataset.reminders)
@@ -168,10 +169,17 @@ class _ProgramEvents:
         offset = self.offset
         day = opened + dt.timedelta(days=offset)
         closes = window_closes(window)
+        placed = f"This reminder is {span(offset)} after the opening entry on " \
+                 f"{dates.human_day(opened)}."
         if closes is not None and day >= closes.earliest:
             day = closes.earliest - dt.timedelta(days=1)
             if day <= opened:
                 return  # too short a window to follow up on: the close itself reminds
+            before = (f"closes on {dates.human_day(closes.earliest)}" if closes.exact else
+                      f"may close, as early as {dates.human_day(closes.earliest)}")
+            placed = (f"This reminder is {span((day - opened).days)} after the opening entry "
+                      f"on {dates.human_day(opened)}, not the usual {span(offset)}, so that it "
+                      f"comes before the window {before}.")
         title = self.program.title
         within = span(offset).replace("1 week", "a week")
         unsure = (opens.latest - opens.earliest).days > offset
@@ -189,8 +197,7 @@ class _ProgramEvents:
                if window.rolling else
                " Applying early leaves time to fix problems before the window closes.")
         self.add(EventKind.FOLLOW_UP, window, action, confirmed=opens.exact, lead=lead,
-                 dates_text=f"{span(offset).capitalize()} after the opening entry: "
-                 f"applications open{_when(opens, window, None)}.{why}",
+                 dates_text=f"{placed} {_opening_sentence(opens, window)}{why}",
                  start=day, latest=opens.latest + dt.timedelta(days=offset))
 
     def add(self, kind: EventKind, window: Window | None, action: str, *, confirmed: bool,
@@ -391,6 +398,21 @@ def _when(when: FuzzyDate, window: Window, shown: dt.date | None) -> str:
                  f"possible, and the real date may be as late as "
                  f"{dates.human_day(when.latest)}")
     return text
+
+
+def _opening_sentence(opens: FuzzyDate, window: Window) -> str:
+    """When applications open, as one plain sentence (the follow-up's second)."""
+    if opens.exact:
+        return f"Applications open on {opens.wording} (confirmed)."
+    # "expected" already says it is an estimate, as in the opening's own description:
+    # "in August 2026", "in mid-October 2026", "around 14 October 2026", "between ...".
+    wording = opens.wording.removeprefix("around ")
+    if not wording.startswith("between "):
+        wording = ("around " if wording[:1].isdigit() else "in ") + wording
+    length = (f", for a {window.duration.wording.removesuffix('s')} window"
+              if window.duration is not None else "")
+    return (f"Applications are expected to open {wording}{length}; the date is not yet "
+            "announced.")
 
 
 def _rolling_note(window: Window) -> str:

@@ -173,6 +173,10 @@ class FeedSpec:
     title: str
     description: str
     filter: Filter = field(default_factory=Filter)
+    # The end of `title` naming what the feed holds ("Research", "for PhD students"), when
+    # the title is the dataset's title, ": " and it; the calendar's name spells this part
+    # as a category value (text.feed_name).
+    term: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -212,6 +216,9 @@ class Dataset:
     reminders: tuple[dt.timedelta, ...] = DEFAULT_REMINDERS
     # One per imported posting file built into it (see ImportRecord).
     imported: tuple[ImportRecord, ...] = ()
+    # When several datasets are built into this one: each one's title and how many of
+    # `programs` (in order) are its own, so a feed can be named for what it holds.
+    parts: tuple[tuple[str, int], ...] = ()
 
     def follow_up_days_for(self, program: Program) -> int:
         """The program's own follow-up offset, else the dataset's."""

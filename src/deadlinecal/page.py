@@ -394,7 +394,8 @@ def short_title(dataset: Dataset, spec: FeedSpec) -> str:
     """A feed's name on its card, without the dataset's title in front."""
     if spec.path == "all.ics":
         return "Everything, in one calendar"
-    short = spec.title.removeprefix(f"{dataset.title}: ")
+    # A feed of several datasets is named for those it holds, not always for all of them.
+    short = spec.term or spec.title.removeprefix(f"{dataset.title}: ")
     return short[:1].upper() + short[1:]
 
 

@@ -92,8 +92,9 @@ class Picker:
         """The line `build` prints about the personal feeds."""
         if self.skipped:
             return f"No personal feeds: {self.skipped}; the feeds above remain."
-        return (f"Wrote {len(self.feeds)} personal feed{'' if len(self.feeds) == 1 else 's'} "
-                f"({self.count} choices) in {FOLDER}/.")
+        # Not "wrote": the line above says how many files were written, unchanged, removed.
+        return (f"{len(self.feeds)} personal feed{'' if len(self.feeds) == 1 else 's'} "
+                f"for {self.count} choices, in {FOLDER}/ (the page's picker).")
 
 
 def choices(dataset: Dataset) -> Iterator[Choice]:

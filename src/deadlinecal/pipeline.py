@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from . import ledger
 from .budget import check_budget
+from .combining import keep_apart
 from .confirm import confirm_datasets
 from .errors import DataError, Problem, quoted
 from .expand import expand
@@ -20,7 +21,7 @@ from .model import Dataset, Event, EventKind, FeedSpec, Filter, Program
 from .page import PAGE_PATH, render_page
 from .picker import CHOICES_PATH, Picker, check_addresses, choices_json, plan
 from .render import render_feeds
-from .select import check_filter, select, select_feeds, standard_feeds
+from .select import check_filter, select, select_feeds, standard_feeds, title_for
 from .validate import (
     DEFAULT_MAX_AGE_DAYS,
     Include,
@@ -234,6 +235,8 @@ def load_selection(paths: Sequence[str], read: Read, *,
     loaded = load_all(paths, read, as_of=as_of, max_age_days=max_age_days, unstated=unstated)
     # Posting lists built together with curated data confirm its estimated openings.
     datasets = confirm_datasets([entry.dataset for entry in loaded])
+    # A term two files declare with different titles is kept apart (combining.py).
+    datasets, apart = keep_apart(loaded, datasets)
     dataset = combine(datasets)
     check_feed_employers(loaded, dataset)
     events: list[Event] = []
@@ -243,7 +246,7 @@ def load_selection(paths: Sequence[str], read: Read, *,
         events.sort(key=lambda event: event.sort_key)
     if not alarms:
         events = list(without_alarms(tuple(events)))
-    warnings = [warning for entry in loaded for warning in entry.warnings]
+    warnings = [warning for entry in loaded for warning in entry.warnings] + apart
     # Checked here, not when feeds are written, so that validate refuses what build would.
     check_budget(loaded, dataset, events)
     return dataset, events, warnings
@@ -296,7 +299,10 @@ def _check_ids(loaded: Sequence[Loaded]) -> None:
 def combine(datasets: Sequence[Dataset]) -> Dataset:
     """One dataset holding every program; vocabularies and feeds merged by key, first wins.
 
-    The datasets' ids must differ (`load_all` makes sure of it).
+    It is named for all of them ("A + B"), and `parts` says whose each program is, so that
+    each feed is named for the datasets whose programs it holds (select.title_for). The
+    datasets' ids must differ (`load_all` makes sure of it); terms declared with different
+    titles must have been kept apart (combining.keep_apart).
     """
     first = datasets[0]
     if len(datasets) == 1:
@@ -309,8 +315,11 @@ def combine(datasets: Sequence[Dataset]) -> Dataset:
                 by_key.setdefault(getattr(item, "key", None) or item.path, item)
         return tuple(by_key.values())
 
+    titles = list(dict.fromkeys(dataset.title for dataset in datasets))
     return dataclasses.replace(
         first,
+        title=" + ".join(titles),
+        parts=tuple((dataset.title, len(dataset.programs)) for dataset in datasets),
         tracks=merged("tracks"),  # type: ignore[arg-type]
         eligibility=merged("eligibility"),  # type: ignore[arg-type]
         citizenship=merged("citizenship"),  # type: ignore[arg-type]
@@ -352,25 +361,25 @@ def one_feed(data: bytes, *, file: str, chosen: Filter, title: str | None = None
     `read` fetches the files `data` includes; `previous` is the feed file this one replaces,
     so changed events get SEQUENCE + 1 as in `build`. Raises DataError, FilterError.
     """
-    made = single_feed(data, file=file, chosen=chosen, title=title, alarms=alarms, read=read,
-                       previous=previous)
+    made = single_feed([file], _reader(data, file, read), chosen=chosen, title=title,
+                       alarms=alarms, previous=previous)
     return made.content, made.count, made.warnings
 
 
-def single_feed(data: bytes, *, file: str, chosen: Filter, title: str | None = None,
-                alarms: bool = True, read: Read | None = None, previous: bytes | None = None,
+def single_feed(paths: Sequence[str], read: Read, *, chosen: Filter,
+                title: str | None = None, alarms: bool = True, previous: bytes | None = None,
                 retired: Mapping[str, Seen] | None = None,
                 retired_from: str = ledger.PATH) -> OneFeed:
-    """`one_feed`, remembering what it drops: `retired` is what the runs before dropped
-    (read from the file `retired_from`), `OneFeed.retired` what this one dropped (or kept
-    dropped), including events the filter no longer keeps. Raises DataError, FilterError."""
-    dataset, events, warnings = load_selection([file], _reader(data, file, read),
-                                               alarms=alarms)
+    """`one_feed` of several data files (read with `read`, as in `build_all`), remembering
+    what it drops: `retired` is what the runs before dropped (read from the file
+    `retired_from`), `OneFeed.retired` what this one dropped (or kept dropped), including
+    events the filter no longer keeps. Raises DataError, FilterError."""
+    dataset, events, warnings = load_selection(paths, read, alarms=alarms)
     chosen = check_filter(chosen, dataset)
     describe = describe_filter(chosen, dataset)
     spec = FeedSpec(
         path="feed.ics",
-        title=title or f"{dataset.title}: {describe}",
+        title=title or f"{title_for(dataset, chosen)}: {describe}",
         description=f"{dataset.title}, filtered: {describe}.",
         filter=chosen,
     )

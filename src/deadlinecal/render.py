@@ -10,6 +10,7 @@ from urllib.parse import quote, urlsplit
 from . import fastical, zones
 from .model import Dataset, Event, FeedSpec
 from .select import select
+from .text import feed_name
 
 if TYPE_CHECKING:
     import icalendar
@@ -108,7 +109,7 @@ class Renderer:
             prodid=PRODID,
             calscale="GREGORIAN",
             method="PUBLISH",
-            name=spec.title,
+            name=feed_name(spec.title, spec.term),
             description=spec.description,
             refresh_interval=refresh,
         )
@@ -274,8 +275,8 @@ def header_bytes(dataset: Dataset, spec: FeedSpec) -> bytes:
         ("METHOD", "", "PUBLISH"),
         ("DESCRIPTION", "", text(spec.description)),
         ("X-WR-CALDESC", "", text(spec.description)),
-        ("NAME", "", text(spec.title)),
-        ("X-WR-CALNAME", "", text(spec.title)),
+        ("NAME", "", text(feed_name(spec.title, spec.term))),
+        ("X-WR-CALNAME", "", text(feed_name(spec.title, spec.term))),
         ("REFRESH-INTERVAL", fastical.param("VALUE", "DURATION"), refresh),
     ]
     if dataset.base_url:

@@ -136,6 +136,21 @@ def feed_path(pattern: str, key: str) -> str:
     return pattern.replace("*", key, 1)
 
 
+def title_for(dataset: Dataset, chosen: Filter) -> str:
+    """The name of what a feed keeping `chosen` holds: the dataset's title; for several
+    datasets built together, the titles of those whose programs it keeps ("A + B"), or all
+    of them when it keeps none."""
+    if not dataset.parts:
+        return dataset.title
+    matcher, start, holders = _Matcher(chosen), 0, []
+    for title, count in dataset.parts:
+        if title not in holders and any(
+                map(matcher.keeps, dataset.programs[start:start + count])):
+            holders.append(title)
+        start += count
+    return " + ".join(holders) or dataset.title
+
+
 def standard_feeds(dataset: Dataset) -> tuple[FeedSpec, ...]:
     """all.ics, one feed per track, one per eligibility group, then the dataset's own feeds."""
     feeds = [FeedSpec(
@@ -144,25 +159,30 @@ def standard_feeds(dataset: Dataset) -> tuple[FeedSpec, ...]:
         description=f"Every program in {dataset.title}.",
     )]
     for track in dataset.tracks:
+        chosen = Filter(tracks=(track.key,))
         feeds.append(FeedSpec(
             path=feed_path(TRACK_FEEDS, track.key),
-            title=f"{dataset.title}: {track.title}",
+            title=f"{title_for(dataset, chosen)}: {track.title}",
             description=f"{track.title} programs. {track.description}".strip(),
-            filter=Filter(tracks=(track.key,)),
+            filter=chosen,
+            term=track.title,
         ))
     for group in dataset.eligibility:
+        chosen = Filter(eligibility=(group.key,))
         feeds.append(FeedSpec(
             path=feed_path(ELIGIBILITY_FEEDS, group.key),
-            title=f"{dataset.title}: for {group.title}",
+            title=f"{title_for(dataset, chosen)}: for {group.title}",
             description=f"Programs open to {group.title}. {group.description}".strip(),
-            filter=Filter(eligibility=(group.key,)),
+            filter=chosen,
+            term=f"for {group.title}",
         ))
     for named in dataset.feeds:
         feeds.append(FeedSpec(
             path=named.path,
-            title=f"{dataset.title}: {named.title}",
+            title=f"{title_for(dataset, named.filter)}: {named.title}",
             description=named.description or named.title,
             filter=named.filter,
+            term=named.title,
         ))
     return tuple(feeds)
 

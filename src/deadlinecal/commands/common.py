@@ -151,15 +151,17 @@ max_age_option = click.option(
     help="Warn about programs whose last_verified is older than this.")
 
 
-data_argument = click.argument(
-    "data", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_DATA,
-    required=False,
-)
+def data_arguments(function: F) -> F:
+    """DATA...: the data files every command that reads data takes (default: the default
+    data). They build into one set of events, with the files they `include:`."""
+    return click.argument(
+        "data", nargs=-1, type=click.Path(path_type=Path, dir_okay=False),
+    )(function)
 
 
-data_paths_argument = click.argument(
-    "data", nargs=-1, type=click.Path(path_type=Path, dir_okay=False),
-)
+def data_paths(data: tuple[Path, ...]) -> list[str]:
+    """The paths DATA names, the default data when it names none."""
+    return [str(path) for path in data or (DEFAULT_DATA,)]
 
 
 def filter_options(function: F) -> F:

@@ -12,12 +12,11 @@ import click
 from ..errors import escape
 from ..text import plural
 from .common import (
-    DEFAULT_DATA,
     DEFAULT_OUTPUT,
     adopt_option,
     as_of_option,
-    data_argument,
-    data_paths_argument,
+    data_arguments,
+    data_paths,
     filter_options,
     make_filter,
     max_age_option,
@@ -29,13 +28,14 @@ from .common import (
 
 
 @click.command()
-@data_argument
+@data_arguments
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @as_of_option("Today's date for staleness warnings (default: today).")
 @max_age_option
 @run
-def validate(data: Path, strict: bool, today: dt.date, max_age: int) -> None:
-    """Check a data file and report every problem, without writing anything.
+def validate(data: tuple[Path, ...], strict: bool, today: dt.date, max_age: int) -> None:
+    """Check data files (one or several, read as one) and report every problem, without
+    writing anything.
 
     \b
     Example:
@@ -44,21 +44,22 @@ def validate(data: Path, strict: bool, today: dt.date, max_age: int) -> None:
     from ..pipeline import load_selection
 
     # The same loading as build, includes and all, so "valid" means build will work.
-    dataset, _, warnings = load_selection([str(data)], read,
+    paths = data_paths(data)
+    dataset, _, warnings = load_selection(paths, read,
                                           as_of=today, max_age_days=max_age, unstated=True)
     show_warnings(warnings, strict)
     windows = sum(len(p.windows) for p in dataset.programs)
-    click.echo(f"{data}: valid ({plural(len(dataset.programs), 'program')}, "
+    click.echo(f"{', '.join(paths)}: valid ({plural(len(dataset.programs), 'program')}, "
                f"{plural(windows, 'window')}, {plural(len(warnings), 'warning')}).")
 
 
 @click.command(name="list")
-@data_argument
+@data_arguments
 @filter_options
 @as_of_option("Show events on or after this day (default: today).")
 @click.option("--all", "show_all", is_flag=True, help="Include past events too.")
 @run
-def list_events(data: Path, today: dt.date, show_all: bool, **chosen: Any) -> None:
+def list_events(data: tuple[Path, ...], today: dt.date, show_all: bool, **chosen: Any) -> None:
     """Print a table of upcoming events.
 
     \b
@@ -69,7 +70,7 @@ def list_events(data: Path, today: dt.date, show_all: bool, **chosen: Any) -> No
     from ..select import check_filter, select
     from ..table import event_table
 
-    dataset, every, _ = load_selection([str(data)], read)
+    dataset, every, _ = load_selection(data_paths(data), read)
     chosen_filter = check_filter(make_filter(**chosen), dataset)
     events = select(every, chosen_filter)
     # An explicit --from is the user's own cut-off; otherwise hide what can no longer happen.
@@ -84,7 +85,7 @@ def list_events(data: Path, today: dt.date, show_all: bool, **chosen: Any) -> No
 
 
 @click.command()
-@data_argument
+@data_arguments
 @filter_options
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
               default=None, help="File to write (default: standard output).")
@@ -92,8 +93,8 @@ def list_events(data: Path, today: dt.date, show_all: bool, **chosen: Any) -> No
 @click.option("--no-alarms", is_flag=True, help="Leave out reminders (VALARMs).")
 @adopt_option
 @run
-def feed(data: Path, output: Path | None, title: str | None, no_alarms: bool, adopt: bool,
-         **chosen: Any) -> None:
+def feed(data: tuple[Path, ...], output: Path | None, title: str | None, no_alarms: bool,
+         adopt: bool, **chosen: Any) -> None:
     """Write one filtered feed. Repeat an option for OR; combine options for AND.
 
     \b
@@ -107,8 +108,8 @@ def feed(data: Path, output: Path | None, title: str | None, no_alarms: bool, ad
     if output is not None and str(output) == "-":
         output = None  # `-o -`: standard output, as most tools read it
     if output is None:
-        made = single_feed(read(data), file=str(data), chosen=make_filter(**chosen),
-                           title=title, alarms=not no_alarms, read=read)
+        made = single_feed(data_paths(data), read, chosen=make_filter(**chosen),
+                           title=title, alarms=not no_alarms)
         show_warnings(made.warnings, False)
         to_stdout(made.content)
         return
@@ -119,8 +120,8 @@ def feed(data: Path, output: Path | None, title: str | None, no_alarms: bool, ad
         # so must events it dropped once and holds again.
         previous = previous_single(output, adopt=adopt)
         retired, untrusted = retired_single(output)
-        made = single_feed(read(data), file=str(data), chosen=make_filter(**chosen),
-                           title=title, alarms=not no_alarms, read=read, previous=previous,
+        made = single_feed(data_paths(data), read, chosen=make_filter(**chosen),
+                           title=title, alarms=not no_alarms, previous=previous,
                            retired=retired, retired_from=str(ledger.sidecar(output)))
         show_warnings([*untrusted, *made.warnings], False)
         write_single(output, made.content, adopt=adopt, retired=made.retired)
@@ -128,7 +129,7 @@ def feed(data: Path, output: Path | None, title: str | None, no_alarms: bool, ad
 
 
 @click.command()
-@data_paths_argument
+@data_arguments
 @click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False),
               default=DEFAULT_OUTPUT, show_default=True, help="Folder of the current feeds.")
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
@@ -149,7 +150,7 @@ def diff(data: tuple[Path, ...], output: Path, as_json: bool, today: dt.date,
     from .. import history
     from ..output import Settings, against
 
-    paths = [str(path) for path in data or (DEFAULT_DATA,)]
+    paths = data_paths(data)
     result, previous = against(paths, read, output,
                                Settings(as_of=today, alarms=not no_alarms))
     show_warnings(result.warnings, False)
@@ -159,11 +160,14 @@ def diff(data: tuple[Path, ...], output: Path, as_json: bool, today: dt.date,
     new, _ = history.read_feeds(result.files)
     changes = history.compare(old, new)
     show_warnings(history.unreadable_details(changes, previous, folder=str(output)), False)
+    others = _other_files(result.files, previous)
     if as_json:
         text = json.dumps({"feeds": [
             {"path": feed.path, "state": feed.state,
              "changes": [change.as_dict() for change in feed.changes]}
-            for feed in changes]}, indent=2, ensure_ascii=False)
+            for feed in changes], "files": [{"path": path, "state": state}
+                                            for path, state in others]},
+            indent=2, ensure_ascii=False)
         # JSON escapes C0 controls itself; C1 ones (U+009B is a CSI) it leaves as they are.
         click.echo(re.sub("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]",
                           lambda m: f"\\u{ord(m[0]):04x}", text))
@@ -171,3 +175,29 @@ def diff(data: tuple[Path, ...], output: Path, as_json: bool, today: dt.date,
     for line in history.format_changes(changes, folder=str(output)):
         # Summaries come from the previous feeds, which may hold anything.
         click.echo(escape(line))
+    from ..page import PAGE_PATH
+
+    for path, state in others:
+        name = f"{output}/{path}{' (the page)' if path == PAGE_PATH else ''}"
+        click.echo(escape(f"{name} is {state}; a build {_REDO[state]} it."))
+
+
+_REDO = {"out of date": "rewrites", "missing": "writes", "no longer produced": "removes"}
+
+
+def _other_files(files: Any, previous: dict[str, bytes]) -> list[tuple[str, str]]:
+    """The files other than feeds (the page, the picker's choices, ...) a build would change,
+    with how: "out of date", "missing", "no longer produced" (as `build --check` says)."""
+    from ..page import PAGE_PATH
+
+    paths = sorted({*files, *previous} - {p for p in {*files, *previous} if p.endswith(".ics")},
+                   key=lambda path: (path != PAGE_PATH, path))
+    states = []
+    for path in paths:
+        if path not in files:
+            states.append((path, "no longer produced"))
+        elif path not in previous:
+            states.append((path, "missing"))
+        elif files[path] != previous[path]:
+            states.append((path, "out of date"))
+    return states

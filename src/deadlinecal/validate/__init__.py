@@ -13,6 +13,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+import yaml
+
 from .. import select
 from ..errors import DataError, Problem, quoted
 from ..load import parse_yaml
@@ -45,6 +47,9 @@ class Loaded:
     id_at: tuple[int, int] | None = None
     programs_at: tuple[tuple[int, int], ...] = ()
     size: int = 0  # bytes of the file, for the output budget (see budget.py)
+    # Line and column of each declared term's key, by "tracks.<key>" and so on, for the
+    # warning about a term two files declare with different titles (see combining.py).
+    terms_at: tuple[tuple[str, tuple[int, int]], ...] = ()
 
 
 def load_dataset(
@@ -71,7 +76,18 @@ def load_dataset(
                   warnings=tuple(sorted(problems.warnings, key=Problem.sort_key)),
                   feed_employers=checked.feed_employers, includes=checked.includes,
                   id_at=checked.id_at, programs_at=tuple(at(node) for node in nodes),
-                  size=len(data))
+                  size=len(data), terms_at=_terms_at(root))
+
+
+def _terms_at(root: yaml.Node) -> tuple[tuple[str, tuple[int, int]], ...]:
+    """Where each term of tracks, eligibility and citizenship is declared."""
+    if not isinstance(root, yaml.MappingNode):
+        return ()
+    return tuple((f"{name.value}.{key.value}", at(key))
+                 for name, block in root.value
+                 if name.value in ("tracks", "eligibility", "citizenship")
+                 and isinstance(block, yaml.MappingNode)
+                 for key, _ in block.value)
 
 
 def check_feed_employers(loaded: Sequence[Loaded], dataset: Dataset) -> None:

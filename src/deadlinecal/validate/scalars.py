@@ -50,6 +50,10 @@ def scalar(c: Collector, node: yaml.Node, path: str, kind: str, field: Field,
         return None
     if kind in ("day", "fuzzy", "moment"):
         return date(c, node, path, kind, zone)
+    if kind == "key" and len(node.value) <= MAX_ID_CHARS:
+        # A term used against a vocabulary: check_terms refuses what is not declared,
+        # with the declared spelling ("Quant" -> 'quant') rather than "not an identifier".
+        return node.value
     if kind in ("slug", "key"):
         return node.value if slug(c, node, path, node.value, "identifier",
                                   "'google-step'") else None

@@ -7,8 +7,9 @@ from typing import Any
 
 import yaml
 
+from ..errors import quoted
 from ..model import Vocabulary
-from .collector import Collector, child
+from .collector import KEY_EXCERPT_CHARS, SLUG, Collector, child
 from .values import Keyed
 
 NAMES = ("tracks", "eligibility", "citizenship")
@@ -37,15 +38,29 @@ def check_terms(problems: Collector, vocabularies: Declared, node: yaml.Node, pa
         if key is None or key in terms:
             continue
         where = f"{path}.{name}" + (f"[{index}]" if isinstance(raw, list) else "")
-        close = difflib.get_close_matches(key, list(terms), n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        # The key passed the slug check, so it can be shown as it would be written.
-        add = f"add {key}: {{title: …}} under"
-        valid = (f"one of {', '.join(terms)}, or {add} {vocabulary}:" if terms else
-                 f"a declared term; none is declared: {add} a top-level {vocabulary}: key")
-        problems.problem(item_node, where, f"{key!r} is not a declared {name} term{hint}",
-                         valid)
+        close = closest(key, list(terms))
+        hint = f"; did you mean {close!r}?" if close else ""
+        if SLUG.fullmatch(key):
+            add = f"add {key}: {{title: …}} under"
+            valid = (f"one of {', '.join(terms)}, or {add} {vocabulary}:" if terms else
+                     f"a declared term; none is declared: {add} a top-level {vocabulary}: key")
+        else:  # not a key at all, so not one to declare either
+            valid = (f"one of {', '.join(terms)}; " if terms else "a declared term; ") + (
+                "terms are written in lower-case letters, digits and hyphens")
+        problems.problem(item_node, where, f"{quoted(key, KEY_EXCERPT_CHARS)} is not a "
+                         f"declared {name} term{hint}", valid)
         if isinstance(raw, list):
             raw[index] = (item_node, None)
     if not isinstance(raw, list) and raw is not None and raw not in terms:
         values[name] = None
+
+
+def closest(written: str, terms: list[str]) -> str | None:
+    """The declared term `written` most likely means: the same letters in another case or
+    with spaces or underscores for hyphens ("Quant", "Big_Tech"), else the closest spelling."""
+    folded = "-".join(written.casefold().replace("_", " ").split())
+    by_fold = {term.casefold(): term for term in terms}
+    if folded in by_fold:
+        return by_fold[folded]
+    close = difflib.get_close_matches(folded, list(by_fold), n=1)
+    return by_fold[close[0]] if close else None
