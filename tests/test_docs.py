@@ -276,6 +276,15 @@ class TestReadme:
         ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
         assert "scripts/test" in ci
 
+    def test_the_test_command_waits_for_the_package_managers_lock(self) -> None:
+        script = (ROOT / "scripts" / "test").read_text(encoding="utf-8")
+        calls = [line for line in script.splitlines()
+                 if re.search(r"\bapt-get\b", line) and not line.lstrip().startswith("#")
+                 and '"' not in line.split("apt-get")[0]]  # not the messages about it
+        assert calls == ['  DEBIAN_FRONTEND=noninteractive $sudo apt-get '
+                         '-o DPkg::Lock::Timeout=600 "$@"']
+        assert "waiting for the package manager's lock" in script
+
     def test_is_short(self) -> None:
         assert len(README.splitlines()) <= MAX_README_LINES
 
