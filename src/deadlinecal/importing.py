@@ -8,7 +8,6 @@ posting, a failed download) leaves every file as it was.
 from __future__ import annotations
 
 import dataclasses
-import gc
 import os
 import posixpath
 from collections import Counter
@@ -35,21 +34,6 @@ def run_import(source: str, output: Path | None, settings: Settings, *,
 
     Raises DataError, FetchError or OutputError; nothing is written then.
     """
-    # A list is a few hundred thousand small objects that all live until the end: each
-    # collection would walk them all again (it doubled the time json.loads takes).
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _run_import(source, output, settings, terms=terms, categories=categories,
-                           timeout=timeout, read=read, confirm=confirm)
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _run_import(source: str, output: Path | None, settings: Settings, *,
-                terms: Sequence[str], categories: Sequence[str], timeout: float,
-                read: Callable[[Path], bytes], confirm: Sequence[Path]) -> ImportRun:
     if source.lower().startswith(("https://", "http://")):
         from .fetch import fetch
 

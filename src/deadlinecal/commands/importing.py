@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .common import read, run, to_stdout
+from .common import collector_paused, read, run, to_stdout
 
 
 @click.group(name="import")
@@ -56,6 +56,7 @@ def _zone_option(context: click.Context, parameter: click.Parameter, value: str)
 @click.option("--timeout", type=click.FloatRange(1, 600), default=30, show_default=True,
               metavar="SECONDS", help="How long to wait for an https SOURCE.")
 @run
+@collector_paused
 def simplify(source: str, output: Path | None, terms: tuple[str, ...],
              categories: tuple[str, ...], zone: str, keep_closed_days: int,
              feed_budget_kb: int, dataset_id: str | None, title: str | None,
