@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from . import zones
 from .errors import DataError, Problem
 
 # A whole community list is a few MB (6,000 postings: 3.8 MB); anything this large is not one.
@@ -133,7 +134,7 @@ def read_postings(data: bytes, *, file: str, terms: Sequence[str] = (),
     index and id, at most MAX_LISTED_PROBLEMS of them and the count of the rest.
     """
     items = parse_json(data, file=file)
-    tz = zoneinfo.ZoneInfo(zone)
+    tz = zones.zone(zone)
     chosen_terms = tuple(terms) or _current_summer(items)
     if not chosen_terms:
         raise _file_error(file, "no posting names a summer term, so none can be chosen",
