@@ -159,12 +159,17 @@ def show_warnings(warnings: Any, strict: bool) -> None:
         click.echo(warning.format(), err=True)
 
 
+def today() -> dt.date:
+    """Today's date: the commands' one clock (the tests set it years ahead)."""
+    return dt.date.today()
+
+
 def as_of_option(help_text: str) -> Callable[[F], F]:
     """--as-of YYYY-MM-DD, passed on as `today` (a date); the clock is read here, once."""
 
     def to_day(context: click.Context, parameter: click.Parameter,
                value: dt.datetime | None) -> dt.date:
-        return value.date() if value is not None else dt.date.today()
+        return value.date() if value is not None else today()
 
     return click.option("--as-of", "today", type=Day(),
                         default=None, metavar="YYYY-MM-DD", callback=to_day, help=help_text)
