@@ -76,7 +76,7 @@ def load_dataset(
 
 def check_feed_employers(loaded: Sequence[Loaded], dataset: Dataset) -> None:
     """Refuse a named feed's employer that no program of the combined `dataset` has (compared
-    as `select.fold` has them: exactly, but for case and Unicode form). Raises DataError."""
+    as `select.casefold` has them: exactly, but for case and Unicode form). Raises DataError."""
     valid = select.employers(dataset)
     problems = []
     for entry in loaded:
