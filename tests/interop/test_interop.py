@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from pathlib import Path
 
 import pytest
@@ -110,17 +109,6 @@ class TestDeadlinesInManyZones:
         read: adapters.Parser = (
             adapters.by_libical(request.getfixturevalue("libical_program"))
             if parser == "libical" else getattr(adapters, f"by_{parser}"))
-        # icalendar and ical look a known TZID up in Python's zoneinfo rather than in our
-        # VTIMEZONE: give them the rules we write from (the tzdata package), not the
-        # system's database of another release.
-        before = zoneinfo.TZPATH
-        zoneinfo.reset_tzpath([])
-        zoneinfo.ZoneInfo.clear_cache()
-        try:
-            seen_events = read([feed])[feed]
-        finally:
-            zoneinfo.reset_tzpath(before)
-            zoneinfo.ZoneInfo.clear_cache()
-        ends = {seen.uid.split(".")[1]: seen.end for seen in seen_events
+        ends = {seen.uid.split(".")[1]: seen.end for seen in read([feed])[feed]
                 if seen.uid.endswith(".main.deadline@deadlinecal")}
         assert {program: ends.get(program) for program in ZONE_DEADLINES} == ZONE_DEADLINES
