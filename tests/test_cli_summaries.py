@@ -62,7 +62,7 @@ class TestCheckSummary:
                                                            tmp_path: Path) -> None:
         out = tmp_path / "out"
         _build(data_file, out)
-        result = CliRunner().invoke(main, ["build", str(data_file), "-o", str(out), "--check"])
+        result = CliRunner().invoke(main, ["build", str(data_file), "-o", str(out), "--check", *AS_OF])
         assert result.exit_code == 0, result.output
         assert result.output == (
             f"{out}/ is up to date with {data_file} (10 files: 5 feeds, 3 personal feeds, "
@@ -73,7 +73,7 @@ class TestCheckSummary:
         out = tmp_path / "out"
         _build(data_file, out)
         _reword_description(data_file)
-        result = CliRunner().invoke(main, ["build", str(data_file), "-o", str(out), "--check"])
+        result = CliRunner().invoke(main, ["build", str(data_file), "-o", str(out), "--check", *AS_OF])
         assert result.exit_code == 1
         assert f"  {out}/index.html (the page: out of date)" in result.output
         assert "1 file differs" in result.output

@@ -201,16 +201,48 @@ def required_table() -> dict[str, tuple[set[str], set[str]]]:
     return rows
 
 
+def mentions(text: str, word: str) -> bool:
+    """Whether `word` (a command or a flag) occurs in `text` whole: `-o` is not in `--as-of`."""
+    return re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text) is not None
+
+
+def undocumented(text: str) -> list[str]:
+    """The commands, and each command's flags (long and short), that `text` never names."""
+    missing = []
+    for name, command in [("deadlinecal", main), *commands(main)]:
+        if not mentions(text, name):
+            missing.append(name)
+        for param in command.params:
+            if isinstance(param, click.Option):
+                missing += [f"{name} {flag}" for flag in (*param.opts, *param.secondary_opts)
+                            if not mentions(text, flag)]
+    return missing
+
+
+def without(text: str, word: str) -> str:
+    return re.sub(rf"(?<![\w-]){re.escape(word)}(?![\w-])", "", text)
+
+
 class TestInterface:
     def test_mentions_every_command_and_its_options(self) -> None:
+        assert len(list(commands(main))) > 8  # import simplify is reached through its group
+        assert undocumented(documented()) == []
+
+    @pytest.mark.parametrize("flags", [("-o", "--output"), ("-o",), ("--output",), ("--as-of",),
+                                       ("--max-age",), ("--strict",)])
+    def test_a_flag_deleted_from_the_docs_is_reported(self, flags: tuple[str, ...]) -> None:
         text = documented()
-        named = [("deadlinecal", main), *commands(main)]
-        assert len(named) > 8  # import simplify is reached through its group
-        for name, command in named:
-            assert name in text, name
-            for param in command.params:
-                if isinstance(param, click.Option):
-                    assert any(opt in text for opt in param.opts), (name, param.opts)
+        for flag in flags:
+            text = without(text, flag)
+        assert "-o" in text  # still inside `--as-of`: a substring test would pass
+        missing = undocumented(text)
+        assert all(any(entry.endswith(f" {flag}") for entry in missing) for flag in flags)
+
+    def test_a_flag_inside_a_longer_flag_does_not_count(self) -> None:
+        assert not mentions("deadlinecal build --as-of 2026-08-01", "-o")
+        assert not mentions("--max-age-days", "--max-age")
+        assert mentions("deadlinecal build -o calendars", "-o")
+        assert mentions("(`--as-of`)", "--as-of")
 
     def test_mentions_every_data_field(self) -> None:
         text = documented()
@@ -243,6 +275,15 @@ class TestReadme:
         assert blocks[1].strip() == TEST
         ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
         assert "scripts/test" in ci
+
+    def test_the_test_command_waits_for_the_package_managers_lock(self) -> None:
+        script = (ROOT / "scripts" / "test").read_text(encoding="utf-8")
+        calls = [line for line in script.splitlines()
+                 if re.search(r"\bapt-get\b", line) and not line.lstrip().startswith("#")
+                 and '"' not in line.split("apt-get")[0]]  # not the messages about it
+        assert calls == ['  DEBIAN_FRONTEND=noninteractive $sudo apt-get '
+                         '-o DPkg::Lock::Timeout=600 "$@"']
+        assert "waiting for the package manager's lock" in script
 
     def test_is_short(self) -> None:
         assert len(README.splitlines()) <= MAX_README_LINES

@@ -15,6 +15,9 @@ from deadlinecal.cli import main
 
 from .updates_support import BASE, CONFIRM_STEP, edit
 
+# The day every build and diff here runs on: the data was last verified 2026-07-31.
+AS_OF = "2026-08-01"
+
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 # The worked example continues in docs/updating.md: what diff and the rebuild show.
@@ -39,7 +42,7 @@ def built(tmp_path: Path) -> Path:
 class TestDiff:
     def test_it_prints_moved_events_per_feed_with_old_and_new_dates(self, built: Path) -> None:
         built.write_text(edit(BASE, *CONFIRM_STEP))
-        result = run("diff", str(built), "-o", str(built.parent / "out"))
+        result = run("diff", str(built), "-o", str(built.parent / "out"), "--as-of", AS_OF)
         out = str(built.parent / "out")
         assert result.exit_code == 0, result.output
         # The personal feeds (picked/) holding the program change alike.
@@ -64,7 +67,7 @@ class TestDiff:
                  "    track: research\n    eligibility: [phd]\n"
                  "    last_verified: \"2026-07-31\"\n")
         built.write_text(text)
-        lines = run("diff", str(built), "-o", str(built.parent / "out")).output.splitlines()
+        lines = run("diff", str(built), "-o", str(built.parent / "out"), "--as-of", AS_OF).output.splitlines()
         assert "  ~ reworded  ~Opens: NSF REU sites in ML: DESCRIPTION, " \
                "SUMMARY (was “~Opens: NSF REU”)" in lines
         assert "  + added     Watch: Research internship — " \
@@ -75,14 +78,14 @@ class TestDiff:
     def test_a_moved_deadline_time_is_shown_with_its_zone(self, built: Path) -> None:
         built.write_text(edit(BASE, 'deadline: "2027-01..2027-03"',
                               'deadline: "2027-02-01 17:00"'))
-        lines = run("diff", str(built), "-o", str(built.parent / "out")).output.splitlines()
+        lines = run("diff", str(built), "-o", str(built.parent / "out"), "--as-of", AS_OF).output.splitlines()
         assert lines[1] == ("  ~ moved     Due: NSF REU: 2027-01-01 → "
                             "2027-02-01 16:30–17:00 America/New_York [tentative → confirmed] "
                             "(was “~Deadlines: NSF REU”)")
 
     def test_json_gives_each_change_with_old_and_new_sequence(self, built: Path) -> None:
         built.write_text(edit(BASE, *CONFIRM_STEP))
-        result = run("diff", str(built), "-o", str(built.parent / "out"), "--json")
+        result = run("diff", str(built), "-o", str(built.parent / "out"), "--json", "--as-of", AS_OF)
         feeds = json.loads(result.output)["feeds"]
         opens = feeds[0]["changes"][0]
         assert (feeds[0]["path"], opens["change"], opens["old"]["start"], opens["new"]["start"],
@@ -90,26 +93,26 @@ class TestDiff:
             "all.ics", "moved", "2026-10-11", "2026-10-14", 0, 1)
 
     def test_no_data_change_says_so(self, built: Path) -> None:
-        result = run("diff", str(built), "-o", str(built.parent / "out"))
+        result = run("diff", str(built), "-o", str(built.parent / "out"), "--as-of", AS_OF)
         assert result.output == "No feed changes.\n"
 
     def test_a_feed_the_build_no_longer_makes_is_reported_removed(self, built: Path) -> None:
         built.write_text(edit(BASE, "  phd: {title: PhD students}\n", "")
                          .replace("    eligibility: [phd]\n", "    eligibility: [undergrad]\n"))
-        lines = run("diff", str(built), "-o", str(built.parent / "out")).output.splitlines()
+        lines = run("diff", str(built), "-o", str(built.parent / "out"), "--as-of", AS_OF).output.splitlines()
         assert f"{built.parent / 'out'}/eligibility/phd.ics (feed removed)" in lines
 
 
 class TestBuildCheck:
     def test_an_up_to_date_folder_passes(self, built: Path) -> None:
-        result = run("build", str(built), "-o", str(built.parent / "out"), "--check")
+        result = run("build", str(built), "-o", str(built.parent / "out"), "--check", "--as-of", AS_OF)
         assert result.exit_code == 0
         assert "is up to date" in result.output
 
     def test_a_stale_folder_fails_naming_the_stale_feeds(self, built: Path) -> None:
         built.write_text(edit(BASE, *CONFIRM_STEP))
         out = built.parent / "out"
-        result = run("build", str(built), "-o", str(out), "--check")
+        result = run("build", str(built), "-o", str(out), "--check", "--as-of", AS_OF)
         assert result.exit_code == 1
         # The subscribe page shows the dates too, so it is stale with the feeds.
         assert [line for line in result.output.splitlines()
@@ -121,19 +124,19 @@ class TestBuildCheck:
         built.write_text(edit(BASE, *CONFIRM_STEP))
         out = built.parent / "out"
         before = {p: p.read_bytes() for p in out.rglob("*.ics")}
-        run("build", str(built), "-o", str(out), "--check")
+        run("build", str(built), "-o", str(out), "--check", "--as-of", AS_OF)
         assert {p: p.read_bytes() for p in out.rglob("*.ics")} == before
 
     def test_a_missing_folder_is_stale(self, tmp_path: Path) -> None:
         data = tmp_path / "demo.yaml"
         data.write_text(BASE)
-        result = run("build", str(data), "-o", str(tmp_path / "none"), "--check")
+        result = run("build", str(data), "-o", str(tmp_path / "none"), "--check", "--as-of", AS_OF)
         assert result.exit_code == 1
 
     def test_the_committed_calendars_are_what_the_default_data_produces(
             self, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.chdir(ROOT)
-        result = run("build", "--check")
+        result = run("build", "--check", "--as-of", AS_OF)
         assert result.exit_code == 0, result.output
 
 
@@ -177,7 +180,7 @@ class TestReadmeExample:
         block = re.search(r"<!-- updating-dates:diff -->\n```text\n\$ deadlinecal diff\n(.*?)```",
                           UPDATING, re.S)
         assert block is not None
-        assert run("diff", str(data)).output == block.group(1)
+        assert run("diff", str(data), "--as-of", AS_OF).output == block.group(1)
         # The README quotes one line of it.
         quoted = re.search(r"`(Opens: Google STEP: [^`]+)`", README)
         assert quoted is not None and f"  ~ moved     {quoted.group(1)}\n" in block.group(1)

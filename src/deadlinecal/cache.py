@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.util
-import zoneinfo
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -104,7 +103,7 @@ def _code_digest() -> bytes:
 
 
 def _dependency_stamps() -> Iterable[str]:
-    """Where icalendar and the zone rules live, and when they were last installed.
+    """Where icalendar and the zone rules (the tzdata package) live, and when installed.
 
     Cheap to compute (a few stat calls): importing icalendar or reading package metadata
     would cost more than the rebuild it saves.
@@ -117,8 +116,6 @@ def _dependency_stamps() -> Iterable[str]:
         folder = Path(spec.origin).parent
         for part in ("__init__.py", "_version.py"):
             yield _stat_stamp(folder / part)
-    for zones in zoneinfo.TZPATH:
-        yield _stat_stamp(Path(zones) / "tzdata.zi")
 
 
 def _stat_stamp(path: Path) -> str:

@@ -19,6 +19,7 @@ from .commands.common import (
     DataProblems,
     adopt_option,
     as_of_option,
+    collector_paused,
     data_arguments,
     data_paths,
     max_age_option,
@@ -73,6 +74,7 @@ def main(debug: bool) -> None:
 @max_age_option
 @adopt_option
 @_run
+@collector_paused
 def build(data: tuple[Path, ...], output: Path, strict: bool, today: dt.date,
           no_alarms: bool, check: bool, base_url: str | None, max_age: int,
           adopt: bool) -> None:

@@ -200,7 +200,7 @@ def load_zone(name: str) -> zoneinfo.ZoneInfo:
     reason = zones.refusal(name)
     if reason is not None:
         raise DateSyntaxError(reason)
-    return zoneinfo.ZoneInfo(name)
+    return zones.zone(name)
 
 
 def parse_duration(text: str) -> Duration:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -22,7 +21,7 @@ from .errors import DataError, Problem
 from .importfile import MARKER, Header, checked_text
 from .model import Dataset, Program
 from .postings import Posting, PostingList, clean, slug, term_slug
-from .spec import MAX_ID_CHARS
+from .spec import MAX_ID_CHARS, WEB_ADDRESS
 
 if TYPE_CHECKING:
     from .pipeline import Build
@@ -32,7 +31,6 @@ __all__ = ["MARKER", "Entry", "Imported", "Settings", "import_list", "posting_re
 DEFAULT_KEEP_CLOSED_DAYS = 30
 DEFAULT_BUDGET_BYTES = 1_000_000
 # What validate.py accepts as a link.
-_WEB_ADDRESS = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
 # category -> (track key, title). The keys match the default data where the meaning does.
 CATEGORIES = {
     "ai/ml/data": ("ai-ml-data", "AI, ML and data"),
@@ -300,7 +298,7 @@ def _link(url: str) -> str | None:
     for char, code in ((" ", "%20"), ('"', "%22"), ("<", "%3C"), (">", "%3E"), ("\\", "%5C"),
                        ("`", "%60")):
         url = url.replace(char, code)
-    return url if _WEB_ADDRESS.fullmatch(url) else None
+    return url if WEB_ADDRESS.fullmatch(url) else None
 
 
 def _dates(program: Program) -> tuple[dt.date | None, dt.date | None]:

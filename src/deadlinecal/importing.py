@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import gc
 import os
 import posixpath
 from collections import Counter
@@ -42,17 +41,9 @@ def run_import(source: str, output: Path | None, settings: Settings, *,
     No posting may be dated after `today` (nor after the list file's own date). Raises
     DataError, FetchError or OutputError; nothing is written then.
     """
-    # A list is a few hundred thousand small objects that all live until the end: each
-    # collection would walk them all again (it doubled the time json.loads takes).
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _run_import(source, output, settings, terms=terms, categories=categories,
-                           timeout=timeout, read=read, confirm=confirm,
-                           today=today or dt.date.today())
-    finally:
-        if enabled:
-            gc.enable()
+    return _run_import(source, output, settings, terms=terms, categories=categories,
+                       timeout=timeout, read=read, confirm=confirm,
+                       today=today or dt.date.today())
 
 
 def _run_import(source: str, output: Path | None, settings: Settings, *,

@@ -421,7 +421,7 @@ def _offset(local: dt.datetime, zone: str) -> int:
 @functools.lru_cache(maxsize=256)
 def _zone(name: str) -> zoneinfo.ZoneInfo | None:
     try:
-        return zoneinfo.ZoneInfo(name)
+        return zones.zone(name)
     # A TZID is any text: a folder ("America"), too long a name, "..", a NUL byte.
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+    except zoneinfo.ZoneInfoNotFoundError:
         return None

@@ -15,7 +15,6 @@ import os
 import secrets
 import shutil
 import stat
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
@@ -161,30 +160,33 @@ def sync_directory(folder: Path) -> None:
             os.close(descriptor)
 
 
-def _new_file_mode() -> int:
-    """The mode a new file gets, as any other program's would: 0o666 less the umask."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
 def stage(final: Path, content: bytes | Sequence[bytes]) -> Path:
-    """Write `content` to a new temporary file beside `final`, fsynced; its path."""
-    descriptor, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=TEMP_SUFFIX,
-                                        dir=final.parent)
+    """Write `content` to a new temporary file beside `final`, fsynced; its path.
+
+    A file we replace keeps its mode; a new one is created 0o666 and the kernel takes the
+    umask off, as for any program's new file (reading the umask means setting it).
+    """
+    kept = None
+    with contextlib.suppress(OSError):
+        existing = os.stat(final, follow_symlinks=False)
+        kept = stat.S_IMODE(existing.st_mode) if stat.S_ISREG(existing.st_mode) else None
+    for _ in range(100):
+        name = final.with_name(f".{final.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+        with contextlib.suppress(FileExistsError):
+            descriptor = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+                                 | os.O_CLOEXEC, 0o600 if kept is not None else 0o666)
+            break
+    else:
+        raise FileExistsError(errno.EEXIST, "no free temporary name", str(final))
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.writelines((content,) if isinstance(content, bytes) else content)
             handle.flush()
             os.fsync(handle.fileno())
-        mode = _new_file_mode()
-        with contextlib.suppress(OSError):
-            existing = os.stat(final, follow_symlinks=False)
-            if stat.S_ISREG(existing.st_mode):
-                mode = stat.S_IMODE(existing.st_mode)  # a file we replace keeps its mode
-        os.chmod(name, mode)
+        if kept is not None:
+            os.chmod(name, kept)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(name)
         raise
-    return Path(name)
+    return name

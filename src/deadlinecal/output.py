@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import gc
 import os
 import posixpath
 from collections.abc import Callable, Mapping, Sequence
@@ -134,9 +133,6 @@ def build(paths: Sequence[str], read: Read, output: Path,
             raise OutputError(f"{output}/{foreign[0]} exists and was not written by "
                               f"deadlinecal; nothing was written (pass {ADOPT_FLAG} to "
                               "replace it)")
-        # The feeds are rendered while they are written; the millions of records and
-        # events alive by then never become garbage.
-        gc.freeze()
         report = folder.write(
             result.files, key=cache.build_key(cache.joined(seen), *options),
             extra={"inputs": [path for path, _ in seen]},

@@ -22,6 +22,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from . import dates, timeline
 from .model import Dataset, Event, FeedSpec, Program
+from .picker import MAX_ADDRESS
 from .render import feed_url
 from .select import select
 from .text import plural, span
@@ -39,8 +40,6 @@ GOOGLE_FROM_URL = "https://calendar.google.com/calendar/r/settings/addbyurl"
 OUTLOOK_ADD_FROM_WEB = "https://outlook.live.com/calendar/0/addfromweb"
 # Programs named on each feed's card before "and N more".
 CARD_PROGRAMS = 100
-# Longest address the page offers: Google Calendar's "From URL" silently fails on longer.
-MAX_ADDRESS = 256
 
 _GROUPS = (
     ("Everything", ""),

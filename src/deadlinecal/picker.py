@@ -29,12 +29,14 @@ from dataclasses import dataclass
 
 from .errors import DataError, Problem
 from .model import Dataset, Event, FeedSpec, Filter, Program
-from .select import fold, program_matches
+from .select import casefold, program_matches
 
 FOLDER = "picked"
 CHOICES_PATH = f"{FOLDER}/choices.json"
 MAX_CHOICES = 512
 MAX_PICKED_EVENTS = 100_000
+# Longest feed address the page offers or a build accepts (the page's too): Google
+# Calendar's "From URL" silently fails on longer ones.
 MAX_ADDRESS = 256
 ANY = "any"
 # The query-string parameters of a choice, as the page's form and `serve` name them.
@@ -119,7 +121,7 @@ def plan(dataset: Dataset, events: Sequence[Event]) -> Picker:
     named_any = [kind for kind, terms in (("track", dataset.tracks),
                                          ("eligibility", dataset.eligibility),
                                          ("citizenship", dataset.citizenship))
-                 if any(fold(t.key) == ANY for t in terms)]
+                 if any(casefold(t.key) == ANY for t in terms)]
     if named_any:
         return Picker((), (), count, f"a {named_any[0]} is named {ANY!r}, which the "
                       "picker uses for 'no preference'")
@@ -173,8 +175,8 @@ class _Kinds:
             program = event.program
             group = seen.get(id(program))
             if group is None:
-                kind = (fold(program.track), frozenset(map(fold, program.eligibility)),
-                        frozenset(map(fold, program.citizenship)))
+                kind = (casefold(program.track), frozenset(map(casefold, program.eligibility)),
+                        frozenset(map(casefold, program.citizenship)))
                 group = index.get(kind)
                 if group is None:
                     group = index[kind] = len(self.programs)
@@ -250,7 +252,7 @@ def parse_query(query: str, terms: dict[str, list[str]]) -> str:
     """The choice key a query string names (`track=research&eligibility=phd`).
 
     `terms` are the declared keys per parameter (from choices.json). Values are compared as
-    `select.fold` has them; "any" (or leaving a parameter out) means no preference. Raises
+    `select.casefold` has them; "any" (or leaving a parameter out) means no preference. Raises
     QueryError with a short message for an unknown parameter or value.
     """
     from urllib.parse import parse_qsl
@@ -274,9 +276,9 @@ def parse_query(query: str, terms: dict[str, list[str]]) -> str:
                              f"{f'did you mean {close}? ' if close else ''}"
                              f"use {', '.join(PARAMETERS)}")
         for part in value.split(","):
-            if fold(part) in ("", ANY):
+            if casefold(part) in ("", ANY):
                 continue
-            match = next((key for key in terms.get(name, []) if fold(key) == fold(part)),
+            match = next((key for key in terms.get(name, []) if casefold(key) == casefold(part)),
                          None)
             if match is None:
                 close = did_you_mean(part[:40], terms.get(name, []))

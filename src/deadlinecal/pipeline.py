@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
-import gc
 import posixpath
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
@@ -121,68 +119,50 @@ def build_all(paths: Sequence[str], read: Read, *,
     rendered nor compared with `previous` (`files` is empty): for a rebuild whose output is
     known to be current already. Raises DataError.
     """
-    with _collector_paused():
-        dataset, events, warnings = load_selection(paths, read, as_of=as_of, alarms=alarms,
-                                                   max_age_days=max_age_days)
-        if base_url:
-            dataset = replace(dataset, base_url=base_url)
-        feeds = standard_feeds(dataset)
-        if not render:
-            picker = plan(dataset, events)
-            check_addresses(dataset, [spec.path for spec in _all_feeds(feeds, picker)])
-            return Build(dataset=dataset, events=tuple(events), feeds=feeds, files={},
-                         warnings=tuple(warnings), picker=picker)
-        revised, rendered, bumped, gone = _against_previous(events, previous, warnings,
-                                                            retired, retired_from)
-        picker = plan(dataset, revised)
-        every = _all_feeds(feeds, picker)
-        check_addresses(dataset, [spec.path for spec in every])
-        # Each feed's events are chosen once, for its file, its count and the page.
-        selected: dict[str, Sequence[Event]] = dict(
-            select_feeds(revised, {spec.path: spec.filter for spec in feeds}))
-        selected.update((each.spec.path, each.events) for each in picker.feeds)
-        files = render_feeds(dataset, revised, every, rendered=rendered, selected=selected)
-        counted = [(spec, len(selected[spec.path])) for spec in feeds]
-        if picker.feeds:
-            files[CHOICES_PATH] = choices_json(dataset, picker)
-        files[PAGE_PATH] = render_page(dataset, revised, counted, dataset.base_url,
-                                       selected=selected, picker=picker)
-        if gone:
-            # Published with the feeds, so a fresh clone knows what its subscribers saw.
-            files[ledger.PATH] = ledger.encode(gone)
-        return Build(
-            dataset=dataset,
-            events=revised,
-            feeds=feeds,
-            files=files,
-            warnings=tuple(warnings),
-            revised=bumped,
-            counts={spec.path: count for spec, count in counted},
-            retired=gone,
-            picker=picker,
-        )
+    dataset, events, warnings = load_selection(paths, read, as_of=as_of, alarms=alarms,
+                                               max_age_days=max_age_days)
+    if base_url:
+        dataset = replace(dataset, base_url=base_url)
+    feeds = standard_feeds(dataset)
+    if not render:
+        picker = plan(dataset, events)
+        check_addresses(dataset, [spec.path for spec in _all_feeds(feeds, picker)])
+        return Build(dataset=dataset, events=tuple(events), feeds=feeds, files={},
+                     warnings=tuple(warnings), picker=picker)
+    revised, rendered, bumped, gone = _against_previous(events, previous, warnings,
+                                                        retired, retired_from)
+    picker = plan(dataset, revised)
+    every = _all_feeds(feeds, picker)
+    check_addresses(dataset, [spec.path for spec in every])
+    # Each feed's events are chosen once, for its file, its count and the page.
+    selected: dict[str, Sequence[Event]] = dict(
+        select_feeds(revised, {spec.path: spec.filter for spec in feeds}))
+    selected.update((each.spec.path, each.events) for each in picker.feeds)
+    files = render_feeds(dataset, revised, every, rendered=rendered, selected=selected)
+    counted = [(spec, len(selected[spec.path])) for spec in feeds]
+    if picker.feeds:
+        files[CHOICES_PATH] = choices_json(dataset, picker)
+    files[PAGE_PATH] = render_page(dataset, revised, counted, dataset.base_url,
+                                   selected=selected, picker=picker)
+    if gone:
+        # Published with the feeds, so a fresh clone knows what its subscribers saw.
+        files[ledger.PATH] = ledger.encode(gone)
+    return Build(
+        dataset=dataset,
+        events=revised,
+        feeds=feeds,
+        files=files,
+        warnings=tuple(warnings),
+        revised=bumped,
+        counts={spec.path: count for spec, count in counted},
+        retired=gone,
+        picker=picker,
+    )
 
 
 def _all_feeds(feeds: Sequence[FeedSpec], picker: Picker) -> list[FeedSpec]:
     """The named feeds, then the personal ones."""
     return [*feeds, *(each.spec for each in picker.feeds)]
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while the core builds its (acyclic) objects.
-
-    A large file makes millions of small objects that all survive; each collection would
-    walk every one of them again, so collections grow with the file and the build turns
-    quadratic. Reference counting still frees everything as usual.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _against_previous(events: Sequence[Event], previous: Mapping[str, bytes] | None,

@@ -11,7 +11,7 @@ from .model import Dataset, Event, FeedSpec, Filter, Program
 
 
 def program_matches(program: Program, chosen: Filter) -> bool:
-    """OR within one field of the filter, AND across fields; values compared as `fold` has them."""
+    """OR within one field of the filter, AND across fields; values compared `casefold`ed."""
     return _Matcher(chosen).keeps(program)
 
 
@@ -21,21 +21,21 @@ class _Matcher:
     __slots__ = ("citizenship", "eligibility", "employers", "tracks")
 
     def __init__(self, chosen: Filter) -> None:
-        self.tracks = {fold(value) for value in chosen.tracks}
-        self.eligibility = {fold(value) for value in chosen.eligibility}
-        self.employers = {fold(value) for value in chosen.employers}
-        self.citizenship = {fold(value) for value in chosen.citizenship}
+        self.tracks = {casefold(value) for value in chosen.tracks}
+        self.eligibility = {casefold(value) for value in chosen.eligibility}
+        self.employers = {casefold(value) for value in chosen.employers}
+        self.citizenship = {casefold(value) for value in chosen.citizenship}
 
     def keeps(self, program: Program) -> bool:
-        if self.tracks and fold(program.track) not in self.tracks:
+        if self.tracks and casefold(program.track) not in self.tracks:
             return False
-        if self.eligibility and self.eligibility.isdisjoint(map(fold, program.eligibility)):
+        if self.eligibility and self.eligibility.isdisjoint(map(casefold, program.eligibility)):
             return False
-        if self.employers and fold(program.employer) not in self.employers:
+        if self.employers and casefold(program.employer) not in self.employers:
             return False
         # A program without a citizenship rule is open to everyone.
         return not (self.citizenship and program.citizenship
-                    and self.citizenship.isdisjoint(map(fold, program.citizenship)))
+                    and self.citizenship.isdisjoint(map(casefold, program.citizenship)))
 
 
 def select(events: Iterable[Event], chosen: Filter) -> list[Event]:
@@ -188,7 +188,7 @@ def standard_feeds(dataset: Dataset) -> tuple[FeedSpec, ...]:
 
 
 @functools.lru_cache(maxsize=4096)
-def fold(text: str) -> str:
+def casefold(text: str) -> str:
     """The form in which filter values and data values are compared.
 
     NFKC (so a decomposed "Cafe\u0301" equals a composed "Caf\u00e9", and a full-width or
@@ -202,7 +202,7 @@ def fold(text: str) -> str:
 def check_filter(chosen: Filter, dataset: Dataset) -> Filter:
     """The filter with each value spelled as the dataset spells it.
 
-    A value matches a declared term (or an employer of a program) when both `fold` to the
+    A value matches a declared term (or an employer of a program) when both `casefold` to the
     same text: exactly, never as a part of a longer name. Raises FilterError naming the
     first value that matches nothing, with the closest known names.
     """
@@ -221,14 +221,14 @@ def employers(dataset: Dataset) -> list[str]:
     """Every employer of the dataset's programs, once per folded name, sorted."""
     named: dict[str, str] = {}
     for program in dataset.programs:
-        named.setdefault(fold(program.employer), program.employer)
-    return sorted(named.values(), key=fold)
+        named.setdefault(casefold(program.employer), program.employer)
+    return sorted(named.values(), key=casefold)
 
 
 def known(value: str, valid: Sequence[str]) -> str | None:
-    """The entry of `valid` that `value` names (after `fold`), or None."""
-    wanted = fold(value)
-    return next((name for name in valid if fold(name) == wanted), None)
+    """The entry of `valid` that `value` names (after `casefold`), or None."""
+    wanted = casefold(value)
+    return next((name for name in valid if casefold(name) == wanted), None)
 
 
 def did_you_mean(value: str, valid: Sequence[str]) -> str:
@@ -236,8 +236,8 @@ def did_you_mean(value: str, valid: Sequence[str]) -> str:
     close spellings first, then names holding it as a part ("Ai2" -> "Allen ... (Ai2)")."""
     import difflib  # only for a mistyped filter value: kept out of every build's start-up
 
-    by_fold = {fold(name): name for name in valid}
-    wanted = fold(value)
+    by_fold = {casefold(name): name for name in valid}
+    wanted = casefold(value)
     close = difflib.get_close_matches(wanted, list(by_fold), n=3)
     # One or two letters are part of too many names to point at any of them.
     holding = [folded for folded in by_fold if len(wanted) > 2 and wanted in folded]

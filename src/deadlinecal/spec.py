@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+# An http(s) address: what a `url` field (and an imported posting's link) must be.
+WEB_ADDRESS = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
 # Ids and keys are copied into every UID (and named feeds into file names): keep them short.
 MAX_ID_CHARS = 64
 # Reminders are copied into every event of every feed; a handful is all a person wants.

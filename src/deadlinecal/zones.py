@@ -7,6 +7,10 @@ written the plainest way all of them read alike: one STANDARD or DAYLIGHT sub-co
 onset, DTSTART only (no RDATE list, no RRULE), and DTSTART is the local time in the offset
 before the change (TZOFFSETFROM), as RFC 5545 section 3.6.5 reads it.
 
+Names and rules both come from the tzdata package alone, never from the system's zone
+files: zoneinfo.ZoneInfo searches the system's folders first, and another tz release there
+would write other bytes for the same data (and fail `build --check`) on another machine.
+
 The transitions come from the standard library's zoneinfo. It does not list them, so they
 are found by probing the offset once a day and bisecting each change to the second. Two
 changes less than a day apart that return to the same offset would be missed; the tz
@@ -68,13 +72,41 @@ def refusal(name: str) -> str | None:
         message = f"time zone {name!r} is an old alias, not a canonical IANA name"
     else:
         try:
-            zoneinfo.ZoneInfo(name)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            zone(name)
+        except zoneinfo.ZoneInfoNotFoundError:
             message = f"unknown time zone {name!r}"
         else:
             return None
     better = hint(name)
     return f"{message}; did you mean {better!r}?" if better else message
+
+
+@functools.lru_cache(maxsize=1024)
+def zone(name: str) -> zoneinfo.ZoneInfo:
+    """The zone `name`, its rules read from the tzdata package (never the system's files).
+
+    Raises zoneinfo.ZoneInfoNotFoundError for a name the package has no zone file of.
+    """
+    parts = name.split("/")
+    if "\\" in name or "\0" in name or any(part in ("", ".", "..") for part in parts):
+        raise zoneinfo.ZoneInfoNotFoundError(f"No time zone found with key {name}")
+    try:
+        with open(os.path.join(_folder(), *parts), "rb") as handle:
+            return zoneinfo.ZoneInfo.from_file(handle, key=name)
+    except (OSError, ValueError):  # no such file, a folder, or not a TZif file
+        raise zoneinfo.ZoneInfoNotFoundError(f"No time zone found with key {name}") from None
+
+
+@functools.cache
+def _folder() -> str:
+    """The tzdata package's zoneinfo folder.
+
+    The package's folder, not importlib.resources: importing that (and the tempfile and
+    random modules it imports) cost more than reading the tables.
+    """
+    import tzdata  # type: ignore[import-untyped]
+
+    return os.path.join(os.path.dirname(tzdata.__file__), "zoneinfo")
 
 
 def hint(name: str) -> str | None:
@@ -104,11 +136,7 @@ def _tables() -> _Tables:
     same way on every machine. A link that zone.tab names as a country's zone
     (Europe/Amsterdam) stays canonical.
     """
-    # The package's folder, not importlib.resources: importing that (and the tempfile and
-    # random modules it imports) cost more than reading the tables.
-    import tzdata  # type: ignore[import-untyped]
-
-    folder = os.path.join(os.path.dirname(tzdata.__file__), "zoneinfo")
+    folder = _folder()
 
     def read(name: str) -> str:
         with open(os.path.join(folder, name), encoding="utf-8") as handle:
@@ -181,12 +209,12 @@ def _state(zone: zoneinfo.ZoneInfo, instant: dt.datetime) -> tuple[dt.timedelta,
 def vtimezone(name: str, first: dt.date, last: dt.date) -> bytes:
     """The VTIMEZONE of zone `name` from a year before `first` to a year after `last`.
 
-    Raises zoneinfo.ZoneInfoNotFoundError for a name zoneinfo does not know.
+    Raises zoneinfo.ZoneInfoNotFoundError for a name the tzdata package does not know.
     """
-    zone = zoneinfo.ZoneInfo(name)
-    start = dt.datetime(first.year - 1, first.month, 1, tzinfo=zone)
-    end = dt.datetime(last.year + 1, last.month, 1, tzinfo=zone)
-    parts = [_observance(onset) for onset in onsets(zone, start, end)]
+    rules = zone(name)
+    start = dt.datetime(first.year - 1, first.month, 1, tzinfo=rules)
+    end = dt.datetime(last.year + 1, last.month, 1, tzinfo=rules)
+    parts = [_observance(onset) for onset in onsets(rules, start, end)]
     return fastical.component("VTIMEZONE", [("TZID", "", fastical.text(name))], parts)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +19,31 @@ from deadlinecal.validate import load_dataset
 from .adapters import Seen, compile_libical, when
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def _zones_from_the_tzdata_package() -> Iterator[None]:
+    """The rules we write from (the tzdata package), for the parsers that look names up.
+
+    icalendar and ical convert a known IANA TZID with Python's zoneinfo, which searches
+    the system's database first; a system of another tz release than the tzdata package
+    would move their instants, not ours. Their caches are emptied before and after.
+    """
+    from icalendar.timezone import tzp
+
+    before = zoneinfo.TZPATH
+
+    def forget() -> None:
+        zoneinfo.ZoneInfo.clear_cache()
+        tzp.use_default()  # empties icalendar's cache of zones
+
+    zoneinfo.reset_tzpath([])
+    forget()
+    try:
+        yield
+    finally:
+        zoneinfo.reset_tzpath(before)
+        forget()
 DEFAULT = ROOT / "data" / "ml-internships-summer-2027.yaml"
 # name -> data file: the default data, our interop fixtures and the golden cases.
 DATASETS = {

@@ -95,7 +95,8 @@ ZONE_DEADLINES = {
     "kolkata": "2027-01-26T12:00:00Z",
     "sao-paulo": "2027-11-05T15:00:00Z",
     "casablanca-ramadan": "2027-02-20T12:00:00Z",  # +00 during Ramadan
-    "casablanca-after-ramadan": "2027-04-01T11:00:00Z",
+    # +00 for good from September 2026 in the tzdata package (tz 2026f); +01 in 2025b.
+    "casablanca-after-ramadan": "2027-04-01T12:00:00Z",
 }
 
 

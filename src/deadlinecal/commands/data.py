@@ -15,6 +15,7 @@ from .common import (
     DEFAULT_OUTPUT,
     adopt_option,
     as_of_option,
+    collector_paused,
     data_arguments,
     data_paths,
     filter_options,
@@ -136,6 +137,7 @@ def feed(data: tuple[Path, ...], output: Path | None, title: str | None, no_alar
 @as_of_option("Today's date (default: today).")
 @click.option("--no-alarms", is_flag=True, help="Compare with a build without reminders.")
 @run
+@collector_paused
 def diff(data: tuple[Path, ...], output: Path, as_json: bool, today: dt.date,
          no_alarms: bool) -> None:
     """Show, per feed, what a rebuild would add, remove, move or re-word. Writes nothing.

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from .common import as_of_option, read, run, to_stdout
+from .common import as_of_option, collector_paused, read, run, to_stdout
 
 
 @click.group(name="import")
@@ -59,6 +59,7 @@ def _zone_option(context: click.Context, parameter: click.Parameter, value: str)
               metavar="SECONDS", help="How long to wait for an https SOURCE.")
 @as_of_option("Today's date: postings dated later are skipped (default: today).")
 @run
+@collector_paused
 def simplify(source: str, output: Path | None, terms: tuple[str, ...],
              categories: tuple[str, ...], zone: str, keep_closed_days: int,
              feed_budget_kb: int, dataset_id: str | None, title: str | None,

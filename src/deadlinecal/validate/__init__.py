@@ -92,7 +92,7 @@ def _terms_at(root: yaml.Node) -> tuple[tuple[str, tuple[int, int]], ...]:
 
 def check_feed_employers(loaded: Sequence[Loaded], dataset: Dataset) -> None:
     """Refuse a named feed's employer that no program of the combined `dataset` has (compared
-    as `select.fold` has them: exactly, but for case and Unicode form). Raises DataError."""
+    as `select.casefold` has them: exactly, but for case and Unicode form). Raises DataError."""
     valid = select.employers(dataset)
     problems = []
     for entry in loaded:

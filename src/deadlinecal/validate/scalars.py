@@ -9,13 +9,12 @@ import yaml
 
 from .. import dates
 from ..errors import EXCERPT_CHARS, quoted
-from ..spec import MAX_ID_CHARS, Field
+from ..spec import MAX_ID_CHARS, WEB_ADDRESS, Field
 from .collector import KEY_EXCERPT_CHARS, SLUG, Collector, describe
 
 # The longest date, duration or time zone we read is about 50 characters; a longer value is
 # refused before it is parsed, so its message quotes only an excerpt of it.
 _MAX_DATE_CHARS = 100
-_URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
 # Characters that RFC 3986 never allows in a link and that could close an HTML attribute or
 # tag on the subscribe page; write them percent-encoded (%22 %3C %3E %5C %60).
 _URL_FORBIDDEN = re.compile(r'["<>\\`]')
@@ -123,7 +122,7 @@ def _url(c: Collector, node: yaml.ScalarNode, path: str, field: Field) -> str | 
                   "addresses may not hold", "the character percent-encoded, e.g. "
                   "%22 for a quote, %3C and %3E for < and >")
         return None
-    if not _URL.fullmatch(text.strip()):
+    if not WEB_ADDRESS.fullmatch(text.strip()):
         c.problem(node, path, f"{quoted(text)} is not a web link",
                   "an address starting with http:// or https://")
         return None
