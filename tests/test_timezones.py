@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo, available_timezones
 import icalendar
 import pytest
 
-from deadlinecal import zones
+from deadlinecal import zonenames
 from deadlinecal.pipeline import build
 from deadlinecal.render import timezone_component
-from deadlinecal.zones import refusal
+from deadlinecal.zonenames import refusal
 
 TIMED = Path(__file__).parent / "interop" / "data" / "timed.yaml"
 
@@ -255,7 +255,7 @@ def _wrong_onsets(tzid: str, observances: list[Observance], until: dt.datetime,
 
     Changes of offset are looked for every `step` from the first onset.
     """
-    zone = zones.zone(tzid)  # the rules deadlinecal writes from
+    zone = zonenames.zone(tzid)  # the rules deadlinecal writes from
     reads = sorted(read for observance in observances for read in _to_the_letter(observance))
     problems = []
     first, *changes = reads
@@ -290,7 +290,7 @@ def _latest_use(feed: bytes) -> dict[str, dt.datetime]:
             params, _, value = line.partition(":")
             tzid = params.partition(";TZID=")[2]
             moment = dt.datetime.strptime(value, "%Y%m%dT%H%M%S").replace(
-                tzinfo=zones.zone(tzid)).astimezone(dt.UTC)
+                tzinfo=zonenames.zone(tzid)).astimezone(dt.UTC)
             latest[tzid] = max(latest.get(tzid, moment), moment)
     return latest
 
@@ -505,7 +505,7 @@ def system_zones(tmp_path: Path) -> Iterator[Path]:
 
     def forget() -> None:
         ZoneInfo.clear_cache()
-        zones.zone.cache_clear()
+        zonenames.zone.cache_clear()
         refusal.cache_clear()
 
     zoneinfo.reset_tzpath([str(folder)])
@@ -530,10 +530,10 @@ class TestOneZoneDatabase:
     def test_a_system_database_of_another_release_changes_no_byte(
             self, feed: bytes, system_zones: Path) -> None:
         # Another "release": New York and Berlin keep India's time, all year round.
-        kolkata = zones.zone("Asia/Kolkata")
+        kolkata = zonenames.zone("Asia/Kolkata")
         for name in ("America/New_York", "Europe/Berlin"):
             (system_zones / name).parent.mkdir(exist_ok=True)
-            shutil.copy(Path(zones._folder(), "Asia", "Kolkata"), system_zones / name)
+            shutil.copy(Path(zonenames._folder(), "Asia", "Kolkata"), system_zones / name)
         assert ZoneInfo("America/New_York").utcoffset(dt.datetime(2027, 1, 1)) == \
             kolkata.utcoffset(dt.datetime(2027, 1, 1))  # zoneinfo itself reads them
         assert build(TIMED.read_bytes(), file=str(TIMED)).files["all.ics"] == feed
@@ -541,7 +541,7 @@ class TestOneZoneDatabase:
     def test_a_zone_only_the_system_database_knows_is_refused(
             self, system_zones: Path) -> None:
         (system_zones / "Mars").mkdir()
-        shutil.copy(Path(zones._folder(), "Asia", "Kolkata"), system_zones / "Mars" / "Olympus")
+        shutil.copy(Path(zonenames._folder(), "Asia", "Kolkata"), system_zones / "Mars" / "Olympus")
         assert ZoneInfo("Mars/Olympus").key == "Mars/Olympus"  # zoneinfo would take it
         assert refusal("Mars/Olympus") == "unknown time zone 'Mars/Olympus'"
         assert refusal("America/New_York") is None
@@ -551,4 +551,4 @@ class TestOneZoneDatabase:
                                       "x" * 300])
     def test_a_name_that_is_no_zone_file_of_the_package_is_not_found(self, name: str) -> None:
         with pytest.raises(zoneinfo.ZoneInfoNotFoundError):
-            zones.zone(name)
+            zonenames.zone(name)

@@ -8,7 +8,7 @@ import functools
 import re
 import zoneinfo
 
-from . import zones
+from . import zonenames
 from .model import Duration, FuzzyDate, Precision
 from .text import plural
 
@@ -197,10 +197,10 @@ def load_zone(name: str) -> zoneinfo.ZoneInfo:
     Raises DateSyntaxError for unknown names, Etc/ zones and abbreviations, the posix/ and
     right/ copies of the database, and old aliases (naming the canonical zone if it can).
     """
-    reason = zones.refusal(name)
+    reason = zonenames.refusal(name)
     if reason is not None:
         raise DateSyntaxError(reason)
-    return zones.zone(name)
+    return zonenames.zone(name)
 
 
 def parse_duration(text: str) -> Duration:

@@ -21,7 +21,7 @@ import zoneinfo
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from . import zones
+from . import zonenames
 
 FOLD_OCTETS = 75
 # The largest file lint checks; a feed of 10,000 programs is well under it.
@@ -339,8 +339,8 @@ def _check_zone_name(zone: str, number: int, findings: list[Finding]) -> None:
         return
     # Clients look a TZID up in their own zone database first (Google and Apple only
     # there); an alias, a posix/ or right/ copy or an unknown name leaves each to guess.
-    if zones.refusal(zone) is not None:
-        better = zones.hint(zone)
+    if zonenames.refusal(zone) is not None:
+        better = zonenames.hint(zone)
         findings.append(Finding(number, f"time zone {_quoted(zone)} is not a canonical IANA "
                                 "zone name" + (f"; write {better!r}" if better else "")))
 
@@ -421,7 +421,7 @@ def _offset(local: dt.datetime, zone: str) -> int:
 @functools.lru_cache(maxsize=256)
 def _zone(name: str) -> zoneinfo.ZoneInfo | None:
     try:
-        return zones.zone(name)
+        return zonenames.zone(name)
     # A TZID is any text: a folder ("America"), too long a name, "..", a NUL byte.
     except zoneinfo.ZoneInfoNotFoundError:
         return None

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import zones
+from . import zonenames
 from .errors import DataError, Problem
 
 # A whole community list is a few MB (6,000 postings: 3.8 MB); anything this large is not one.
@@ -150,7 +150,7 @@ def read_postings(data: bytes, *, file: str, terms: Sequence[str] = (),
     DataError only for a file that is not a posting list at all.
     """
     items = parse_json(data, file=file)
-    tz = zones.zone(zone)
+    tz = zonenames.zone(zone)
     # Unix seconds at which the day after `latest_day` starts: no posting can be later.
     limit = (_LATEST_SECONDS if latest_day is None else min(_LATEST_SECONDS, int(
         dt.datetime.combine(latest_day + dt.timedelta(days=1), dt.time(), tz).timestamp())))
