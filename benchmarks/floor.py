@@ -119,7 +119,7 @@ def feeds_of(doc: dict) -> list[tuple[str, str, dict]]:
 
 
 def fold_name(name: str) -> str:
-    """A name as select.casefold compares it: NFKC, case-folded, spaces collapsed."""
+    """A name as names.casefold compares it: NFKC, case-folded, spaces collapsed."""
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
     return " ".join(folded.split())
 
@@ -130,7 +130,7 @@ def member(program: dict, chosen: dict) -> bool:
     if chosen.get("eligibility") and not set(program["eligibility"]) & set(
             chosen["eligibility"]):
         return False
-    # The whole name, as the build matches it (select.casefold), not a part of it.
+    # The whole name, as the build matches it (names.casefold), not a part of it.
     if chosen.get("employer") and fold_name(program["employer"]) not in chosen["employer"]:
         return False
     citizenship = program.get("citizenship")

@@ -1,7 +1,7 @@
 """Several datasets built together: a term two of them declare with different titles.
 
 Each file declares its own tracks, eligibility groups and citizenship statuses. Two files
-that declare the same key with the same title (compared as `select.casefold` has them) mean the
+that declare the same key with the same title (compared as `names.casefold` has them) mean the
 same thing, and their programs share one feed. With different titles they may not: a
 posting list's `quant` ("Quant") is not the curated `quant` ("Quant ML"). Such a term is
 kept apart, never merged silently: the later file's term is renamed `<key>-<dataset id>`
@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 from .errors import Problem, quoted
 from .model import Dataset, FeedSpec, Filter, Program, Vocabulary
-from .select import ELIGIBILITY_FEEDS, TRACK_FEEDS, casefold, feed_path
+from .names import casefold
+from .select import ELIGIBILITY_FEEDS, TRACK_FEEDS, feed_path
 
 if TYPE_CHECKING:
     from .validate import Loaded

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 
 from .errors import DataError, Problem
 from .model import Dataset, Event, FeedSpec, Filter, Program
-from .select import casefold, program_matches
+from .names import casefold
+from .select import program_matches
 
 FOLDER = "picked"
 CHOICES_PATH = f"{FOLDER}/choices.json"
@@ -252,12 +253,12 @@ def parse_query(query: str, terms: dict[str, list[str]]) -> str:
     """The choice key a query string names (`track=research&eligibility=phd`).
 
     `terms` are the declared keys per parameter (from choices.json). Values are compared as
-    `select.casefold` has them; "any" (or leaving a parameter out) means no preference. Raises
+    `names.casefold` has them; "any" (or leaving a parameter out) means no preference. Raises
     QueryError with a short message for an unknown parameter or value.
     """
     from urllib.parse import parse_qsl
 
-    from .select import did_you_mean
+    from .names import did_you_mean
 
     fields = query.count("&") + 1
     if fields > MAX_FIELDS:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import functools
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from .model import Dataset, Event, FeedSpec, Filter, Program
+from .names import casefold, did_you_mean, employers, known
 
 
 def program_matches(program: Program, chosen: Filter) -> bool:
@@ -188,17 +188,6 @@ def standard_feeds(dataset: Dataset) -> tuple[FeedSpec, ...]:
 
 
 @functools.lru_cache(maxsize=4096)
-def casefold(text: str) -> str:
-    """The form in which filter values and data values are compared.
-
-    NFKC (so a decomposed "Cafe\u0301" equals a composed "Caf\u00e9", and a full-width or
-    ligature letter its plain one), then case folding, then runs of white space as one space.
-    NFKC is applied again after folding because folding can undo it (Unicode's NFKC_Casefold).
-    """
-    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
-    return " ".join(folded.split())
-
-
 def check_filter(chosen: Filter, dataset: Dataset) -> Filter:
     """The filter with each value spelled as the dataset spells it.
 
@@ -215,34 +204,6 @@ def check_filter(chosen: Filter, dataset: Dataset) -> Filter:
                              [c.key for c in dataset.citizenship]),
         employers=_resolve("--employer", chosen.employers, employers(dataset)),
     )
-
-
-def employers(dataset: Dataset) -> list[str]:
-    """Every employer of the dataset's programs, once per folded name, sorted."""
-    named: dict[str, str] = {}
-    for program in dataset.programs:
-        named.setdefault(casefold(program.employer), program.employer)
-    return sorted(named.values(), key=casefold)
-
-
-def known(value: str, valid: Sequence[str]) -> str | None:
-    """The entry of `valid` that `value` names (after `casefold`), or None."""
-    wanted = casefold(value)
-    return next((name for name in valid if casefold(name) == wanted), None)
-
-
-def did_you_mean(value: str, valid: Sequence[str]) -> str:
-    """Up to three entries of `valid` that `value` may have meant, as "'a' or 'b'" (or ""):
-    close spellings first, then names holding it as a part ("Ai2" -> "Allen ... (Ai2)")."""
-    import difflib  # only for a mistyped filter value: kept out of every build's start-up
-
-    by_fold = {casefold(name): name for name in valid}
-    wanted = casefold(value)
-    close = difflib.get_close_matches(wanted, list(by_fold), n=3)
-    # One or two letters are part of too many names to point at any of them.
-    holding = [folded for folded in by_fold if len(wanted) > 2 and wanted in folded]
-    return " or ".join(repr(by_fold[folded])
-                       for folded in list(dict.fromkeys([*close, *holding]))[:3])
 
 
 def _resolve(option: str, given: tuple[str, ...], valid: Sequence[str]) -> tuple[str, ...]:

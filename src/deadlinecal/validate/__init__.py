@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 import yaml
 
-from .. import select
+from .. import names
 from ..errors import DataError, Problem, quoted
 from ..load import parse_yaml
 from ..model import Dataset
@@ -92,13 +92,13 @@ def _terms_at(root: yaml.Node) -> tuple[tuple[str, tuple[int, int]], ...]:
 
 def check_feed_employers(loaded: Sequence[Loaded], dataset: Dataset) -> None:
     """Refuse a named feed's employer that no program of the combined `dataset` has (compared
-    as `select.casefold` has them: exactly, but for case and Unicode form). Raises DataError."""
-    valid = select.employers(dataset)
+    as `names.casefold` has them: exactly, but for case and Unicode form). Raises DataError."""
+    valid = names.employers(dataset)
     problems = []
     for entry in loaded:
         for value, where in entry.feed_employers:
-            if select.known(value, valid) is None:
-                close = select.did_you_mean(value, valid)
+            if names.known(value, valid) is None:
+                close = names.did_you_mean(value, valid)
                 hint = f"; did you mean {close}?" if close else ""
                 problems.append(replace(
                     where, message=f"{quoted(value)} is not the employer of any program{hint}",
