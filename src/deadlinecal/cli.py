@@ -111,9 +111,16 @@ def build(data: tuple[Path, ...], output: Path, strict: bool, today: dt.date,
         count = len(result.revised)
         click.echo(f"  {plural(count, 'event')} changed since the previous "
                    "build: SEQUENCE + 1, so subscribers get them as updates.")
+    employers = 0
     for spec in result.feeds:
+        if spec.path.startswith("employers/"):
+            employers += 1  # hundreds of them: counted, not listed
+            continue
         count = result.count(spec)
         click.echo(f"  {spec.path:<40} {count:>4} event{'' if count == 1 else 's'}")
+    if employers:
+        click.echo(f"  employers/*.ics: {plural(employers, 'employer feed')}, one per "
+                   "employer of the posting lists")
     if result.picker is not None:
         click.echo(f"  {result.picker.report}")
     undated = result.undated

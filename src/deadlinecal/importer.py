@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from .errors import DataError, Problem
 from .importfile import MARKER, Header
 from .model import Dataset, Program
 from .postings import Posting, PostingList, clean, slug, term_slug
+from .trackwords import DEFAULT_RULES, Classifier, Rules
 
 if TYPE_CHECKING:
     from .pipeline import Build
@@ -50,7 +51,11 @@ DEGREES = {
     "bootcamp": ("bootcamp", "Bootcamp students"),
     "certificate": ("certificate", "Certificate students"),
 }
+# A posting without degrees: a group of its own, declared only when a posting is in it (a
+# data file needs one group at least); the day entries do not repeat it as a fact.
 NO_DEGREE = ("degree-not-stated", "Degree not stated by the list")
+# Sponsorship values that say nothing, so they are not shown as a fact.
+UNSTATED = frozenset({"other", "unknown", "n/a", ""})
 # sponsorship -> who may apply; "Other" and "Offers Sponsorship" state no restriction.
 SPONSORSHIP = {
     "does not offer sponsorship": ("us-citizen", "us-permanent-resident"),
@@ -69,6 +74,8 @@ class Settings:
     zone: str = "America/New_York"
     keep_closed_days: int = DEFAULT_KEEP_CLOSED_DAYS
     budget_bytes: int = DEFAULT_BUDGET_BYTES
+    # How a posting without a category is sorted by its title (see trackwords.py).
+    keywords: Rules = DEFAULT_RULES
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -130,6 +137,9 @@ def import_list(postings: PostingList, settings: Settings, *, file: str,
     if postings.unknown_close:
         left_out[UNKNOWN_CLOSE] = postings.unknown_close
     tracks, eligibility = _vocabularies(postings)
+    titles = dict(CATEGORIES.values())
+    for key, _ in settings.keywords:
+        tracks.setdefault(key, titles.get(key, key))
     old = {program.id: program for program in previous.programs} if previous else {}
     gone = [_cancelled(program, previous) for program in old.values()
             if program.id not in postings.present and previous is not None]
@@ -153,8 +163,12 @@ def import_list(postings: PostingList, settings: Settings, *, file: str,
                                  expected="a list with visible postings of the chosen term")])
     settings_id = settings.dataset_id or f"postings-{term_slug(postings.terms)}"
     header = Header(settings, settings_id, postings.terms, as_of, tracks, eligibility)
-    ranked = _ranked(postings, closed, cutoff)
+    ranked = _ranked(postings, closed, cutoff, Classifier(settings.keywords))
     kept, sizes = _within_budget(ranked, header, settings.budget_bytes, file)
+    # Only the terms a kept posting uses (and those an earlier import published) get a
+    # feed: a declared term nothing uses would be an empty calendar.
+    _drop_unused(header, kept, previous)
+    sizes = {path: size for path, size in sizes.items() if _used_feed(path, header)}
     if len(kept) < recent:
         left_out[budget_reason(settings.budget_bytes)] = recent - len(kept)
     header.record = {
@@ -211,20 +225,41 @@ def _group(degree: str) -> tuple[str, str]:
     return DEGREES.get(degree.casefold(), (slug(degree) or NO_DEGREE[0], degree))
 
 
+def _drop_unused(header: Header, kept: Sequence[Entry], previous: Dataset | None) -> None:
+    used_tracks = {entry.track for entry in kept}
+    used_groups = {key for entry in kept for key in entry.eligibility}
+    if previous is not None:
+        used_tracks.update(term.key for term in previous.tracks)
+        used_groups.update(term.key for term in previous.eligibility)
+    header.tracks = {k: v for k, v in header.tracks.items() if k in used_tracks}
+    header.eligibility = {k: v for k, v in header.eligibility.items() if k in used_groups}
+
+
+def _used_feed(path: str, header: Header) -> bool:
+    folder, _, name = path.rpartition("/")
+    key = name.removesuffix(".ics")
+    if folder == "tracks":
+        return key in header.tracks
+    if folder == "eligibility":
+        return key in header.eligibility
+    return True
+
+
 def _ranked(postings: PostingList, closed: dict[int, list[tuple[str, int | Entry]]],
-            cutoff: int) -> Iterator[Entry]:
+            cutoff: int, classifier: Classifier) -> Iterator[Entry]:
     """The recent entries, open ones first (newest first), then closed and cancelled ones
     (most recent first), by id within a day. Each is made only when it is asked for."""
     as_of = postings.as_of
     for day in sorted(postings.open_days, reverse=True):
         for _, index in sorted(postings.open_days[day]):
-            yield _entry(postings.posting(index), as_of)
+            yield _entry(postings.posting(index), as_of, classifier)
     for day in sorted((day for day in closed if day >= cutoff), reverse=True):
         for _, found in sorted(closed[day], key=lambda pair: pair[0]):
-            yield found if isinstance(found, Entry) else _entry(postings.posting(found), as_of)
+            yield found if isinstance(found, Entry) else _entry(postings.posting(found), as_of,
+                                                                 classifier)
 
 
-def _entry(posting: Posting, as_of: dt.date) -> Entry:
+def _entry(posting: Posting, as_of: dt.date, classifier: Classifier) -> Entry:
     groups = []
     for degree in posting.degrees:
         key = _group(degree)[0]
@@ -235,7 +270,7 @@ def _entry(posting: Posting, as_of: dt.date) -> Entry:
         notes.append("Locations: " + "; ".join(posting.locations))
     if posting.terms:
         notes.append("Terms: " + ", ".join(posting.terms))
-    if posting.sponsorship:
+    if posting.sponsorship and posting.sponsorship.casefold() not in UNSTATED:
         notes.append(f"Sponsorship: {posting.sponsorship}")
     if posting.degrees:
         notes.append("Degrees: " + ", ".join(posting.degrees))
@@ -246,7 +281,8 @@ def _entry(posting: Posting, as_of: dt.date) -> Entry:
         id=posting.id,
         employer=posting.company,
         title=posting.title,
-        track=_track(posting.category)[0],
+        track=(_track(posting.category)[0] if posting.category
+               else classifier.track(posting.title) or UNCATEGORISED[0]),
         eligibility=tuple(groups) or (NO_DEGREE[0],),
         citizenship=SPONSORSHIP.get(posting.sponsorship.casefold(), ()),
         link=_link(posting.url),
@@ -308,6 +344,8 @@ def _left_out_text(left_out: dict[str, int]) -> str:
 def posting_report(build: Build) -> list[str]:
     """What `build` says about the imported posting files it built: each feed's size
     against the import's budget, and what the import left out (nothing for other data)."""
+    from .digest import is_broad
+
     records = build.dataset.imported
     if not records:
         return []
@@ -324,12 +362,20 @@ def posting_report(build: Build) -> list[str]:
     left = "; ".join(f"{count:,} {reason}" for count, reason in counts if count) or "nothing"
     lines = [f"Posting feeds (the import keeps each under {budget // 1000:,} kB); "
              f"the import left out: {left}."]
+    employers = []
     for spec in build.feeds:
         if spec.path in build.files:
             size = len(build.files[spec.path])
+            if not is_broad(spec):
+                employers.append((size, spec.path))
+                continue
             over = "  over the budget" if size > budget else ""
             lines.append(f"  {spec.path:<40} {size // 1000:>7,} kB of {budget // 1000:,} kB"
                          f"{over}")
+    if employers:
+        size, path = max(employers)
+        lines.append(f"  {len(employers):,} employer feeds (employers/*.ics), the largest "
+                     f"{path} at {size // 1000:,} kB")
     return lines
 
 
@@ -364,9 +410,13 @@ def _within_budget(ranked: Iterator[Entry], header: Header, budget: int, file: s
         share = 1.1
         if not batch:
             break
-        measured, fixed, empty = _measure(batch, header, file)
+        measured, batch_fixed, empty = _measure(batch, header, file)
+        # Each batch may add an employer's feed the ones before did not have.
+        fixed.update(batch_fixed)
         if totals is None:
-            totals = dict.fromkeys(fixed, 0)
+            totals = {}
+        for path in fixed:
+            totals.setdefault(path, 0)
         spent = 0
         for entry in batch:
             sizes = measured[entry.id]
@@ -388,7 +438,7 @@ def _fitted(kept: list[Entry], totals: dict[str, int], fixed: dict[str, int], em
         raise DataError([Problem(file=file, line=None, column=None, path="",
                                  message=f"not one posting fits the feed budget of {budget:,} "
                                  "bytes", expected="a larger budget")])
-    return kept, {path: fixed[path] + (totals[path] or empty) for path in fixed}
+    return kept, {path: fixed[path] + (totals.get(path, 0) or empty) for path in fixed}
 
 
 def _estimate(entry: Entry) -> int:
@@ -399,24 +449,69 @@ def _estimate(entry: Entry) -> int:
 
 
 def _measure(entries: list[Entry], header: Header, file: str
-             ) -> tuple[dict[str, dict[str, int]], dict[str, int], int]:
-    """Render the entries' events as `build` does: the bytes each entry adds to each feed
-    it is in, each feed's bytes without events, and what an empty feed adds instead."""
+              ) -> tuple[dict[str, dict[str, int]], dict[str, int], int]:
+    """The bytes each entry adds to each feed it is in, each feed's bytes without events,
+    and what an empty feed adds instead.
+
+    A broad feed holds a posting as a line of a day's "New" and "Apply" entries (see
+    digest.py): its share is those two lines and a part of the entries' frame, an estimate a
+    little above what `build` writes. An employer's feed holds the posting's own events,
+    rendered as `build` renders them.
+    """
+    from .digest import distinct, is_broad, posting_line
     from .expand import expand
+    from .model import EventKind
     from .render import _END, Renderer, _utc_zone, header_bytes
-    from .select import select, standard_feeds
+    from .select import select_feeds, standard_feeds
 
     dataset = header.dataset(entries, file)
+    dataset = replace(dataset, programs=tuple(replace(program, listed=True)
+                                              for program in dataset.programs))
     # All of `pipeline.current_events`: the cycle of an import ends on or after its
     # `updated` day, so cancelled postings stay.
     assert dataset.updated <= dataset.cycle_ends
     events = expand(dataset)
     renderer = Renderer(dataset)
     measured: dict[str, dict[str, int]] = {entry.id: {} for entry in entries}
-    fixed = {}
-    for spec in standard_feeds(dataset):
-        fixed[spec.path] = len(header_bytes(dataset, spec)) + len(_END)
-        for event in select(events, spec.filter):
+    feeds = standard_feeds(dataset)
+    fixed = {spec.path: len(header_bytes(dataset, spec)) + len(_END) for spec in feeds}
+    opened = [event for event in events if event.kind is EventKind.OPENS]
+    chosen = select_feeds(opened, {spec.path: spec.filter for spec in feeds
+                                   if is_broad(spec)})
+    for path, kept in chosen.items():
+        per_day: dict[dt.date, int] = {}
+        for event in kept:
+            per_day[event.first_day] = per_day.get(event.first_day, 0) + 1
+        for event in kept:
             sizes = measured[event.program.id]
-            sizes[spec.path] = sizes.get(spec.path, 0) + len(renderer.event(event))
+            program = event.program
+            lines = 2 if _open_at_follow_up(program, dataset.follow_up_days) else 1
+            # The day's two entries (UID, dates, title ...) are shared by its postings.
+            share = _DAY_FRAME // per_day[event.first_day] + 40
+            sizes[path] = sizes.get(path, 0) + lines * _folded(posting_line(program)) + share
+    own = distinct([event for event in events
+                    if event.kind in (EventKind.OPENS, EventKind.FOLLOW_UP)])
+    employers = select_feeds(own, {spec.path: spec.filter for spec in feeds
+                                   if not is_broad(spec)})
+    for path, kept in employers.items():
+        for event in kept:
+            sizes = measured[event.program.id]
+            sizes[path] = sizes.get(path, 0) + len(renderer.event(event))
     return measured, fixed, len(_utc_zone())
+
+
+# The bytes of a day's two entries besides their lists of postings (UID, dates, titles,
+# the lines that head and end the descriptions), a little above what `build` writes.
+_DAY_FRAME = 1_400
+
+
+def _open_at_follow_up(program: Program, days: int) -> bool:
+    window = program.windows[0]
+    return (window.closes is None or window.opens is None
+            or window.closes.earliest >= window.opens.earliest + dt.timedelta(days=days))
+
+
+def _folded(line: str) -> int:
+    """The bytes a description line takes once escaped and folded at 75 octets."""
+    size = len(line.encode()) + line.count(",") + line.count(";") + line.count("\\") + 2
+    return size + 3 * (size // 72 + 1)

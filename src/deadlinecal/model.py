@@ -122,6 +122,8 @@ class Program:
     reminders: tuple[dt.timedelta, ...] | None = None
     # Set when the data says how to find this program in an imported posting list.
     postings: PostingPattern | None = None
+    # True for a posting of an imported list (its dataset has an `imported` record).
+    listed: bool = False
 
     @property
     def title(self) -> str:
@@ -262,6 +264,10 @@ class Event:
     # The last day this event may still happen on: an estimate's latest possible day, the
     # cycle's end for watch-list and year-round entries. None means the event's own day.
     latest: dt.date | None = None
+    # "" for an entry of every feed whose filter keeps its program; a feed's path for an
+    # entry of that feed alone (a day of postings, see digest.py); "posting" for a posting's
+    # own entry, kept by employer feeds and hand-made filters only.
+    feed: str = ""
 
     @property
     def description(self) -> str:
