@@ -23,7 +23,7 @@ Rules = tuple[tuple[str, tuple[str, ...]], ...]
 DEFAULT_RULES: Rules = (
     ("quant", ("quant", "quants", "quantitative", "trading", "trader", "algorithmic")),
     ("ai-ml-data", ("machine learning", "ml", "ai", "artificial intelligence", "data",
-                    "deep learning", "nlp", "computer vision", "analytics", "analyst",
+                    "deep learning", "nlp", "computer vision", "analytics",
                     "data science", "data scientist", "research scientist", "llm")),
     ("hardware", ("hardware", "electrical", "fpga", "asic", "embedded", "firmware",
                   "silicon", "vlsi", "circuit", "circuits", "semiconductor", "rf", "chip",
