@@ -3,6 +3,8 @@ list leaves unknown is not shown as a fact; the build of a big list stays quiet.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import json
 import uuid
 from pathlib import Path
@@ -10,9 +12,14 @@ from pathlib import Path
 import icalendar
 import pytest
 
+from deadlinecal.expand import expand, summary_for
+from deadlinecal.model import FuzzyDate, Precision, Program, Window
 from deadlinecal.trackwords import Classifier, parse_rules
+from deadlinecal.validate import load_dataset
 
 from .postings_support import SNAPSHOT, import_and_build, listed_text, run
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class TestClassifier:
@@ -124,3 +131,46 @@ class TestQuietBuild:
                      "--as-of", "2029-01-01", "--verbose")
         stale = [line for line in result.output.splitlines() if "was last verified" in line]
         assert len(stale) > 1_000
+
+
+class TestTitlesNameWhoPosts:
+    def program(self, employer: str, program: str) -> Program:
+        return Program(id="p", employer=employer, program=program, track="t",
+                       last_verified=dt.date(2026, 1, 1))
+
+    @pytest.mark.parametrize(("employer", "program", "starts"), [
+        ("Aurora Science Trust", "Doctoral fellowship", "Due: Aurora"),
+        ("International Workshop on Widgets", "Call for posters", "~Due: International"),
+        ("Alpha Foundation", "Project grant", "Due: Alpha"),
+    ])
+    def test_a_title_without_short_keeps_the_employer(self, employer: str, program: str,
+                                                      starts: str) -> None:
+        title = summary_for("Due", self.program(employer, program),
+                            confirmed=not starts.startswith("~"))
+        assert title.startswith(starts)
+
+    def test_validate_suggests_a_short_name_where_a_title_would_be_cut(
+            self, tmp_path: Path) -> None:
+        data = tmp_path / "data.yaml"
+        text = (ROOT / "tests" / "cases" / "minimal" / "data.yaml").read_text()
+        data.write_text(text.replace("program: ExampleConf 2027 call for papers",
+                                     "program: ExampleConf 2027 call for extended papers"))
+        result = run("validate", str(data), "--as-of", "2027-01-01")
+        assert "warning: programs[0]" in result.output
+        assert ".short: titles would show" in result.output
+        assert "e.g. short: 'ExampleConf 2027 call')" in result.output
+
+    def test_no_two_events_of_a_day_share_a_title(self) -> None:
+        twins = [Program(id=f"p{n}", employer="Aurora Science Trust",
+                         program="Doctoral fellowship in physics", track="papers",
+                         last_verified=dt.date(2026, 1, 1), windows=(
+                             Window(key="main", opens=FuzzyDate(
+                                 earliest=dt.date(2026, 3, 1), latest=dt.date(2026, 3, 1),
+                                 precision=Precision.DAY, approximate=False,
+                                 wording="2026-03-01")),))
+                 for n in (1, 2)]
+        dataset = load_dataset((ROOT / "tests" / "cases" / "minimal" / "data.yaml")
+                               .read_bytes(), file="m.yaml").dataset
+        events = expand(dataclasses.replace(dataset, programs=tuple(twins)))
+        seen = [(event.first_day, event.summary) for event in events]
+        assert len(seen) == len(set(seen))

@@ -134,14 +134,37 @@ class Program:
 
     @property
     def short_title(self) -> str:
-        """The name a month view has room for: `short`, else the title or the program's own
-        name if either fits in 20 characters, else the title cut."""
+        """The name a month view has room for: `short`, else the title if it fits in 20
+        characters, else the employer's first words then the program's, so that a title
+        cut in a month view still says who offers it."""
         if self.short:
             return self.short
-        for name in (self.title, self.program):
-            if len(name) <= 20:
-                return name
-        return self.title[:19].rstrip() + "…"
+        if len(self.title) <= 20:
+            return self.title
+        program = self.program
+        if program.casefold().startswith(self.employer.casefold()):
+            program = program[len(self.employer):].lstrip(" -–—:,")
+        return f"{short_employer(self.employer)} {program}".strip()
+
+
+# An employer's name in a month view: its first words within this many characters.
+SHORT_EMPLOYER_CHARS = 12
+
+
+def short_employer(employer: str) -> str:
+    """'Aurora Science Trust' -> 'Aurora'; 'Jane Street' -> 'Jane Street'."""
+    words = employer.split()
+    if words and words[0].casefold() == "the" and len(words) > 1:
+        words = words[1:]
+    if not words:
+        return employer
+    first = words[0]
+    name = first if len(first) <= 16 else first[:15] + "…"
+    for word in words[1:]:
+        if len(name) + 1 + len(word) > SHORT_EMPLOYER_CHARS:
+            break
+        name += " " + word
+    return name
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
