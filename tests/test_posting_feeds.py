@@ -178,3 +178,13 @@ class TestFollowOneEmployer:
             seen = collections.Counter((e.start, str(e["SUMMARY"]))
                                        for e in calendar_events(feed))
             assert max(seen.values(), default=1) == 1, feed
+
+    def test_the_subscribe_page_lists_every_employer_with_a_search_box(
+            self, folder: Path) -> None:
+        page = (folder / "index.html").read_text()
+        assert '<input type="search" id="employer-search"' in page
+        for path in sorted((folder / "employers").glob("*.ics")):
+            assert f'href="employers/{path.name}" download>' in page
+        assert '<li data-name="capital one">' in page
+        # A line each, not a card each: hundreds of employers stay a short list.
+        assert 'id="feed-employers-' not in page
