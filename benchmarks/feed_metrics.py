@@ -50,6 +50,8 @@ def feed_files(folder: str) -> list[str]:
 def measure(folder: str) -> dict[str, object]:
     busiest, dup_titles, largest, empty = 0, 0, (0, ""), 0
     busiest_feed = ""
+    employer_busiest = 0
+    duplicates_anywhere = 0
     for path in feed_files(folder):
         size = os.path.getsize(path)
         largest = max(largest, (size, os.path.relpath(path, folder)))
@@ -57,14 +59,20 @@ def measure(folder: str) -> dict[str, object]:
         if not events:
             empty += 1
         per_day = collections.Counter(e.get("DTSTART", "")[:8] for e in events)
-        if per_day and max(per_day.values()) > busiest:
+        if "employers" in path.split(os.sep):
+            employer_busiest = max(employer_busiest, *per_day.values(), 0)
+        elif per_day and max(per_day.values()) > busiest:
             busiest, busiest_feed = max(per_day.values()), os.path.relpath(path, folder)
         titles = collections.Counter((e.get("DTSTART", "")[:8], e.get("SUMMARY", ""))
                                      for e in events)
         if os.path.relpath(path, folder) == "all.ics":
             dup_titles = sum(n for n in titles.values() if n > 1)
+        duplicates_anywhere += sum(n for n in titles.values() if n > 1)
     return {"busiest_day_events": busiest, "busiest_feed": busiest_feed,
-            "same_day_duplicate_titles_all": dup_titles, "largest_feed_bytes": largest[0],
+            "busiest_day_employer_feed": employer_busiest,
+            "same_day_duplicate_titles_all": dup_titles,
+            "same_day_duplicate_titles_any_feed": duplicates_anywhere,
+            "largest_feed_bytes": largest[0],
             "largest_feed": largest[1], "empty_feeds": empty,
             "feeds": len(feed_files(folder))}
 

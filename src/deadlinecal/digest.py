@@ -89,26 +89,23 @@ def distinct(events: Sequence[Event]) -> list[Event]:
 
     Where two would share a title, the first location tells them apart, else a number.
     """
-    groups: dict[tuple[str, dt.date, str], list[Event]] = {}
-    for event in events:
-        title = posting_title(event)
-        groups.setdefault((event.program.employer.casefold(), event.first_day, title),
-                          []).append(event)
-    made = []
-    for (_, _, title), alike in groups.items():
-        if len(alike) == 1:
-            made.append(dataclasses.replace(alike[0], feed=POSTING, summary=title))
-            continue
-        alike.sort(key=lambda event: event.uid)
-        seen: set[str] = set()
-        for number, event in enumerate(alike, 1):
-            place = _LOCATIONS.search(event.program.notes)
-            where = place[1].split(";")[0].strip() if place else ""
-            named = posting_title(event, where)
-            if not where or named in seen:
-                named = posting_title(event, f"{where} #{number}".strip())
-            seen.add(named)
-            made.append(dataclasses.replace(event, feed=POSTING, summary=named))
+    made = [dataclasses.replace(event, feed=POSTING, summary=posting_title(event))
+            for event in events]
+    for numbered in (False, True):
+        groups: dict[tuple[str, dt.date, str], list[int]] = {}
+        for index, event in enumerate(made):
+            groups.setdefault((event.program.employer.casefold(), event.first_day,
+                               event.summary), []).append(index)
+        for alike in groups.values():
+            if len(alike) == 1:
+                continue
+            alike.sort(key=lambda index: made[index].uid)
+            for number, index in enumerate(alike, 1):
+                event = made[index]
+                place = _LOCATIONS.search(event.program.notes)
+                where = (f"#{number}" if numbered else
+                         place[1].split(";")[0].strip() if place else f"#{number}")
+                made[index] = dataclasses.replace(event, summary=posting_title(event, where))
     return made
 
 
