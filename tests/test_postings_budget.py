@@ -59,16 +59,16 @@ class TestExactBudget:
 
 class TestWhatWasLeftOut:
     def test_the_data_file_records_what_the_import_left_out(self, tmp_path: Path) -> None:
-        result = import_and_build(tmp_path, SNAPSHOT, "--feed-budget-kb", "60",
+        result = import_and_build(tmp_path, SNAPSHOT, "--feed-budget-kb", "30",
                                   "--keep-closed-days", "10")
         text = (tmp_path / "data" / "postings.yaml").read_text()
         record = re.search(r"\n  imported: \{(.*)\}\n", text)
         assert record is not None
         fields = dict(pair.split(": ") for pair in record[1].split(", "))
         assert fields["keep_closed_days"] == "10"
-        assert fields["budget_bytes"] == "60000"
+        assert fields["budget_bytes"] == "30000"
         for key, reason in (("closed", "closed or cancelled more than 10 days"),
-                            ("over_budget", "over the feed budget of 60,000 bytes"),
+                            ("over_budget", "over the feed budget of 30,000 bytes"),
                             ("hidden", "hidden by the list")):
             count = int(fields[key])
             assert count > 0
@@ -76,19 +76,19 @@ class TestWhatWasLeftOut:
 
     def test_build_reports_each_posting_feed_and_what_was_left_out(
             self, tmp_path: Path) -> None:
-        import_and_build(tmp_path, SNAPSHOT, "--feed-budget-kb", "60",
+        import_and_build(tmp_path, SNAPSHOT, "--feed-budget-kb", "30",
                          "--keep-closed-days", "10")
         data = tmp_path / "data" / "postings.yaml"
         built = run("build", str(data), "-o", str(tmp_path / "out"), "--max-age", "100000")
         assert built.exit_code == 0, built.output
         fields = dict(pair.split(": ") for pair in re.search(
             r"\n  imported: \{(.*)\}\n", data.read_text())[1].split(", "))  # type: ignore[index]
-        assert ("Posting feeds (the import keeps each under 60 kB); the import left out: "
+        assert ("Posting feeds (the import keeps each under 30 kB); the import left out: "
                 f"{int(fields['closed']):,} closed more than 10 days before the list's date; "
                 f"{int(fields['over_budget']):,} over the budget (oldest first); "
                 f"{int(fields['hidden']):,} hidden by the list;") in built.output
         size = (tmp_path / "out" / "all.ics").stat().st_size
-        assert f"  {'all.ics':<40} {size // 1000:>7,} kB of 60 kB\n" in built.output
+        assert f"  {'all.ics':<40} {size // 1000:>7,} kB of 30 kB\n" in built.output
 
     def test_posting_report_is_empty_for_curated_data(self) -> None:
         data = (ROOT / "data" / "ml-internships-summer-2027.yaml").read_bytes()

@@ -138,6 +138,11 @@ def _fit(head: str, tail: str) -> str:
     return head[:room].rstrip() + "…" + tail
 
 
+def _cut(title: str) -> str:
+    """A day's title in MAX_TITLE characters: what it counts stays, the names are cut."""
+    return title if len(title) <= MAX_TITLE else title[: MAX_TITLE - 1].rstrip() + "…"
+
+
 def _days(spec: FeedSpec, opened: Iterable[Event], listed: dict[int, Dataset]
           ) -> list[Event]:
     """One "New" and one "Apply" entry per data file and day of the feed's postings."""
@@ -165,18 +170,18 @@ def _pair(spec: FeedSpec, dataset: Dataset, dataset_id: str, day: dt.date,
     lines = [posting_line(event.program) for event in postings]
     new_title = (_fit(f"New: {role(postings[0].program)}",
                       f" · {postings[0].program.employer}") if count == 1
-                 else _fit(f"New: {count} postings", f" · {names}"))
+                 else _cut(f"New: {count} postings · {names}"))
     when = f"{day.day} {day:%b}"
     if still:
         apply_title = (_fit(f"Apply: {role(still[0].program)}",
                             f" · {still[0].program.employer}") if count == 1
-                       else _fit(f"Apply: {len(still)} of {count} from {when}",
-                                 f" · {_names(still)}"))
+                       else _cut(f"Apply: {len(still)} of {count} from {when} · "
+                                 f"{_names(still)}"))
     else:
-        apply_title = _fit(f"Closed: {'the posting' if count == 1 else f'all {count}'} "
-                           f"from {when}", f" · {names}")
-    about = (f"From {dataset.title}, in the feed {spec.title}. Each posting has its own "
-             "entries in its employer's feed.")
+        apply_title = _cut(f"Closed: {'the posting' if count == 1 else f'all {count}'} "
+                           f"from {when} · {names}")
+    # Short: it is repeated in every day's two entries of every feed.
+    about = f"Source: {dataset.source.name}. Each posting's own entries: employers/ feeds."
     new = _entry(
         uid=f"{key}.new@deadlinecal", kind=EventKind.OPENS, spec=spec, start=day,
         summary=new_title, stamp=stamp, about=about,
@@ -189,7 +194,8 @@ def _pair(spec: FeedSpec, dataset: Dataset, dataset_id: str, day: dt.date,
     apply = _entry(
         uid=f"{key}.apply@deadlinecal", kind=EventKind.FOLLOW_UP, spec=spec, start=follow,
         summary=apply_title, stamp=stamp, about=about,
-        details="\n".join([follow_details, *(posting_line(event.program) for event in still)]))
+        details="\n".join([follow_details, *(posting_line(event.program, brief=True)
+                                              for event in still)]))
     return [new, apply]
 
 
@@ -228,9 +234,12 @@ def _open_on(program: Program, day: dt.date) -> bool:
     return False
 
 
-def posting_line(program: Program) -> str:
-    """One posting in a day's entry: who, what, where, what the list says, the link."""
+def posting_line(program: Program, *, brief: bool = False) -> str:
+    """One posting in a day's entry: who, what, where, what the list says, the link; only
+    who, what and the link when `brief` (the "Apply" entry: the "New" one said the rest)."""
     parts = [f"• {program.employer}: {program.program}"]
+    if brief:
+        return " — ".join([*parts, program.link] if program.link else parts)
     locations = _LOCATIONS.search(program.notes)
     if locations:
         parts.append(locations[1])

@@ -123,10 +123,12 @@ def _measure(entries: list[Entry], header: Header, file: str
         for event in kept:
             sizes = measured[event.program.id]
             program = event.program
-            lines = 2 if _open_at_follow_up(program, dataset.follow_up_days) else 1
+            lines = _folded(posting_line(program)) + (
+                _folded(posting_line(program, brief=True))
+                if _open_at_follow_up(program, dataset.follow_up_days) else 0)
             # The day's two entries (UID, dates, title ...) are shared by its postings.
             share = _DAY_FRAME // per_day[event.first_day] + 40
-            sizes[path] = sizes.get(path, 0) + lines * _folded(posting_line(program)) + share
+            sizes[path] = sizes.get(path, 0) + lines + share
     own = distinct([event for event in events
                     if event.kind in (EventKind.OPENS, EventKind.FOLLOW_UP)])
     employers = select_feeds(own, {spec.path: spec.filter for spec in feeds
@@ -140,7 +142,7 @@ def _measure(entries: list[Entry], header: Header, file: str
 
 # The bytes of a day's two entries besides their lists of postings (UID, dates, titles,
 # the lines that head and end the descriptions), a little above what `build` writes.
-_DAY_FRAME = 1_400
+_DAY_FRAME = 900
 
 
 def _open_at_follow_up(program: Program, days: int) -> bool:
