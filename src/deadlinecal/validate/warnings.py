@@ -92,15 +92,22 @@ def warn_unstated(problems: Collector, dataset: Dataset, nodes: Sequence[yaml.No
 
 def warn_cut_titles(problems: Collector, dataset: Dataset,
                     nodes: Sequence[yaml.Node]) -> None:
-    """Suggest a `short:` where a month view would cut the title's name."""
+    """Suggest a `short:` where a month view would cut the title so far that it no longer
+    shows the employer and a whole word of the program."""
     from ..expand import MAX_SUMMARY
+    from ..model import short_employer
 
     room = MAX_SUMMARY - len("~Opens: ")
     for index, (node, program) in enumerate(zip(nodes, dataset.programs, strict=True)):
         name = program.short_title
         if program.short or len(name) <= room:
             continue
-        cut = name[: room - 1].rstrip() + "…"
+        shown = name[: room - 1]
+        employer = short_employer(program.employer)
+        whole = shown[len(employer):].split()[:-1] if shown.startswith(employer) else []
+        if whole:
+            continue
+        cut = shown.rstrip() + "…"
         problems.problem(node, f"{program_path(index, program.id)}.short",
                          f"titles would show {program.id} as {cut!r}",
                          f"a short name of at most {room} characters naming "
