@@ -26,7 +26,6 @@ from .model import Dataset, Event, EventKind, FeedSpec, Program
 
 # `Event.feed` of a posting's own events: employer feeds and hand-made filters only.
 POSTING = "posting"
-EMPLOYER_FEEDS = "employers/*.ics"
 _EMPLOYER_PREFIX = "employers/"
 # Month views show 20-30 characters of a title; the rest is still read in the entry.
 MAX_TITLE = 60
