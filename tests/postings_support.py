@@ -41,6 +41,27 @@ def events(feed: Path) -> dict[str, icalendar.Event]:
     return {str(event["UID"]): event for event in calendar.walk("VEVENT")}
 
 
+def own_events(feeds: Path, company: str) -> dict[str, icalendar.Event]:
+    """The events of one employer's feed (each posting's own entries), by UID."""
+    from deadlinecal.select import employer_slug
+
+    return events(feeds / "employers" / f"{employer_slug(company)}.ics")
+
+
+def every_own_event(feeds: Path) -> dict[str, icalendar.Event]:
+    """The events of every employer feed, by UID."""
+    found: dict[str, icalendar.Event] = {}
+    for path in sorted((feeds / "employers").glob("*.ics")):
+        found.update(events(path))
+    return found
+
+
+def listed_text(feed: Path) -> str:
+    """Every description of a feed, unfolded and unescaped: the postings its days list."""
+    calendar = icalendar.Calendar.from_ical(feed.read_bytes())
+    return "\n".join(str(event.get("DESCRIPTION", "")) for event in calendar.walk("VEVENT"))
+
+
 def uid(dataset: str, posting_id: str, kind: str) -> str:
     return f"{dataset}.{posting_id}.main.{kind}@deadlinecal"
 

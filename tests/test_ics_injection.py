@@ -69,8 +69,8 @@ class TestComponentsCannotBeInjected:
         # Written as a category clients keep whole (text.category), nothing escaped.
         assert alpha.categories == ["Research", 'Acme Inc./"Labs"://x']
         # The title keeps only a short name; the description's first line has it in full.
-        # Too long for a title, so the title names the program alone.
-        assert str(alpha["SUMMARY"]) == "Opens: Research internship"
+        # Too long for a title, so the title starts with the employer's first words.
+        assert str(alpha["SUMMARY"]) == "Opens: Acme, Inc.; Research int…"
         assert f"{employer} Research internship" in str(alpha["DESCRIPTION"]).split("\n")[0]
 
     def test_parameter_syntax_in_a_title(self) -> None:
@@ -113,7 +113,7 @@ class TestHtmlInNames:
         hostile = feed(replaced("    employer: Acme", f"    employer: '{markup}'"))
         assert outline(hostile) == outline(CLEAN)
         alpha = next(e for e in events(hostile) if ".alpha." in str(e["UID"]))
-        assert str(alpha["SUMMARY"]) == "Opens: Research internship"
+        assert str(alpha["SUMMARY"]) == "Opens: <script>alert(1… Researc…"
         assert markup in str(alpha["DESCRIPTION"])
 
 

@@ -119,7 +119,7 @@ class TestBuildLedgerSequence:
              for n in range(500)}))
         result = folder.build(nsf("2027-01"))
         assert result.exit_code == 0
-        assert 2 < result.output.count(ledger.PATH) < 10
+        assert 1 <= result.output.count(ledger.PATH) < 10
         assert "and 495 more entries" in result.output
 
 

@@ -13,7 +13,10 @@ from .postings_support import (
     SNAPSHOT,
     day,
     events,
+    every_own_event,
     import_and_build,
+    listed_text,
+    own_events,
     postings,
     run,
     uid,
@@ -33,21 +36,22 @@ class TestNewerFormat:
         chosen = visible(SAMPLE, "Summer 2026")
         assert len(chosen) == 93
         feeds = tmp_path / "calendars"
-        every = events(feeds / "all.ics")
+        every = listed_text(feeds / "all.ics")
         for posting in chosen:
             track = CATEGORIES[str(posting["category"]).casefold()][0]
-            groups = [DEGREES[str(d).casefold()][0] for d in posting["degrees"]  # type: ignore[attr-defined]
-                      ] or ["degree-not-stated"]
-            opening = uid(DATASET, str(posting["id"]), "opens")
-            assert opening in every
-            assert opening in events(feeds / "tracks" / f"{track}.ics")
+            groups = [DEGREES[str(d).casefold()][0] for d in posting["degrees"]]  # type: ignore[attr-defined]
+            line = f"{posting['company_name']}: {posting['title']}"
+            assert line in every
+            assert line in listed_text(feeds / "tracks" / f"{track}.ics")
             for group in groups:
-                assert opening in events(feeds / "eligibility" / f"{group}.ics"), group
+                assert line in listed_text(feeds / "eligibility" / f"{group}.ics"), group
+            opening = uid(DATASET, str(posting["id"]), "opens")
+            assert opening in own_events(feeds, str(posting["company_name"]))
 
     def test_each_opens_on_its_posting_day_confirmed_with_follow_up_14_days_later(
             self, tmp_path: Path) -> None:
         import_and_build(tmp_path, SAMPLE)
-        every = events(tmp_path / "calendars" / "all.ics")
+        every = every_own_event(tmp_path / "calendars")
         for posting in visible(SAMPLE, "Summer 2026"):
             posted = day(int(posting["date_posted"]))  # type: ignore[call-overload]
             opening = every[uid(DATASET, str(posting["id"]), "opens")]
@@ -66,16 +70,23 @@ class TestNewerFormat:
             assert follow.start == due
             assert str(follow["STATUS"]) == "CONFIRMED"
 
-    def test_a_closed_posting_closes_on_its_last_update(self, tmp_path: Path) -> None:
+    def test_a_closed_posting_is_left_out_of_its_days_apply_entry(
+            self, tmp_path: Path) -> None:
         import_and_build(tmp_path, SAMPLE)
         every = events(tmp_path / "calendars" / "all.ics")
-        closed = [p for p in visible(SAMPLE, "Summer 2026") if not p["active"]]
+        closed = [p for p in visible(SAMPLE, "Summer 2026") if not p["active"]
+                  and day(int(p["date_updated"])) < day(int(p["date_posted"]))  # type: ignore[call-overload]
+                  + dt.timedelta(days=14)]
         assert closed
         for posting in closed:
-            closing = every[uid(DATASET, str(posting["id"]), "closes")]
-            assert closing.start == day(int(posting["date_updated"]))  # type: ignore[call-overload]
-        still_open = [p for p in visible(SAMPLE, "Summer 2026") if p["active"]]
-        assert all(uid(DATASET, str(p["id"]), "closes") not in every for p in still_open)
+            posted = day(int(posting["date_posted"]))  # type: ignore[call-overload]
+            line = f"{posting['company_name']}: {posting['title']}"
+            new = every[f"{DATASET}.all.{posted.isoformat()}.new@deadlinecal"]
+            apply = every[f"{DATASET}.all.{posted.isoformat()}.apply@deadlinecal"]
+            assert line in str(new["DESCRIPTION"])
+            assert line not in str(apply["DESCRIPTION"])
+        # The posting's own entries close nothing: its employer's feed has no closing.
+        assert not any(".closes@" in u for u in every_own_event(tmp_path / "calendars"))
 
     def test_reports_what_it_read_imported_and_left_out(self, tmp_path: Path) -> None:
         result = import_and_build(tmp_path, SAMPLE)
@@ -89,16 +100,6 @@ class TestOlderFormat:
     def test_default_term_is_the_lists_current_summer(self, tmp_path: Path) -> None:
         result = import_and_build(tmp_path, SNAPSHOT)
         assert "Term Summer 2025:" in result.output
-
-    def test_uncategorised_postings_land_in_their_own_track_and_group(
-            self, tmp_path: Path) -> None:
-        import_and_build(tmp_path, SNAPSHOT)
-        feeds = tmp_path / "calendars"
-        every = events(feeds / "all.ics")
-        track = events(feeds / "tracks" / "uncategorized.ics")
-        group = events(feeds / "eligibility" / "degree-not-stated.ics")
-        kept = [u for u in every if ".opens@" in u]
-        assert kept and all(u in track and u in group for u in kept)
 
     def test_hidden_postings_are_left_out(self, tmp_path: Path) -> None:
         result = import_and_build(tmp_path, SNAPSHOT)
@@ -131,21 +132,30 @@ class TestReimport:
     def test_a_newer_list_moves_closes_and_cancels_without_duplicates(
             self, tmp_path: Path) -> None:
         import_and_build(tmp_path, SAMPLE)
-        before = events(tmp_path / "calendars" / "all.ics")
+        feeds = tmp_path / "calendars"
+        before, days_before = every_own_event(feeds), events(feeds / "all.ics")
         result = import_and_build(tmp_path, NEWER)
-        after = events(tmp_path / "calendars" / "all.ics")
+        after, days_after = every_own_event(feeds), events(feeds / "all.ics")
         assert "1 new, 2 with changed dates, 1 newly cancelled" in result.output
         gone = uid(DATASET, "e7f7d326-1656-4c3f-ae8d-8bdcfd2739e6", "opens")
         assert str(after[gone]["STATUS"]) == "CANCELLED"
         moved = uid(DATASET, "c98343bc-6999-4e4b-aebd-f2e8eccc5a7f", "opens")
         assert after[moved].start == before[moved].start + dt.timedelta(days=2)
         assert int(after[moved]["SEQUENCE"]) == int(before[moved]["SEQUENCE"]) + 1
-        closing = uid(DATASET, "fd2aa27a-d775-4452-8bfc-318d2021b364", "closes")
-        assert closing not in before and closing in after
         added = uid(DATASET, "00000000-0000-4000-8000-000000000001", "opens")
         assert added in after
-        assert {u for u in set(after) - set(before) if u != closing} == {
+        assert set(after) - set(before) == {
             u for u in after if "00000000-0000-4000-8000-000000000001" in u}
+        # A day's entries keep their UIDs as its postings close or are cancelled; the
+        # changed ones rise in SEQUENCE.
+        closing = next(p for p in postings(SAMPLE)
+                       if p["id"] == "fd2aa27a-d775-4452-8bfc-318d2021b364")
+        posted = day(int(closing["date_posted"])).isoformat()
+        apply = f"{DATASET}.all.{posted}.apply@deadlinecal"
+        assert closing["title"] in str(days_before[apply]["DESCRIPTION"])
+        assert closing["title"] not in str(days_after[apply]["DESCRIPTION"])
+        assert int(days_after[apply]["SEQUENCE"]) == int(days_before[apply]["SEQUENCE"]) + 1
+        assert set(days_before) <= set(days_after)
 
     def test_a_cancelled_posting_stays_cancelled_on_the_next_import(
             self, tmp_path: Path) -> None:
@@ -169,15 +179,14 @@ class TestReimport:
 
 class TestFeedLimits:
     def test_the_largest_feed_stays_within_the_budget(self, tmp_path: Path) -> None:
-        result = import_and_build(tmp_path, SAMPLE, "--feed-budget-kb", "100")
-        assert (tmp_path / "calendars" / "all.ics").stat().st_size <= 100_000
-        assert "over the feed budget of 100,000 bytes (oldest first)" in result.output
+        result = import_and_build(tmp_path, SAMPLE, "--feed-budget-kb", "20")
+        assert (tmp_path / "calendars" / "all.ics").stat().st_size <= 20_000
+        assert "over the feed budget of 20,000 bytes (oldest first)" in result.output
 
     def test_the_newest_postings_are_the_ones_kept(self, tmp_path: Path) -> None:
-        import_and_build(tmp_path, SAMPLE, "--feed-budget-kb", "100")
+        import_and_build(tmp_path, SAMPLE, "--feed-budget-kb", "20")
         every = events(tmp_path / "calendars" / "all.ics")
-        opened = [e.start for u, e in every.items() if u.endswith(".opens@deadlinecal")
-                  and "CLOSES" not in str(e.get("SUMMARY"))]
+        opened = [e.start for u, e in every.items() if u.endswith(".new@deadlinecal")]
         open_postings = [p for p in visible(SAMPLE, "Summer 2026") if p["active"]]
         newest = max(day(int(p["date_posted"])) for p in open_postings)  # type: ignore[call-overload]
         assert newest in opened
@@ -187,7 +196,8 @@ class TestFeedLimits:
                     if "Summer 2025" in p["terms"] and p["is_visible"] and not p["active"]]
         assert min(closings) < dt.date(2024, 10, 14) <= max(closings)
         result = import_and_build(tmp_path, SNAPSHOT, "--keep-closed-days", "10")
-        every = events(tmp_path / "calendars" / "all.ics")
-        kept = [e.start for u, e in every.items() if u.endswith(".closes@deadlinecal")]
+        data = (tmp_path / "data" / "postings.yaml").read_text()
+        kept = [dt.date.fromisoformat(line.split('closes: "')[1][:10])
+                for line in data.splitlines() if "closes: " in line]
         assert kept and min(kept) >= dt.date(2024, 10, 14)
         assert "closed or cancelled more than 10 days before 2024-10-24" in result.output

@@ -70,9 +70,9 @@ class TestDiff:
         lines = run("diff", str(built), "-o", str(built.parent / "out"), "--as-of", AS_OF).output.splitlines()
         assert "  ~ reworded  ~Opens: NSF REU sites in ML: DESCRIPTION, " \
                "SUMMARY (was “~Opens: NSF REU”)" in lines
-        assert "  + added     Watch: Research internship — " \
+        assert "  + added     Watch: Mila Research internship — " \
                "2026-07-31 [tentative]" in lines
-        assert "  - removed   Watch: Meta FAIR research… — " \
+        assert "  - removed   Watch: Meta FAIR research inter… — " \
                "2026-07-31 [tentative]" in lines
 
     def test_a_moved_deadline_time_is_shown_with_its_zone(self, built: Path) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from .errors import DataError, Problem, program_path
 from .model import Dataset, Event
-from .select import select, standard_feeds
+from .select import select_feeds, standard_feeds
 from .text import plural
 from .validate import Loaded
 
@@ -56,7 +56,8 @@ def check_budget(loaded: Sequence[Loaded], dataset: Dataset, events: Sequence[Ev
     if sum(estimate(event) * (anywhere + len(event.program.eligibility))
            for event in events) <= limit:
         return
-    _check_selected(loaded, {spec.path: select(events, spec.filter) for spec in feeds}, limit)
+    _check_selected(loaded, select_feeds(events, {spec.path: spec.filter for spec in feeds}),
+                    limit)
 
 
 def _check_selected(loaded: Sequence[Loaded], selected: Mapping[str, Sequence[Event]],

@@ -71,13 +71,15 @@ def main(debug: bool) -> None:
 @click.option("--base-url", default=None, metavar="URL", callback=_check_base_url,
               help="Public http(s) address of the output folder, for the subscribe page's "
                    "links (default: dataset.base_url).")
+@click.option("--verbose", "-v", is_flag=True,
+              help="Print every warning, not one line per kind of warning with a count.")
 @max_age_option
 @adopt_option
 @_run
 @collector_paused
 def build(data: tuple[Path, ...], output: Path, strict: bool, today: dt.date,
           no_alarms: bool, check: bool, base_url: str | None, max_age: int,
-          adopt: bool) -> None:
+          adopt: bool, verbose: bool) -> None:
     """Write every feed (all, per track, per eligibility group, named) into a folder.
 
     Several DATA files (and their `include:`s) build into one set of feeds. Events whose
@@ -99,11 +101,11 @@ def build(data: tuple[Path, ...], output: Path, strict: bool, today: dt.date,
     # stderr (`build | head -1`) can cut the messages short, never the build.
     if check:
         outcome = folder.check(paths, _read, output, settings)
-        _show_warnings(outcome.result.warnings, strict)
+        _show_warnings(outcome.result.warnings, strict, verbose=verbose)
         _report_stale(outcome, output, named, _build_command(data, output, no_alarms, base_url))
         return
     outcome = folder.build(paths, _read, output, settings, strict=strict, adopt=adopt)
-    _show_warnings(outcome.result.warnings, False)
+    _show_warnings(outcome.result.warnings, False, verbose=verbose)
     result, report = outcome.result, outcome.report
     click.echo(f"Built {plural(len(result.feeds), 'feed')} and index.html from {named}: "
                f"{plural(len(result.dataset.programs), 'program')}, "
@@ -114,9 +116,16 @@ def build(data: tuple[Path, ...], output: Path, strict: bool, today: dt.date,
         count = len(result.revised)
         click.echo(f"  {plural(count, 'event')} changed since the previous "
                    "build: SEQUENCE + 1, so subscribers get them as updates.")
+    employers = 0
     for spec in result.feeds:
+        if spec.path.startswith("employers/"):
+            employers += 1  # hundreds of them: counted, not listed
+            continue
         count = result.count(spec)
         click.echo(f"  {spec.path:<40} {count:>4} event{'' if count == 1 else 's'}")
+    if employers:
+        click.echo(f"  employers/*.ics: {plural(employers, 'employer feed')}, one per "
+                   "employer of the posting lists")
     if result.picker is not None:
         click.echo(f"  {result.picker.report}")
     undated = result.undated

@@ -43,7 +43,19 @@ def expand(dataset: Dataset) -> tuple[Event, ...]:
     for program in dataset.programs:
         events.extend(_ProgramEvents(dataset, program, terms, watch_days).build())
     events.sort(key=lambda event: event.sort_key)
-    return tuple(events)
+    return tuple(_told_apart(events))
+
+
+def _told_apart(events: list[Event]) -> list[Event]:
+    """The events with no two of one day sharing a title: the later ones (in sort order)
+    get " (2)", " (3)" ... so that a month view tells them apart."""
+    seen: dict[tuple[dt.date, str], int] = {}
+    for index, event in enumerate(events):
+        key = (event.first_day, event.summary)
+        count = seen[key] = seen.get(key, 0) + 1
+        if count > 1:
+            events[index] = dataclasses.replace(event, summary=f"{event.summary} ({count})")
+    return events
 
 
 class _Terms:

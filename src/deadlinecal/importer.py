@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .errors import DataError, Problem
+from .importbudget import within_budget
 from .importfile import MARKER, Header, checked_text
 from .model import Dataset, Program
 from .postings import Posting, PostingList, clean, slug, term_slug
 from .spec import MAX_ID_CHARS, WEB_ADDRESS
+from .trackwords import DEFAULT_RULES, Classifier, Rules
 
 if TYPE_CHECKING:
     from .pipeline import Build
@@ -50,7 +52,11 @@ DEGREES = {
     "bootcamp": ("bootcamp", "Bootcamp students"),
     "certificate": ("certificate", "Certificate students"),
 }
+# A posting without degrees: a group of its own, declared only when a posting is in it (a
+# data file needs one group at least); the day entries do not repeat it as a fact.
 NO_DEGREE = ("degree-not-stated", "Degree not stated by the list")
+# Sponsorship values that say nothing, so they are not shown as a fact.
+UNSTATED = frozenset({"other", "unknown", "n/a", ""})
 # sponsorship -> who may apply; "Other" and "Offers Sponsorship" state no restriction.
 SPONSORSHIP = {
     "does not offer sponsorship": ("us-citizen", "us-permanent-resident"),
@@ -69,6 +75,8 @@ class Settings:
     zone: str = "America/New_York"
     keep_closed_days: int = DEFAULT_KEEP_CLOSED_DAYS
     budget_bytes: int = DEFAULT_BUDGET_BYTES
+    # How a posting without a category is sorted by its title (see trackwords.py).
+    keywords: Rules = DEFAULT_RULES
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -136,6 +144,9 @@ def import_list(postings: PostingList, settings: Settings, *, file: str,
     if postings.skipped:
         left_out[SKIPPED] = len(postings.skipped)
     tracks, eligibility = _vocabularies(postings)
+    titles = dict(CATEGORIES.values())
+    for key, _ in settings.keywords:
+        tracks.setdefault(key, titles.get(key, key))
     old = {program.id: program for program in previous.programs} if previous else {}
     gone = [_cancelled(program, previous) for program in old.values()
             if program.id not in postings.present and previous is not None
@@ -169,9 +180,13 @@ def import_list(postings: PostingList, settings: Settings, *, file: str,
     settings_id = settings.dataset_id or f"postings-{term_slug(postings.terms)}"
     header = Header(settings, settings_id, postings.terms, as_of, tracks, eligibility)
     ranked = itertools.chain(sorted([*newly, *held], key=lambda entry: entry.id),
-                             _ranked(postings, closed, cutoff))
-    kept, sizes = _within_budget(ranked, header, settings.budget_bytes, file,
-                                 required=len(newly) + len(held))
+                             _ranked(postings, closed, cutoff, Classifier(settings.keywords)))
+    kept, sizes = within_budget(ranked, header, settings.budget_bytes, file,
+                                required=len(newly) + len(held))
+    # Only the terms a kept posting uses (and those an earlier import published) get a
+    # feed: a declared term nothing uses would be an empty calendar.
+    _drop_unused(header, kept, previous)
+    sizes = {path: size for path, size in sizes.items() if _used_feed(path, header)}
     if len(kept) < recent:
         left_out[budget_reason(settings.budget_bytes)] = recent - len(kept)
     header.record = {
@@ -249,20 +264,41 @@ def _cut(text: str) -> str:
     return text if len(text) <= NOTE_PART_CHARS else text[:NOTE_PART_CHARS - 1] + "…"
 
 
+def _drop_unused(header: Header, kept: Sequence[Entry], previous: Dataset | None) -> None:
+    used_tracks = {entry.track for entry in kept}
+    used_groups = {key for entry in kept for key in entry.eligibility}
+    if previous is not None:
+        used_tracks.update(term.key for term in previous.tracks)
+        used_groups.update(term.key for term in previous.eligibility)
+    header.tracks = {k: v for k, v in header.tracks.items() if k in used_tracks}
+    header.eligibility = {k: v for k, v in header.eligibility.items() if k in used_groups}
+
+
+def _used_feed(path: str, header: Header) -> bool:
+    folder, _, name = path.rpartition("/")
+    key = name.removesuffix(".ics")
+    if folder == "tracks":
+        return key in header.tracks
+    if folder == "eligibility":
+        return key in header.eligibility
+    return True
+
+
 def _ranked(postings: PostingList, closed: dict[int, list[tuple[str, int | Entry]]],
-            cutoff: int) -> Iterator[Entry]:
+            cutoff: int, classifier: Classifier) -> Iterator[Entry]:
     """The recent entries, open ones first (newest first), then closed and cancelled ones
     (most recent first), by id within a day. Each is made only when it is asked for."""
     as_of = postings.as_of
     for day in sorted(postings.open_days, reverse=True):
         for _, index in sorted(postings.open_days[day]):
-            yield _entry(postings.posting(index), as_of)
+            yield _entry(postings.posting(index), as_of, classifier)
     for day in sorted((day for day in closed if day >= cutoff), reverse=True):
         for _, found in sorted(closed[day], key=lambda pair: pair[0]):
-            yield found if isinstance(found, Entry) else _entry(postings.posting(found), as_of)
+            yield found if isinstance(found, Entry) else _entry(postings.posting(found), as_of,
+                                                                 classifier)
 
 
-def _entry(posting: Posting, as_of: dt.date) -> Entry:
+def _entry(posting: Posting, as_of: dt.date, classifier: Classifier) -> Entry:
     groups = []
     for degree in posting.degrees:
         key = _group(degree)[0]
@@ -271,7 +307,8 @@ def _entry(posting: Posting, as_of: dt.date) -> Entry:
     notes = [f"Posted {posting.posted.isoformat()} on the list"]
     lists = [("Locations: " + "; ".join(posting.locations)) if posting.locations else "",
              ("Terms: " + ", ".join(posting.terms)) if posting.terms else "",
-             f"Sponsorship: {posting.sponsorship}" if posting.sponsorship else "",
+             f"Sponsorship: {posting.sponsorship}" if posting.sponsorship
+             and posting.sponsorship.casefold() not in UNSTATED else "",
              ("Degrees: " + ", ".join(posting.degrees)) if posting.degrees else ""]
     notes.extend(_cut(part) for part in lists if part)
     if not posting.active:
@@ -281,7 +318,8 @@ def _entry(posting: Posting, as_of: dt.date) -> Entry:
         id=posting.id,
         employer=posting.company,
         title=posting.title,
-        track=_track(posting.category)[0],
+        track=(_track(posting.category)[0] if posting.category
+               else classifier.track(posting.title) or UNCATEGORISED[0]),
         eligibility=tuple(groups) or (NO_DEGREE[0],),
         citizenship=SPONSORSHIP.get(posting.sponsorship.casefold(), ()),
         link=_link(posting.url),
@@ -346,6 +384,8 @@ def _left_out_text(left_out: dict[str, int]) -> str:
 def posting_report(build: Build) -> list[str]:
     """What `build` says about the imported posting files it built: each feed's size
     against the import's budget, and what the import left out (nothing for other data)."""
+    from .digest import is_broad
+
     records = build.dataset.imported
     if not records:
         return []
@@ -362,99 +402,18 @@ def posting_report(build: Build) -> list[str]:
     left = "; ".join(f"{count:,} {reason}" for count, reason in counts if count) or "nothing"
     lines = [f"Posting feeds (the import keeps each under {budget // 1000:,} kB); "
              f"the import left out: {left}."]
+    employers = []
     for spec in build.feeds:
         if spec.path in build.files:
             size = len(build.files[spec.path])
+            if not is_broad(spec):
+                employers.append((size, spec.path))
+                continue
             over = "  over the budget" if size > budget else ""
             lines.append(f"  {spec.path:<40} {size // 1000:>7,} kB of {budget // 1000:,} kB"
                          f"{over}")
+    if employers:
+        size, path = max(employers)
+        lines.append(f"  {len(employers):,} employer feeds (employers/*.ics), the largest "
+                     f"{path} at {size // 1000:,} kB")
     return lines
-
-
-# -- the feed budget -----------------------------------------------------------------------
-
-
-def _within_budget(ranked: Iterator[Entry], header: Header, budget: int, file: str, *,
-                   required: int = 0) -> tuple[list[Entry], dict[str, int]]:
-    """The longest run of `ranked` entries that keeps every feed within `budget` bytes, and
-    the feeds' sizes then; the first `required` entries are kept even beyond the budget.
-
-    A feed's size is its header plus the bytes of its events, and an entry's events are the
-    same whichever others are kept; so each entry is rendered once, in batches a little
-    larger than the estimate says will fit, and the cut is exact.
-    """
-    kept: list[Entry] = []
-    totals: dict[str, int] | None = None
-    fixed: dict[str, int] = {}
-    empty = 0
-    # The estimate is rough (0.5 to 0.8 of the real bytes on the lists we know): the first
-    # batch fills about half the budget and calibrates it, the next one ends a bit beyond.
-    scale, share = 0.65, 0.6
-    while True:
-        batch: list[Entry] = []
-        room = budget - max(totals.values(), default=0) if totals else budget
-        guess = 0.0
-        for entry in ranked:
-            batch.append(entry)
-            guess += _estimate(entry) * scale
-            if guess > room * share:
-                break
-        share = 1.1
-        if not batch:
-            break
-        measured, fixed, empty = _measure(batch, header, file)
-        if totals is None:
-            totals = dict.fromkeys(fixed, 0)
-        spent = 0
-        for entry in batch:
-            sizes = measured[entry.id]
-            if len(kept) >= required and any(fixed[path] + totals[path] + size > budget
-                                             for path, size in sizes.items()):
-                return _fitted(kept, totals, fixed, empty, budget, file)
-            for path, size in sizes.items():
-                totals[path] += size
-                spent += size if path == "all.ics" else 0
-            kept.append(entry)
-        scale = max(spent / max(sum(_estimate(e) for e in batch), 1), 0.05)
-    assert totals is not None
-    return _fitted(kept, totals, fixed, empty, budget, file)
-
-
-def _fitted(kept: list[Entry], totals: dict[str, int], fixed: dict[str, int], empty: int,
-            budget: int, file: str) -> tuple[list[Entry], dict[str, int]]:
-    if not kept:
-        raise DataError([Problem(file=file, line=None, column=None, path="",
-                                 message=f"not one posting fits the feed budget of {budget:,} "
-                                 "bytes", expected="a larger budget")])
-    return kept, {path: fixed[path] + (totals[path] or empty) for path in fixed}
-
-
-def _estimate(entry: Entry) -> int:
-    """About how many bytes the entry's events take in the `all` feed."""
-    events = 3 if entry.closes is not None else 2
-    text = len(entry.employer) + len(entry.title)
-    return events * (1200 + 3 * text + len(entry.notes) + 2 * len(entry.link or ""))
-
-
-def _measure(entries: list[Entry], header: Header, file: str
-             ) -> tuple[dict[str, dict[str, int]], dict[str, int], int]:
-    """Render the entries' events as `build` does: the bytes each entry adds to each feed
-    it is in, each feed's bytes without events, and what an empty feed adds instead."""
-    from .expand import expand
-    from .render import _END, Renderer, _utc_zone, header_bytes
-    from .select import select, standard_feeds
-
-    dataset = header.dataset(entries, file)
-    # All of `pipeline.current_events`: the cycle of an import ends on or after its
-    # `updated` day, so cancelled postings stay.
-    assert dataset.updated <= dataset.cycle_ends
-    events = expand(dataset)
-    renderer = Renderer(dataset)
-    measured: dict[str, dict[str, int]] = {entry.id: {} for entry in entries}
-    fixed = {}
-    for spec in standard_feeds(dataset):
-        fixed[spec.path] = len(header_bytes(dataset, spec)) + len(_END)
-        for event in select(events, spec.filter):
-            sizes = measured[event.program.id]
-            sizes[spec.path] = sizes.get(spec.path, 0) + len(renderer.event(event))
-    return measured, fixed, len(_utc_zone())

@@ -76,9 +76,9 @@ class Header:
             f"  follow_up_days: {FOLLOW_UP_DAYS}",
             *([f"  imported: {{{', '.join(f'{k}: {v}' for k, v in self.record.items())}}}"]
               if self.record else []),
-            "tracks:",
+            "tracks:" if self.tracks else "tracks: {}",
             *(f"  {key}: {{title: {_q(title)}}}" for key, title in self.tracks.items()),
-            "eligibility:",
+            "eligibility:" if self.eligibility else "eligibility: {}",
             *(f"  {key}: {{title: {_q(title)}}}" for key, title in self.eligibility.items()),
             "citizenship:",
             *(f"  {key}: {{title: {_q(title)}}}" for key, title in CITIZENSHIP),

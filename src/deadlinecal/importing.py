@@ -188,6 +188,8 @@ def _report(source: str, output: Path | None, imported: Imported,
             ("track", Counter(e.track for e in kept), imported.tracks),
             ("eligibility", Counter(k for e in kept for k in e.eligibility),
              imported.eligibility)):
+        if not any(counts[key] for key in titles):
+            continue
         lines.append(f"  by {label}:")
         lines.extend(f"    {key:<22} {counts[key]:>6,}  {titles[key]}" for key in titles
                      if counts[key])
@@ -206,5 +208,11 @@ def _report(source: str, output: Path | None, imported: Imported,
         if len(imported.warnings) > len(shown):
             lines.append(f"  ... and {len(imported.warnings) - len(shown):,} more")
     lines.append("Feeds of this file alone (bytes; --feed-budget-kb caps the largest):")
-    lines.extend(f"  {path:<40} {size:>10,}" for path, size in imported.feed_bytes.items())
+    employers = [(size, path) for path, size in imported.feed_bytes.items()
+                 if path.startswith("employers/")]
+    lines.extend(f"  {path:<40} {size:>10,}" for path, size in imported.feed_bytes.items()
+                 if not path.startswith("employers/"))
+    if employers:  # one per employer: hundreds, so only the largest is named
+        size, path = max(employers)
+        lines.append(f"  {len(employers):,} employer feeds, the largest {path} at {size:,}")
     return lines

@@ -122,6 +122,8 @@ class Program:
     reminders: tuple[dt.timedelta, ...] | None = None
     # Set when the data says how to find this program in an imported posting list.
     postings: PostingPattern | None = None
+    # True for a posting of an imported list (its dataset has an `imported` record).
+    listed: bool = False
 
     @property
     def title(self) -> str:
@@ -132,14 +134,37 @@ class Program:
 
     @property
     def short_title(self) -> str:
-        """The name a month view has room for: `short`, else the title or the program's own
-        name if either fits in 20 characters, else the title cut."""
+        """The name a month view has room for: `short`, else the title if it fits in 20
+        characters, else the employer's first words then the program's, so that a title
+        cut in a month view still says who offers it."""
         if self.short:
             return self.short
-        for name in (self.title, self.program):
-            if len(name) <= 20:
-                return name
-        return self.title[:19].rstrip() + "…"
+        if len(self.title) <= 20:
+            return self.title
+        program = self.program
+        if program.casefold().startswith(self.employer.casefold()):
+            program = program[len(self.employer):].lstrip(" -–—:,")
+        return f"{short_employer(self.employer)} {program}".strip()
+
+
+# An employer's name in a month view: its first words within this many characters.
+SHORT_EMPLOYER_CHARS = 12
+
+
+def short_employer(employer: str) -> str:
+    """'Aurora Science Trust' -> 'Aurora'; 'Jane Street' -> 'Jane Street'."""
+    words = employer.split()
+    if words and words[0].casefold() == "the" and len(words) > 1:
+        words = words[1:]
+    if not words:
+        return employer
+    first = words[0]
+    name = first if len(first) <= 16 else first[:15] + "…"
+    for word in words[1:]:
+        if len(name) + 1 + len(word) > SHORT_EMPLOYER_CHARS:
+            break
+        name += " " + word
+    return name
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -269,6 +294,10 @@ class Event:
     # The last day this event may still happen on: an estimate's latest possible day, the
     # cycle's end for watch-list and year-round entries. None means the event's own day.
     latest: dt.date | None = None
+    # "" for an entry of every feed whose filter keeps its program; a feed's path for an
+    # entry of that feed alone (a day of postings, see digest.py); "posting" for a posting's
+    # own entry, kept by employer feeds and hand-made filters only.
+    feed: str = ""
 
     @property
     def description(self) -> str:

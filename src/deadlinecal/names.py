@@ -6,12 +6,14 @@ same thing wherever it is typed. Pure text and the data model, nothing above the
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Sequence
 
 from .model import Dataset
 
 
+@functools.lru_cache(maxsize=4096)
 def casefold(text: str) -> str:
     """The form in which filter values and data values are compared.
 

@@ -112,6 +112,16 @@ class Group:
 
 
 @dataclass(frozen=True, slots=True)
+class EmployerFeed:
+    """One employer's feed in the searchable list (a line, not a card: there are hundreds)."""
+
+    name: str
+    key: str  # the name folded, for the search box
+    count: str
+    subscribe: Subscribe
+
+
+@dataclass(frozen=True, slots=True)
 class Listed:
     """A program in the watch list or the table of dates."""
 
@@ -145,6 +155,7 @@ class PageView:
     charted: Iterable[Listed]
     groups: tuple[Group, ...]
     picker: PickerView | None = None
+    employers: tuple[EmployerFeed, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,6 +270,10 @@ def page_view(dataset: Dataset, events: Sequence[Event],
         watched=_listed(watched, styles),
         charted=_listed(charted, styles),
         groups=tuple(_groups(dataset, events, feeds, base_url, selected, styles)),
+        employers=tuple(EmployerFeed(
+            name=(name := short_title(dataset, spec)), key=" ".join(name.casefold().split()),
+            count=plural(count, "event"), subscribe=subscribe(spec.path, spec.title, base_url))
+            for spec, count in feeds if _group_of(spec.path) == _EMPLOYERS),
     )
 
 
@@ -398,7 +413,12 @@ def short_title(dataset: Dataset, spec: FeedSpec) -> str:
     return short[:1].upper() + short[1:]
 
 
+_EMPLOYERS = "By employer"
+
+
 def _group_of(path: str) -> str:
+    if path.startswith("employers/"):
+        return _EMPLOYERS
     if path == "all.ics":
         return "Everything"
     if path.startswith("tracks/"):

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
-from . import ledger
+from . import digest, ledger
 from .budget import check_budget
 from .combining import keep_apart
 from .confirm import confirm_datasets
@@ -125,13 +125,15 @@ def build_all(paths: Sequence[str], read: Read, *,
         dataset = replace(dataset, base_url=base_url)
     feeds = standard_feeds(dataset)
     if not render:
-        picker = plan(dataset, events)
+        picker = plan(dataset, [event for event in events if not event.feed])
         check_addresses(dataset, [spec.path for spec in _all_feeds(feeds, picker)])
         return Build(dataset=dataset, events=tuple(events), feeds=feeds, files={},
                      warnings=tuple(warnings), picker=picker)
     revised, rendered, bumped, gone = _against_previous(events, previous, warnings,
                                                         retired, retired_from)
-    picker = plan(dataset, revised)
+    # Postings stay out of the personal feeds: each of their own events would be
+    # copied into every one (see digest.py; the broad feeds list them by day).
+    picker = plan(dataset, [event for event in revised if not event.feed])
     every = _all_feeds(feeds, picker)
     check_addresses(dataset, [spec.path for spec in every])
     # Each feed's events are chosen once, for its file, its count and the page.
@@ -214,7 +216,8 @@ def load_selection(paths: Sequence[str], read: Read, *,
     """
     loaded = load_all(paths, read, as_of=as_of, max_age_days=max_age_days, unstated=unstated)
     # Posting lists built together with curated data confirm its estimated openings.
-    datasets = confirm_datasets([entry.dataset for entry in loaded])
+    datasets = [_listed(each) for each in
+                confirm_datasets([entry.dataset for entry in loaded])]
     # A term two files declare with different titles is kept apart (combining.py).
     datasets, apart = keep_apart(loaded, datasets)
     dataset = combine(datasets)
@@ -224,6 +227,8 @@ def load_selection(paths: Sequence[str], read: Read, *,
         events.extend(current_events(each))
     if len(datasets) > 1:  # one dataset's events come sorted from expand already
         events.sort(key=lambda event: event.sort_key)
+    # A posting list's postings become a few entries a day per feed (digest.py).
+    events = digest.arrange(datasets, events, standard_feeds(dataset))
     if not alarms:
         events = list(without_alarms(tuple(events)))
     warnings = [warning for entry in loaded for warning in entry.warnings] + apart
@@ -274,6 +279,14 @@ def _check_ids(loaded: Sequence[Loaded]) -> None:
                 "would collide", expected="a dataset id unique in the build"))
     if problems:
         raise DataError(problems)
+
+
+def _listed(dataset: Dataset) -> Dataset:
+    """An imported posting file with its programs marked as postings (`Program.listed`)."""
+    if not dataset.imported:
+        return dataset
+    return replace(dataset, programs=tuple(replace(program, listed=True)
+                                           for program in dataset.programs))
 
 
 def combine(datasets: Sequence[Dataset]) -> Dataset:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import functools
+import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 
@@ -39,9 +40,14 @@ class _Matcher:
 
 
 def select(events: Iterable[Event], chosen: Filter) -> list[Event]:
-    """The events a filter keeps, in their original order."""
+    """The events a filter keeps, in their original order.
+
+    A day of postings made for one feed (see digest.py) is never kept: a hand-made filter
+    gets each posting's own entries instead.
+    """
+    events = [event for event in events if event.feed in _ANY_FILTER]
     if chosen.is_empty:
-        return list(events)
+        return events
     # Keyed by the record itself, not its id: two included datasets may reuse a program id.
     verdicts: dict[int, bool] = {}
     matcher = _Matcher(chosen)
@@ -68,6 +74,12 @@ def select_feeds(events: Iterable[Event], filters: Mapping[str, Filter]
     """
     events = events if isinstance(events, Sequence) else list(events)
     kept: dict[str, list[Event]] = {key: [] for key in filters}
+    # Events made for one feed go there; a posting's own go to its employer's feed only.
+    own = any(event.feed for event in events)
+    if own:
+        events, extra = _special(events, filters)
+        for key, chosen in filters.items():
+            kept[key] = _merged(list(events), extra[key]) if chosen.is_empty else extra[key]
     # Filters that keep a program's every event, and those that also look at each event.
     judged = [(kept[key].append, _Matcher(chosen), chosen)
               for key, chosen in filters.items() if not chosen.is_empty]
@@ -85,9 +97,44 @@ def select_feeds(events: Iterable[Event], filters: Mapping[str, Filter]
                     or in_range(event, chosen)):
                 append(event)
     for key, chosen in filters.items():
-        if chosen.is_empty:
+        if chosen.is_empty and not own:
             kept[key] = list(events)
+        elif own and not chosen.is_empty:
+            kept[key].sort(key=_sort_key)
     return kept
+
+
+def _special(events: Sequence[Event], filters: Mapping[str, Filter]
+             ) -> tuple[list[Event], dict[str, list[Event]]]:
+    """The events every feed's filter judges, and those each feed takes as its own."""
+    common: list[Event] = []
+    by_feed: dict[str, list[Event]] = {}
+    by_employer: dict[str, list[Event]] = {}
+    for event in events:
+        if not event.feed:
+            common.append(event)
+        elif event.feed == "posting":
+            by_employer.setdefault(casefold(event.program.employer), []).append(event)
+        else:
+            by_feed.setdefault(event.feed, []).append(event)
+    extra: dict[str, list[Event]] = {}
+    for key, chosen in filters.items():
+        if key.startswith(EMPLOYER_PREFIX):
+            found = [event for name in {casefold(value) for value in chosen.employers}
+                     for event in by_employer.get(name, ())]
+            extra[key] = found
+        else:
+            extra[key] = list(by_feed.get(key, ()))
+    return common, extra
+
+
+def _sort_key(event: Event) -> tuple[str, str, str]:
+    return event.sort_key
+
+
+def _merged(first: list[Event], second: list[Event]) -> list[Event]:
+    """Two lists of events as one, in the order of their sort keys."""
+    return sorted([*first, *second], key=_sort_key) if second else first
 
 
 def _verdict(program: Program,
@@ -128,7 +175,12 @@ ALL_FEED = "all.ics"
 TRACK_FEEDS = "tracks/*.ics"
 ELIGIBILITY_FEEDS = "eligibility/*.ics"
 NAMED_FEEDS = "feeds/*.ics"
-FEED_PATTERNS = (ALL_FEED, TRACK_FEEDS, ELIGIBILITY_FEEDS, NAMED_FEEDS)
+# One feed per employer of an imported posting list (see digest.py).
+EMPLOYER_FEEDS = "employers/*.ics"
+EMPLOYER_PREFIX = "employers/"
+FEED_PATTERNS = (ALL_FEED, TRACK_FEEDS, ELIGIBILITY_FEEDS, NAMED_FEEDS, EMPLOYER_FEEDS)
+# `Event.feed` values a hand-made filter may keep: every feed's, and a posting's own.
+_ANY_FILTER = frozenset({"", "posting"})
 
 
 def feed_path(pattern: str, key: str) -> str:
@@ -184,10 +236,37 @@ def standard_feeds(dataset: Dataset) -> tuple[FeedSpec, ...]:
             filter=named.filter,
             term=named.title,
         ))
+    feeds.extend(employer_feeds(dataset))
     return tuple(feeds)
 
 
-@functools.lru_cache(maxsize=4096)
+def employer_feeds(dataset: Dataset) -> list[FeedSpec]:
+    """One feed per employer of the imported postings, at `employers/<slug>.ics`.
+
+    The address comes from the employer's name alone, so it stays as postings come and go;
+    names that make the same slug ("Capital One", "Capital-One") share the feed.
+    """
+    names: dict[str, list[str]] = {}
+    for program in dataset.programs:
+        if program.listed:
+            key = employer_slug(program.employer) or "employer"
+            spelled = names.setdefault(key, [])
+            if program.employer not in spelled:
+                spelled.append(program.employer)
+    return [FeedSpec(
+        path=feed_path(EMPLOYER_FEEDS, key),
+        title=f"{dataset.title}: {spelled[0]}",
+        description=f"Every posting of {' or '.join(spelled)}, with its follow-up.",
+        filter=Filter(employers=tuple(spelled)),
+    ) for key, spelled in sorted(names.items())]
+
+
+def employer_slug(text: str) -> str:
+    """The employer feed's name: 'Capital One' -> 'capital-one'."""
+    folded = unicodedata.normalize("NFKD", text.casefold()).encode("ascii", "ignore")
+    return re.sub(r"[^a-z0-9]+", "-", folded.decode("ascii")).strip("-")[:60].strip("-")
+
+
 def check_filter(chosen: Filter, dataset: Dataset) -> Filter:
     """The filter with each value spelled as the dataset spells it.
 

@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import functools
 import gc
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -150,13 +151,44 @@ def read(path: str | Path, included_by: Include | None = None, /) -> bytes:
         " (run from the project folder, or pass DATA)" if default else ""))
 
 
-def show_warnings(warnings: Any, strict: bool) -> None:
+def show_warnings(warnings: Any, strict: bool, *, verbose: bool = True) -> None:
+    """Print each warning, or (not `verbose`) one line per kind of warning with a count."""
     from ..errors import DataError
 
     if strict and warnings:
         raise DataError(warnings)
+    if verbose:
+        for warning in warnings:
+            click.echo(warning.format(), err=True)
+        return
+    for line in summarised(warnings):
+        click.echo(line, err=True)
+
+
+# What varies between warnings of one kind: words with digits (numbers, days, ids), and
+# names in quotes.
+_VARYING = re.compile(r"[^\s()]*[0-9][^\s()]*|'[^']*'|\"[^\"]*\"|\u201c[^\u201d]*\u201d")
+
+
+def summarised(warnings: Any) -> list[str]:
+    """One line per kind of warning: a kind seen once as it is, several as a count with the
+    first instance (the message with its numbers, ids and quoted names as …)."""
+    from ..errors import escape
+
+    kinds: dict[tuple[str, str, str], list[Any]] = {}
     for warning in warnings:
-        click.echo(warning.format(), err=True)
+        shape = _VARYING.sub("…", warning.message)
+        kinds.setdefault((warning.file, warning.severity, shape), []).append(warning)
+    lines = []
+    for (file, severity, shape), alike in kinds.items():
+        if len(alike) == 1:
+            lines.append(alike[0].format())
+            continue
+        first = alike[0]
+        where = first.path or (f"line {first.line}" if first.line else "")
+        lines.append(escape(f"{file}: {severity}: {len(alike):,} times: {shape} (the first at "
+                            f"{where}: {first.message}; --verbose lists each)"))
+    return lines
 
 
 def today() -> dt.date:

@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import os
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -55,6 +56,10 @@ def _zone_option(context: click.Context, parameter: click.Parameter, value: str)
               type=click.Path(path_type=Path, dir_okay=False), metavar="DATA.yaml",
               help="Curated data file whose programs with a `postings:` pattern get their "
               "estimated opening replaced by the first matching posting's day (repeatable).")
+@click.option("--keywords", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              metavar="MAP.yaml",
+              help="Keyword map (track key -> words) that sorts postings without a category "
+              "by their titles, replacing the built-in one (see docs/postings.md).")
 @click.option("--timeout", type=click.FloatRange(1, 600), default=30, show_default=True,
               metavar="SECONDS", help="How long to wait for an https SOURCE.")
 @as_of_option("Today's date: postings dated later are skipped (default: today).")
@@ -63,7 +68,8 @@ def _zone_option(context: click.Context, parameter: click.Parameter, value: str)
 def simplify(source: str, output: Path | None, terms: tuple[str, ...],
              categories: tuple[str, ...], zone: str, keep_closed_days: int,
              feed_budget_kb: int, dataset_id: str | None, title: str | None,
-             confirm: tuple[Path, ...], timeout: float, today: dt.date) -> None:
+             confirm: tuple[Path, ...], keywords: Path | None, timeout: float,
+             today: dt.date) -> None:
     """Import a SimplifyJobs-format posting list (listings.json, a path or https URL).
 
     Each visible posting of the term becomes a program that opens on the day it was
@@ -77,11 +83,13 @@ def simplify(source: str, output: Path | None, terms: tuple[str, ...],
     """
     from ..importer import Settings
     from ..importing import run_import
+    from ..trackwords import DEFAULT_RULES
 
     _check_arguments(output, dataset_id, title, confirm)
+    rules = DEFAULT_RULES if keywords is None else _keyword_map(keywords)
     settings = Settings(source_name="", dataset_id=dataset_id, title=title, zone=zone,
                         keep_closed_days=keep_closed_days,
-                        budget_bytes=feed_budget_kb * 1000)
+                        budget_bytes=feed_budget_kb * 1000, keywords=rules)
     result = run_import(source, output, settings, terms=terms, categories=categories,
                         timeout=timeout, read=read, confirm=confirm, today=today)
     say = functools.partial(click.echo, err=output is None)
@@ -130,3 +138,22 @@ def _same_file(first: Path, second: Path) -> bool:
         return os.path.samefile(first, second)
     except OSError:
         return os.path.abspath(first) == os.path.abspath(second)
+
+
+def _keyword_map(path: Path) -> Any:
+    """The keyword map of `--keywords` (trackwords.parse_rules). Raises DataError."""
+    import yaml
+
+    from ..errors import DataError, Problem
+    from ..trackwords import parse_rules
+
+    try:
+        text = read(str(path))
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise DataError([Problem(file=str(path), line=mark.line + 1 if mark else None,
+                                 column=None, path="", message="this is not valid YAML",
+                                 expected="a mapping of track key to a list of words")]
+                        ) from None
+    return parse_rules(data, file=str(path))

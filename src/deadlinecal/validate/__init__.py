@@ -23,7 +23,7 @@ from .collector import KEY_EXCERPT_CHARS, Collector, at
 from .dataset import DEFAULT_FOLLOW_UP_DAYS, DEFAULT_REFRESH_HOURS, check_dataset
 from .includes import Include
 from .scalars import MAX_SHORT_CHARS, MAX_TEXT_CHARS
-from .warnings import warn_stale, warn_unstated
+from .warnings import warn_cut_titles, warn_stale, warn_unstated
 
 __all__ = ["DEFAULT_FOLLOW_UP_DAYS", "DEFAULT_MAX_AGE_DAYS", "DEFAULT_REFRESH_HOURS",
            "KEY_EXCERPT_CHARS", "MAX_SHORT_CHARS", "MAX_TEXT_CHARS", "Include", "Loaded",
@@ -72,6 +72,8 @@ def load_dataset(
         warn_stale(problems, dataset, nodes, as_of, max_age_days)
     if unstated:
         warn_unstated(problems, dataset, nodes)
+        if not dataset.imported:  # an import's postings have titles of their own
+            warn_cut_titles(problems, dataset, nodes)
     return Loaded(dataset=dataset,
                   warnings=tuple(sorted(problems.warnings, key=Problem.sort_key)),
                   feed_employers=checked.feed_employers, includes=checked.includes,

@@ -9,7 +9,7 @@ import yaml
 
 from .. import dates
 from ..errors import program_path
-from ..model import Dataset, Window
+from ..model import Dataset, Program, Window
 from .collector import Collector, child, item
 
 Warn = Callable[[str, str, str], None]
@@ -88,6 +88,48 @@ def warn_unstated(problems: Collector, dataset: Dataset, nodes: Sequence[yaml.No
                                  f"{program.id} does not state its {name}, so its events say "
                                  f"'not stated'{also}", f"the {name} the source gives, or "
                                  f"{name}: [] when it says nothing", warning=True)
+
+
+def warn_cut_titles(problems: Collector, dataset: Dataset,
+                    nodes: Sequence[yaml.Node]) -> None:
+    """Suggest a `short:` where a month view would cut the title so far that it no longer
+    shows the employer and a whole word of the program."""
+    from ..expand import MAX_SUMMARY
+    from ..model import short_employer
+
+    room = MAX_SUMMARY - len("~Opens: ")
+    for index, (node, program) in enumerate(zip(nodes, dataset.programs, strict=True)):
+        name = program.short_title
+        if program.short or len(name) <= room:
+            continue
+        shown = name[: room - 1]
+        employer = short_employer(program.employer)
+        whole = shown[len(employer):].split()[:-1] if shown.startswith(employer) else []
+        if whole:
+            continue
+        cut = shown.rstrip() + "…"
+        problems.problem(node, f"{program_path(index, program.id)}.short",
+                         f"titles would show {program.id} as {cut!r}",
+                         f"a short name of at most {room} characters naming "
+                         f"{program.employer}, e.g. short: {_suggest(program)!r}",
+                         warning=True)
+
+
+def _suggest(program: Program) -> str:
+    from ..model import short_employer
+
+    employer = short_employer(program.employer)
+    words = [word for word in program.program.split()
+             if word.casefold() not in {w.casefold() for w in employer.split()}]
+    name = employer
+    for word in words:
+        if len(name) + 1 + len(word) > MAX_SHORT_SUGGESTION:
+            break
+        name += " " + word
+    return name
+
+
+MAX_SHORT_SUGGESTION = 24
 
 
 def warn_stale(problems: Collector, dataset: Dataset, nodes: Sequence[yaml.Node],
