@@ -16,8 +16,7 @@ from .errors import DataError, Problem
 from .model import Program
 
 if TYPE_CHECKING:
-    from .importer import Entry
-    from .importfile import Header
+    from .importfile import Entry, Header
 
 
 def within_budget(ranked: Iterator[Entry], header: Header, budget: int, file: str, *,

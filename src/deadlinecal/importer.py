@@ -19,19 +19,26 @@ from typing import TYPE_CHECKING
 
 from .errors import DataError, Problem
 from .importbudget import within_budget
-from .importfile import MARKER, Header, checked_text
+from .importfile import (
+    DEFAULT_BUDGET_BYTES,
+    DEFAULT_KEEP_CLOSED_DAYS,
+    MARKER,
+    Entry,
+    Header,
+    Settings,
+    checked_text,
+)
 from .model import Dataset, Program
 from .postings import Posting, PostingList, clean, slug, term_slug
 from .spec import MAX_ID_CHARS, WEB_ADDRESS
-from .trackwords import DEFAULT_RULES, Classifier, Rules
+from .trackwords import Classifier
 
 if TYPE_CHECKING:
     from .pipeline import Build
 
-__all__ = ["MARKER", "Entry", "Imported", "Settings", "import_list", "posting_report"]
+__all__ = ["DEFAULT_BUDGET_BYTES", "DEFAULT_KEEP_CLOSED_DAYS", "MARKER", "Entry", "Imported",
+           "Settings", "import_list", "posting_report"]
 
-DEFAULT_KEEP_CLOSED_DAYS = 30
-DEFAULT_BUDGET_BYTES = 1_000_000
 # What validate.py accepts as a link.
 # category -> (track key, title). The keys match the default data where the meaning does.
 CATEGORIES = {
@@ -62,48 +69,6 @@ SPONSORSHIP = {
     "does not offer sponsorship": ("us-citizen", "us-permanent-resident"),
     "u.s. citizenship is required": ("us-citizen",),
 }
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Settings:
-    """How to import: names for the dataset and the limits on what the feeds carry."""
-
-    source_name: str
-    source_url: str | None = None
-    dataset_id: str | None = None
-    title: str | None = None
-    zone: str = "America/New_York"
-    keep_closed_days: int = DEFAULT_KEEP_CLOSED_DAYS
-    budget_bytes: int = DEFAULT_BUDGET_BYTES
-    # How a posting without a category is sorted by its title (see trackwords.py).
-    keywords: Rules = DEFAULT_RULES
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Entry:
-    """One program of the imported file, as it will be written."""
-
-    id: str
-    employer: str
-    title: str
-    track: str
-    eligibility: tuple[str, ...]
-    citizenship: tuple[str, ...]
-    link: str | None
-    notes: str
-    opens: dt.date
-    closes: dt.date | None
-    last_verified: dt.date
-    cancelled: bool = False
-    # Its notes were cut (see NOTE_PART_CHARS): the report says so.
-    shortened: bool = False
-
-    @property
-    def last_day(self) -> dt.date:
-        """The day that decides how recent it is: its closing, cancellation or opening."""
-        if self.cancelled:
-            return self.last_verified
-        return self.closes or self.opens
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
