@@ -119,7 +119,9 @@ class TestFeedsParseBack:
             assert calendar["METHOD"] == "PUBLISH"
             assert calendar["REFRESH-INTERVAL"].params["VALUE"] == "DURATION"
             uids = Counter(str(e["UID"]) for e in calendar.events)
-            assert uids and max(uids.values()) == 1, path
+            # A personal feed of a choice no program fits yet is empty until one does.
+            assert uids or path.startswith("picked/"), path
+            assert max(uids.values(), default=1) == 1, path
 
     def test_all_day_events_use_dates_with_exclusive_end(self, default_build: Build) -> None:
         for event in parse(default_build.files["all.ics"]):
