@@ -226,8 +226,34 @@ def test_a_hostile_record_is_a_warning_and_writes_nothing_outside_picked(
     document = json.loads(record.read_bytes())
     document["kept"] = {"picked/../../evil.ics": "any|any|any",
                         "picked/x.ics": "a b|any|any"}
+    document["ended"] = {"picked/y.ics": {"choice": "gone|any|any", "since": "2026-02-30"}}
     record.write_text(json.dumps(document, indent=1) + "\n")
     output = _build(out, DATA)
-    assert "2 entries are not addresses and choices a build writes" in output
+    assert "3 entries are not addresses and choices a build writes" in output
     assert not (tmp_path / "evil.ics").exists() and not (out / "picked" / "x.ics").exists()
+    assert not (out / "picked" / "y.ics").exists()
 
+
+
+class TestBeyondTheLimit:
+    def test_too_many_terms_leave_the_picker_off_the_page_but_keep_every_address(
+            self, released: Path, tmp_path: Path) -> None:
+        before = _published(released)
+        extra = "".join(f"  extra-{i}:\n    title: Extra {i}\n" for i in range(300))
+        text = DATA.read_text().replace("\ntracks:\n", "\ntracks:\n" + extra, 1)
+        data = _data(tmp_path, text)
+        output = _build(released, data)
+        assert "No picker on the page: the declared terms make" in output
+        assert 'id="picker"' not in (released / "index.html").read_text()
+        assert _answering(released, before, data) == len(before) == 129
+        assert not (released / "picked" / "extra-1.any.any.ics").exists()
+
+
+@pytest.mark.parametrize("content", [b"not json", b'"a string"', b'{"format": 2, "kept": []}',
+                                     b'{"format": 1, "choices": ["a"]}'])
+def test_an_unreadable_record_is_a_warning_and_read_as_empty(content: bytes) -> None:
+    found, problems = read_record(content)
+    assert found == ()
+    assert [p.message for p in problems] == [
+        "could not be read; the personal addresses published before it are not written "
+        "again"]

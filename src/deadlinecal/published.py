@@ -58,13 +58,12 @@ def read_record(content: bytes | None, *, file: str = CHOICES_PATH
                             message="could not be read; the personal addresses published "
                             "before it are not written again"),)
     problems = []
-    listed = [(path, key, since) for path, key, since in found]
     kept: dict[str, tuple[str, Choice, str]] = {}
     dropped = 0
-    for path, key, since in listed:
+    for path, key, since in found:
         choice = _choice(key)
         if (not isinstance(path, str) or not _ADDRESS.fullmatch(path) or choice is None
-                or not isinstance(since, str) or (since and not _DAY.fullmatch(since))):
+                or not _is_day(since)):
             dropped += 1
             continue
         kept.setdefault(path, (path, choice, since))
@@ -113,6 +112,19 @@ def _format_2(document: Mapping[str, object]) -> list[tuple[str, str, str]]:
         if isinstance(entry, dict):
             found.append((path, entry.get("choice"), entry.get("since", "")))
     return found
+
+
+def _is_day(since: object) -> bool:
+    """"" (alive) or a real day in ISO form."""
+    if since == "":
+        return True
+    if not isinstance(since, str) or not _DAY.fullmatch(since):
+        return False
+    try:
+        dt.date.fromisoformat(since)
+    except ValueError:
+        return False
+    return True
 
 
 def _choice(key: object) -> Choice | None:
