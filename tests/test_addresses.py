@@ -257,3 +257,14 @@ def test_an_unreadable_record_is_a_warning_and_read_as_empty(content: bytes) -> 
     assert [p.message for p in problems] == [
         "could not be read; the personal addresses published before it are not written "
         "again"]
+
+
+def test_a_record_that_cannot_be_read_removes_no_address(released: Path) -> None:
+    names = sorted(path.name for path in (released / "picked").glob("*.ics"))
+    (released / "picked" / "choices.json").write_text(
+        '{\n "generator": "deadlinecal",\n "format": 2, "kept": []}\n')
+    output = _build(released, DATA)
+    assert "does not list 33 personal feeds of the folder" in output
+    assert sorted(path.name for path in (released / "picked").glob("*.ics")) == names
+    assert (released / "picked" / "3e2a8daa484b.ics").read_bytes() == \
+        (RELEASED / "picked" / "3e2a8daa484b.ics").read_bytes()

@@ -157,6 +157,19 @@ def build_all(paths: Sequence[str], read: Read, *,
                 files[each.path] = ended_file(dataset, each, (picked or {}).get(each.path),
                                               {**(retired or {}), **gone})
             files[CHOICES_PATH] = choices_json(dataset, picker)
+        # A personal feed the record does not list (it could not be read, or was cut) is
+        # still an address someone may subscribe to: it stays as it is.
+        written = set(files)
+        orphans = [path for path in picked or {} if path.endswith(".ics")
+                   and path not in written]
+        for path in orphans:
+            files[path] = (picked or {})[path]
+        if orphans:
+            warnings.append(Problem(
+                file=CHOICES_PATH, line=None, column=None, path="", severity="warning",
+                message=f"does not list {len(orphans)} personal feed"
+                f"{'' if len(orphans) == 1 else 's'} of the folder ({orphans[0]}, ...); "
+                "kept as they are"))
         files[PAGE_PATH] = render_page(dataset, revised, counted, dataset.base_url,
                                        selected=selected, picker=picker)
         if gone:
