@@ -40,7 +40,7 @@ from .select import fold, program_matches
 FOLDER = "picked"
 CHOICES_PATH = f"{FOLDER}/choices.json"
 MAX_CHOICES = 1024
-MAX_PICKED_EVENTS = 1_000_000
+MAX_PICKED_EVENTS = 100_000
 MAX_ADDRESS = 256
 ANY = "any"
 # The query-string parameters of a choice, as the page's form and `serve` name them.
