@@ -1,8 +1,8 @@
 """Every personal address a build published keeps answering, with its choice's events.
 
-Each test starts from the committed `calendars/` of the release before addresses named
-choices (33 `picked/<hash>.ics`), builds the default data into it (96 addresses named by
-choice join them), changes the data one way, builds again and checks every address
+Each test starts from the folder the release before addresses named choices left (33
+`picked/<hash>.ics` and its format-1 `choices.json`), builds the default data into it
+(96 addresses named by choice join them), changes the data one way, builds again and checks every address
 published before: it still exists, and holds exactly the events its choice selects now
 (or, for a choice whose track is gone, its events cancelled and one notice).
 """
@@ -64,11 +64,26 @@ def _events(content: bytes) -> list[icalendar.Event]:
     return list(icalendar.Calendar.from_ical(content).walk("VEVENT"))
 
 
+# The record of the release before addresses named choices (format 1: choice -> hash).
+FORMAT_1 = Path(__file__).resolve().parent / "addresses" / "choices-format-1.json"
+_HASH = re.compile(r"[0-9a-f]{12}\.ics")
+
+
+def _release(out: Path) -> Path:
+    """The folder as that release left it: the committed feeds, whose 33 hash addresses
+    are still those bytes, without the addresses named by choice and with its record."""
+    shutil.copytree(RELEASED, out)
+    for path in (out / "picked").glob("*.ics"):
+        if not _HASH.fullmatch(path.name):
+            path.unlink()
+    shutil.copy(FORMAT_1, out / "picked" / "choices.json")
+    return out
+
+
 @pytest.fixture
 def released(tmp_path: Path) -> Path:
-    """The committed release's folder, built once with the current code."""
-    out = tmp_path / "calendars"
-    shutil.copytree(RELEASED, out)
+    """The release's folder, built once with the current code."""
+    out = _release(tmp_path / "calendars")
     _build(out, DATA)
     return out
 
@@ -108,7 +123,8 @@ def _answering(out: Path, before: dict[str, Choice], *data: Path) -> int:
 class TestTheReleasedAddresses:
     def test_every_hash_address_keeps_the_events_of_the_choice_that_led_to_it(
             self, released: Path) -> None:
-        legacy = {path.name for path in (RELEASED / "picked").glob("*.ics")}
+        old = json.loads(FORMAT_1.read_bytes())["choices"]
+        legacy = {path.removeprefix("picked/") for path in old.values()}
         assert len(legacy) == 33
         for name in legacy:
             # Same choice, same data: the very bytes the release published.
@@ -117,7 +133,7 @@ class TestTheReleasedAddresses:
 
     def test_the_record_names_the_simplest_choice_behind_each_hash(
             self, released: Path) -> None:
-        old = json.loads((RELEASED / "picked" / "choices.json").read_bytes())["choices"]
+        old = json.loads(FORMAT_1.read_bytes())["choices"]
         kept = json.loads((released / "picked" / "choices.json").read_bytes())["kept"]
         assert len(kept) == 33
         assert kept[old["any|any|any"]] == "any|any|any"
