@@ -18,7 +18,7 @@ from .errors import DataError, Problem, quoted
 from .expand import expand
 from .model import Dataset, Event, EventKind, FeedSpec, Filter, Program
 from .page import PAGE_PATH, render_page
-from .picker import CHOICES_PATH, Choice, Picker, check_addresses, plan
+from .picker import CHOICES_PATH, FOLDER, Choice, Picker, check_addresses, plan
 from .render import render_feeds
 from .select import check_filter, select, select_feeds, standard_feeds
 from .validate import (
@@ -121,7 +121,8 @@ def build_all(paths: Sequence[str], read: Read, *,
     rendered nor compared with `previous` (`files` is empty): for a rebuild whose output is
     known to be current already. `record` is the previous `picked/choices.json` and
     `picked` the previous files under picked/ by their path there (see published.py): every
-    address published before is written again. Raises DataError.
+    address published before is written again; both are taken from `previous` when it holds
+    `picked/choices.json` and they are not given. Raises DataError.
     """
     from .published import read_record
 
@@ -131,6 +132,11 @@ def build_all(paths: Sequence[str], read: Read, *,
         if base_url:
             dataset = replace(dataset, base_url=base_url)
         feeds = standard_feeds(dataset)
+        if record is None and previous and CHOICES_PATH in previous:
+            # `previous` keyed by the paths in the folder, as a test or a tool reads it.
+            record = previous[CHOICES_PATH]
+            picked = picked or {path: content for path, content in previous.items()
+                                if path.startswith(f"{FOLDER}/")}
         published, problems = read_record(record)
         warnings.extend(problems)
         if not render:
