@@ -179,6 +179,8 @@ def compare(built: str, other: str) -> dict[str, object]:
     differ = []
     for path in sorted(Path(built).rglob("*.ics")):
         relative = path.relative_to(built).as_posix()
+        if relative.startswith("picked/"):
+            continue  # the floor formats the named feeds only, not the personal ones
         mine = path.read_bytes()
         theirs = (Path(other) / relative).read_bytes()
         counts[relative] = mine.count(b"BEGIN:VEVENT\r\n")

@@ -40,8 +40,9 @@ class TestBuild:
         assert result.exit_code == 0, result.output
         assert result.output.splitlines()[:3] == [
             f"Built 5 feeds and index.html from {data_file}: 2 programs, 5 events.",
-            # The 5 feeds, the page, and 3 personal feeds with their picked/choices.json.
-            f"  {out}/: 10 written, 0 unchanged, 0 removed.",
+            # The 5 feeds, the page, and a personal feed per choice (3 x 3 x 3) with their
+            # picked/choices.json.
+            f"  {out}/: 34 written, 0 unchanged, 0 removed.",
             "  all.ics                                     5 events",
         ]
         assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.ics")
@@ -55,7 +56,7 @@ class TestBuild:
         runner.invoke(main, ["build", str(data_file), "-o", str(out), "--as-of", "2026-08-01"])
         result = runner.invoke(main, ["build", str(data_file), "-o", str(out),
                                       "--as-of", "2026-08-01"])
-        assert f"  {out}/: 0 written, 10 unchanged, 0 removed." in result.output
+        assert f"  {out}/: 0 written, 34 unchanged, 0 removed." in result.output
 
     def test_reports_programs_without_dates(self, runner: CliRunner, tmp_path: Path) -> None:
         data = tmp_path / "d.yaml"

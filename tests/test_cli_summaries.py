@@ -46,15 +46,15 @@ class TestBuildSummary:
         out = tmp_path / "out"
         _build(data_file, out)
         again = _build(data_file, out)
-        assert f"  {out}/: 0 written, 10 unchanged, 0 removed." in again
+        assert f"  {out}/: 0 written, 34 unchanged, 0 removed." in again
         assert "Wrote" not in again
-        assert "  3 personal feeds for 36 choices, in picked/ (the page's picker).\n" in again
+        assert "  27 personal feeds (27 choices) in picked/ (the page's picker).\n" in again
 
     def test_the_first_build_counts_personal_feeds_among_the_written_files(
             self, data_file: Path, tmp_path: Path) -> None:
         first = _build(data_file, tmp_path / "out")
-        assert f"  {tmp_path / 'out'}/: 10 written, 0 unchanged, 0 removed." in first
-        assert "  3 personal feeds for 36 choices, in picked/ (the page's picker).\n" in first
+        assert f"  {tmp_path / 'out'}/: 34 written, 0 unchanged, 0 removed." in first
+        assert "  27 personal feeds (27 choices) in picked/ (the page's picker).\n" in first
 
 
 class TestCheckSummary:
@@ -65,7 +65,7 @@ class TestCheckSummary:
         result = CliRunner().invoke(main, ["build", str(data_file), "-o", str(out), "--check", *AS_OF])
         assert result.exit_code == 0, result.output
         assert result.output == (
-            f"{out}/ is up to date with {data_file} (10 files: 5 feeds, 3 personal feeds, "
+            f"{out}/ is up to date with {data_file} (34 files: 5 feeds, 27 personal feeds, "
             "index.html and picked/choices.json).\n")
 
     def test_a_page_out_of_date_is_listed_as_the_page(self, data_file: Path,

@@ -243,8 +243,10 @@ class TestFeedsMapping:
         committed = ROOT / "calendars"
         with opened(committed, layout=LAYOUT, exclusive=False) as folder:
             previous = folder.read()
+        # With the record of every personal address published, as `build` reads it.
         result = build_all([str(DEFAULT_DATA)], lambda path: DEFAULT_DATA.read_bytes(),
-                           previous=previous)
+                           previous=previous, record=previous["picked/choices.json"],
+                           picked={p: c for p, c in previous.items() if p.startswith("picked/")})
         assert {p: (committed / p).read_bytes() for p in result.files} == dict(result.files)
 
 

@@ -48,7 +48,8 @@ class TestTitles:
     def test_no_two_events_of_a_day_look_alike_in_a_month_view(self, path: Path) -> None:
         for name, events in feeds_of(path).items():
             shown = Counter((day_of(e), str(e["SUMMARY"])[:20]) for e in events)
-            assert max(shown.values(), default=0) == 1, (name, shown.most_common(1))
+            # A personal feed of a choice no program fits yet is empty.
+            assert max(shown.values(), default=1) == 1, (name, shown.most_common(1))
 
 
 @pytest.mark.parametrize("path", DATASETS, ids=lambda p: p.parent.name)

@@ -58,7 +58,7 @@ class TestNoRecordFolders:
         before = files_of(sites)
         result = run("build", str(data), "-o", str(sites))
         assert result.exit_code == 1 and "--adopt" in result.output
-        assert files_of(sites) == before and len(before) == 12  # 10 of projA, 2 others
+        assert files_of(sites) == before and len(before) == 36  # 34 of projA, 2 others
 
     def test_a_subfolder_of_another_output_is_refused(self, data: Path, tmp_path: Path
                                                       ) -> None:

@@ -50,7 +50,7 @@ class TestUnchangedRebuild:
         out = tmp_path / "out"
         _build(data_file, out)
         before = _stamps(out)
-        assert _build(data_file, out) == f"{out}/: 0 written, 10 unchanged, 0 removed."
+        assert _build(data_file, out) == f"{out}/: 0 written, 34 unchanged, 0 removed."
         assert _stamps(out) == before
 
     def test_renders_nothing(self, data_file: Path, tmp_path: Path,
@@ -74,8 +74,9 @@ class TestRebuildThatMustRender:
         out = tmp_path / "out"
         _build(data_file, out)
         data_file.write_bytes(data_file.read_bytes().replace(b"2026-10-14", b"2026-10-15"))
-        # Three feeds and two personal feeds hold the moved event; the page lists it too.
-        assert _build(data_file, out).startswith(f"{out}/: 6 written")
+        # Three feeds and the 12 personal feeds of choices that keep it hold the moved
+        # event; the page lists it too.
+        assert _build(data_file, out).startswith(f"{out}/: 16 written")
 
     def test_a_feed_edited_by_hand_is_restored(self, data_file: Path, tmp_path: Path) -> None:
         out = tmp_path / "out"
@@ -103,8 +104,9 @@ class TestRebuildThatMustRender:
     def test_another_option_renders_again(self, data_file: Path, tmp_path: Path) -> None:
         out = tmp_path / "out"
         _build(data_file, out)
-        # Every feed (and 3 personal feeds) loses its reminders; the page does not show them.
-        assert _build(data_file, out, "--no-alarms").startswith(f"{out}/: 8 written")
+        # Every feed (and the 21 personal feeds that hold an event) loses its reminders;
+        # the page does not show them.
+        assert _build(data_file, out, "--no-alarms").startswith(f"{out}/: 26 written")
 
     def test_a_broken_manifest_only_costs_a_render(self, data_file: Path,
                                                    tmp_path: Path) -> None:

@@ -36,6 +36,7 @@ from .page import PAGE_PATH
 from .picker import CHOICES_PATH
 from .picker import FOLDER as PICKED_FOLDER
 from .pipeline import Build, Read, build_all
+from .published import ended_before
 from .render import PRODID
 from .select import FEED_PATTERNS
 from .validate import DEFAULT_MAX_AGE_DAYS, Include
@@ -51,6 +52,8 @@ GENERATOR_TAG = b'<meta name="generator" content="deadlinecal">'
 # Pages built before they carried the tag end their title so (within their first bytes).
 _OLD_PAGE_TITLE = "\u2014 calendars to subscribe to</title>".encode()
 ADOPT_FLAG = "--adopt"
+# picked/choices.json read for the summary of a build with nothing to render.
+MAX_RECORD_BYTES = 16 << 20
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -114,7 +117,8 @@ def build(paths: Sequence[str], read: Read, output: Path,
         if current is not None:
             # Same data, same code, files untouched since the last build: nothing to render.
             tidy(folder)
-            result = _build(named, read, settings, render=False)
+            result = _build(named, read, settings, render=False,
+                            record=read_regular(output / CHOICES_PATH, MAX_RECORD_BYTES))
             _refuse_warnings(result, strict)
             return Outcome(result=result,
                            report=WriteReport(written=(), unchanged=current, removed=()))
@@ -287,12 +291,20 @@ def _refuse_warnings(result: Build, strict: bool) -> None:
 
 def _build(paths: Sequence[str], read: Read, settings: Settings,
            folder: Folder | None = None, *, previous: Mapping[str, bytes] | None = None,
-           render: bool = True) -> Build:
+           render: bool = True, record: bytes | None = None) -> Build:
     warnings: list[Problem] = []
     retired: dict[str, Seen] | None = None
+    picked: dict[str, bytes] = {}
     if folder is not None:
         previous = dict(folder.read() if previous is None else previous)
         retired = _retired(folder, previous.pop(ledger.PATH, None), warnings)
+        record = previous.pop(CHOICES_PATH, None)
+        picked = {relative: content for relative, content in previous.items()
+                  if relative.startswith(f"{PICKED_FOLDER}/")}
+        # An ended address holds cancelled copies of events other feeds may still hold
+        # live: they are not history those events continue from (see published.py).
+        for relative in ended_before(record):
+            previous.pop(relative, None)
         # Keyed as the user sees them, so a warning about a previous feed names
         # `calendars/all.ics:33`, not `all.ics:33`.
         previous = {f"{folder.target}/{relative}": content
@@ -303,7 +315,8 @@ def _build(paths: Sequence[str], read: Read, settings: Settings,
     result = build_all(paths, read, as_of=settings.as_of, previous=previous, retired=retired,
                        retired_from=str(folder.target / ledger.PATH) if folder else ledger.PATH,
                        alarms=settings.alarms, base_url=settings.base_url,
-                       max_age_days=settings.max_age_days, render=render)
+                       max_age_days=settings.max_age_days, render=render,
+                       record=record, picked=picked)
     if not warnings:
         return result
     return dataclasses.replace(result, warnings=(*result.warnings, *warnings))

@@ -173,6 +173,7 @@ class Pick:
     count: str
     programs: str
     subscribe: Subscribe
+    empty: bool = False  # no program fits the choice yet
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,7 +215,7 @@ def render_page(dataset: Dataset, events: Sequence[Event],
     if base_url is not None and not is_web_address(base_url):
         raise ValueError(f"base URL {base_url!r} is not an http(s) address")
     view = page_view(dataset, events, feeds, base_url, selected or {})
-    if picker is not None and picker.feeds:
+    if picker is not None and picker.choices:
         view = dataclasses.replace(view, picker=picker_view(dataset, picker, base_url))
     # Encoded piece by piece as the template writes it: the whole page as one str would
     # take up to four bytes a character (one emoji is enough), on top of its UTF-8 bytes.
@@ -360,27 +361,29 @@ def picker_view(dataset: Dataset, picker: Picker, base_url: str | None) -> Picke
     without JavaScript)."""
     from .picker import ANY
 
+    feeds = {each.spec.path: each for each in picker.feeds}
     picks = {}
-    for each in picker.feeds:
+    for _, path in picker.choices:
+        each = feeds[path]
         name = short_title(dataset, each.spec)
-        picks[each.spec.path] = Pick(
-            anchor="p-" + each.spec.path.rsplit("/", 1)[-1].removesuffix(".ics"),
+        picks[path] = Pick(
+            anchor="p-" + path.rsplit("/", 1)[-1].removesuffix(".ics").replace(".", "-"),
             name=name, count=plural(len(each.events), "event"),
             programs=plural(each.programs, "program"),
-            subscribe=subscribe(each.spec.path, each.spec.title, base_url))
+            subscribe=subscribe(path, each.spec.title, base_url), empty=not each.events)
     titles = {t.key: t.title for t in dataset.tracks}
-    # Choices come citizenship fastest, then stage of study, then tracks: a row's cells
+    # Choices come citizenship fastest, then stage of study, then track: a row's cells
     # are in the order of the columns.
     rows: dict[str, dict[tuple[str, ...], list[Cell]]] = {}
     for choice, path in picker.choices:
-        pick = picks.get(path)
+        pick = picks[path]
         rows.setdefault(choice.eligibility, {}).setdefault(choice.tracks, []).append(
-            Cell(key=choice.key, anchor=pick.anchor if pick else "",
-                 text=pick.count if pick else "none"))
+            Cell(key=choice.key, anchor=pick.anchor,
+                 text=pick.count if feeds[path].events else "none yet"))
     statuses = ("Any", *(c.title for c in dataset.citizenship))
     groups = {"": "Any stage of study", **{g.key: g.title for g in dataset.eligibility}}
     return PickerView(
-        tracks=tuple(Option(t.key, t.title) for t in dataset.tracks),
+        tracks=(Option(ANY, "Any"), *(Option(t.key, t.title) for t in dataset.tracks)),
         eligibility=(Option(ANY, "Any"), *(Option(g.key, g.title) for g in dataset.eligibility)),
         citizenship=(Option(ANY, "Any"), *(Option(c.key, c.title) for c in dataset.citizenship)),
         picks=tuple(picks.values()),

@@ -1,40 +1,46 @@
-"""One personal calendar: every choice of tracks, stage of study and citizenship -> a feed.
+"""One personal calendar per choice of track, stage of study and citizenship.
 
-The subscribe page lets a reader pick track(s) (or any), one eligibility group (or any) and
-one citizenship status (or any), and gives one address for that choice. For static hosting,
-`build` writes the feed of every choice the picker can name: the product of the declared
-terms, each with "any". Several choices often keep the same programs, so each feed is stored
-once, named by what it holds: `picked/<hash>.ics`, where the hash is taken over the sorted
-ids (dataset id and program id, as in the UIDs) of the programs it keeps. Dates moving, a
-program's text changing or a new window do not change the address; a program entering or
-leaving a choice does (the choice then names another file). `picked/choices.json` maps each
-choice to its file, for `deadlinecal serve`'s query strings; the page carries the same map.
+The subscribe page lets a reader pick one track (or any), one eligibility group (or any)
+and one citizenship status (or any), and gives one address for that choice. The address
+names the choice, never the programs it happens to select: `picked/<track>.<group>.
+<status>.ics` with `any` for no preference (`picked/research.phd.any.ics`), so the same
+choice keeps the same address whatever programs are added, removed or edited, and a
+student can read what they subscribed to. Term keys are slugs (no dots), so the address
+is unambiguous. `build` writes a feed for every choice the picker offers, also one no
+program fits yet (an empty calendar that fills when one does).
 
-Limits: at most `MAX_CHOICES` choices and `MAX_PICKED_EVENTS` events across the personal
-feeds; beyond either, the build writes only the named feeds and says why. Every address is
-at most `MAX_ADDRESS` characters (Google Calendar's "From URL" silently fails on longer
-ones); a base URL that makes one longer is refused.
+The shape of a choice (one track, one group, one status, each or any) bounds the files:
+(tracks + 1) x (groups + 1) x (statuses + 1), 96 for the default data. Beyond
+`MAX_CHOICES` (or `MAX_PICKED_EVENTS` events across them) the page offers no picker and no
+new address is written, but every address published before still is (published.py).
+
+Every address a build publishes stays: `picked/choices.json` records them with their
+choice (published.py), and later builds keep writing each with the events its choice
+selects then, including the `picked/<hash>.ics` addresses of the builds before addresses
+named choices. A choice naming a term the data no longer declares has ended: its file
+keeps the events it held, cancelled, and one notice saying where to subscribe instead.
+
+Every address is at most `MAX_ADDRESS` characters (Google Calendar's "From URL" silently
+fails on longer ones); a base URL that makes one longer is refused.
 
 Pure: no filesystem, no clock.
 """
 
 from __future__ import annotations
 
-import hashlib
 import heapq
 import itertools
-import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .errors import DataError, Problem
 from .model import Dataset, Event, FeedSpec, Filter, Program
 from .names import casefold
-from .select import program_matches
+from .select import ALL_FEED, ELIGIBILITY_FEEDS, TRACK_FEEDS, feed_path, program_matches
 
 FOLDER = "picked"
 CHOICES_PATH = f"{FOLDER}/choices.json"
-MAX_CHOICES = 512
+MAX_CHOICES = 1024
 MAX_PICKED_EVENTS = 100_000
 # Longest feed address the page offers or a build accepts (the page's too): Google
 # Calendar's "From URL" silently fails on longer ones.
@@ -48,7 +54,11 @@ MAX_FIELDS = 64
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    """Tracks (none: any), one eligibility group and one citizenship status ("": any)."""
+    """Tracks (none: any), one eligibility group and one citizenship status ("": any).
+
+    The picker offers at most one track; a choice of several tracks comes only from an
+    address published before (the page once let readers tick several).
+    """
 
     tracks: tuple[str, ...] = ()
     eligibility: str = ""
@@ -56,9 +66,32 @@ class Choice:
 
     @property
     def key(self) -> str:
-        """"research+quant|phd|any": the choice as the page's map and choices.json name it."""
+        """"research|phd|any": the choice as the page's map and choices.json name it."""
         return "|".join(("+".join(self.tracks) or ANY, self.eligibility or ANY,
                          self.citizenship or ANY))
+
+    @classmethod
+    def from_key(cls, key: str) -> Choice:
+        """The choice a key names. Raises ValueError when `key` is not one."""
+        parts = key.split("|")
+        if len(parts) != 3:
+            raise ValueError(f"not a choice: {key[:60]!r}")
+        tracks = () if parts[0] == ANY else tuple(parts[0].split("+"))
+        return cls(tracks, *("" if part == ANY else part for part in parts[1:]))
+
+    @property
+    def terms(self) -> tuple[tuple[str, str], ...]:
+        """(parameter, term) for every term the choice names."""
+        return (*(("track", t) for t in self.tracks),
+                *((name, value) for name, value in (("eligibility", self.eligibility),
+                                                    ("citizenship", self.citizenship))
+                  if value))
+
+    @property
+    def address(self) -> str:
+        """Its feed's path: `picked/research.phd.any.ics` (one track at most)."""
+        track = "+".join(self.tracks) or ANY
+        return f"{FOLDER}/{track}.{self.eligibility or ANY}.{self.citizenship or ANY}.ics"
 
     @property
     def filter(self) -> Filter:
@@ -81,84 +114,173 @@ class Picked:
 
 
 @dataclass(frozen=True, slots=True)
+class Ended:
+    """An address whose choice names a term the data no longer declares."""
+
+    path: str
+    choice: Choice
+    since: str  # the data's `updated` day when the build first found it ended (ISO)
+    instead: Choice  # the choice to subscribe to instead
+    missing: tuple[tuple[str, str], ...]  # (parameter, term) no longer declared
+
+
+@dataclass(frozen=True, slots=True)
 class Picker:
-    """Every choice with the path of its feed ("" when it keeps no program), and the
-    distinct feeds (none when skipped)."""
+    """Every choice the picker offers with its feed's path, the feeds of every address
+    still alive (offered or published before) and the ended ones."""
 
     choices: tuple[tuple[Choice, str], ...]
     feeds: tuple[Picked, ...]
     count: int  # how many choices the declared terms make
-    skipped: str = ""  # why no personal feeds were written
+    skipped: str = ""  # why the picker offers no choice
+    # Addresses published before that the picker no longer offers: path -> choice.
+    kept: tuple[tuple[str, Choice], ...] = ()
+    ended: tuple[Ended, ...] = ()
+
+    @property
+    def files(self) -> int:
+        return len(self.feeds) + len(self.ended)
 
     @property
     def report(self) -> str:
         """The line `build` prints about the personal feeds."""
+        files = f"{self.files} personal feed{'' if self.files == 1 else 's'}"
+        before = (f", {len(self.kept)} of them kept from earlier builds" if self.kept
+                  else "") + (f", {len(self.ended)} ended" if self.ended else "")
         if self.skipped:
-            return f"No personal feeds: {self.skipped}; the feeds above remain."
+            if not self.files:
+                return f"No personal feeds: {self.skipped}; the feeds above remain."
+            return (f"No picker on the page: {self.skipped}; the {files} published "
+                    f"before stay in {FOLDER}/ ({len(self.ended)} ended).")
         # Not "wrote": the line above says how many files were written, unchanged, removed.
-        return (f"{len(self.feeds)} personal feed{'' if len(self.feeds) == 1 else 's'} "
-                f"for {self.count} choices, in {FOLDER}/ (the page's picker).")
+        return f"{files} ({self.count} choices{before}) in {FOLDER}/ (the page's picker)."
+
+
+def covering(chosen: Filter) -> str:
+    """The narrowest broad feed that holds every program of a choice: its one track's, else
+    its one stage's, else all.ics. Its days of postings (digest.py) are the choice's."""
+    if len(chosen.tracks) == 1:
+        return feed_path(TRACK_FEEDS, chosen.tracks[0])
+    if len(chosen.eligibility) == 1:
+        return feed_path(ELIGIBILITY_FEEDS, chosen.eligibility[0])
+    return ALL_FEED
+
+
+def with_days_of_postings(picker: Picker, events: Sequence[Event]) -> Picker:
+    """Each personal feed with the days of postings of the feed that `covering` names.
+
+    A posting's own entries would copy every posting into every personal feed (megabytes
+    each with a posting list); its day entries are the few a month view shows, the same
+    UIDs and content as in that broad feed. `events` are the build's, in feed order.
+    """
+    days: dict[str, list[Event]] = {}
+    for event in events:
+        if event.feed and event.feed != "posting":
+            days.setdefault(event.feed, []).append(event)
+    if not days:
+        return picker
+    order = {id(event): index for index, event in enumerate(events)}
+    feeds = []
+    for each in picker.feeds:
+        extra = days.get(covering(each.spec.filter))
+        if extra:
+            merged = sorted((*each.events, *extra), key=lambda event: order[id(event)])
+            each = replace(each, events=tuple(merged))
+        feeds.append(each)
+    return replace(picker, feeds=tuple(feeds))
 
 
 def choices(dataset: Dataset) -> Iterator[Choice]:
-    """Every choice, broadest first: any track, then each set of tracks by size."""
-    tracks = [t.key for t in dataset.tracks]
-    subsets = itertools.chain.from_iterable(
-        itertools.combinations(tracks, size) for size in range(len(tracks) + 1))
+    """Every choice the picker offers, broadest first: any track, then each track."""
+    tracks = [(), *((t.key,) for t in dataset.tracks)]
     groups = ["", *(g.key for g in dataset.eligibility)]
     statuses = ["", *(c.key for c in dataset.citizenship)]
-    for subset, group, status in itertools.product(list(subsets), groups, statuses):
-        yield Choice(tracks=subset, eligibility=group, citizenship=status)
+    for track, group, status in itertools.product(tracks, groups, statuses):
+        yield Choice(tracks=track, eligibility=group, citizenship=status)
 
 
 def choice_count(dataset: Dataset) -> int:
-    return (1 << len(dataset.tracks)) * (len(dataset.eligibility) + 1) * (
+    return (len(dataset.tracks) + 1) * (len(dataset.eligibility) + 1) * (
         len(dataset.citizenship) + 1)
 
 
-def plan(dataset: Dataset, events: Sequence[Event]) -> Picker:
-    """Which file each choice maps to, and one FeedSpec per distinct file."""
+def plan(dataset: Dataset, events: Sequence[Event],
+         published: Sequence[tuple[str, Choice, str]] = ()) -> Picker:
+    """Which file each choice maps to, one FeedSpec per live address, and the ended ones.
+
+    `published`: every address published before, with its choice and the day it ended
+    ("" while alive), as published.read_record gives them.
+    """
     count = choice_count(dataset)
+    skipped = _why_not(dataset, count)
+    kinds = _Kinds(events)
+    picker = _plan(dataset, kinds, published, [] if skipped else list(choices(dataset)),
+                   count, skipped)
+    total = sum(len(each.events) for each in picker.feeds)
+    if total > MAX_PICKED_EVENTS and picker.choices:
+        return _plan(dataset, kinds, published, [], count,
+                     f"they would hold {total:,} events in all, more than "
+                     f"{MAX_PICKED_EVENTS:,}")
+    return picker
+
+
+def _plan(dataset: Dataset, kinds: _Kinds, published: Sequence[tuple[str, Choice, str]],
+          offered: list[Choice], count: int, skipped: str) -> Picker:
+    declared = {"track": {t.key for t in dataset.tracks},
+                "eligibility": {g.key for g in dataset.eligibility},
+                "citizenship": {c.key for c in dataset.citizenship}}
+    paths = {choice.address for choice in offered}
+    kept: list[tuple[str, Choice]] = []
+    ended: list[Ended] = []
+    for path, choice, since in published:
+        if path in paths:
+            continue
+        missing = tuple((name, term) for name, term in choice.terms
+                        if term not in declared[name])
+        if not missing:
+            kept.append((path, choice))
+            continue
+        gone = {term for _, term in missing}
+        tracks = tuple(t for t in choice.tracks if t not in gone)
+        instead = Choice(tracks if len(tracks) == 1 else (),
+                         "" if choice.eligibility in gone else choice.eligibility,
+                         "" if choice.citizenship in gone else choice.citizenship)
+        ended.append(Ended(path=path, choice=choice,
+                           since=since or dataset.updated.isoformat(),
+                           instead=instead, missing=missing))
+    from .pipeline import describe_filter
+
+    feeds = []
+    # Many choices keep the same groups of programs: their events are gathered once.
+    gathered: dict[frozenset[int], tuple[tuple[Event, ...], int]] = {}
+    for path, choice in [(choice.address, choice) for choice in offered] + kept:
+        groups = kinds.kept(choice)
+        if groups not in gathered:
+            gathered[groups] = (kinds.chosen(groups), kinds.programs_in(groups))
+        chosen, programs = gathered[groups]
+        words = describe_filter(choice.filter, dataset)
+        feeds.append(Picked(
+            spec=FeedSpec(path=path, title=f"{dataset.title}: {words}",
+                          description=f"{dataset.title}, picked: {words}.",
+                          filter=choice.filter),
+            events=chosen, programs=programs))
+    return Picker(tuple((choice, choice.address) for choice in offered), tuple(feeds), count,
+                  skipped, tuple(kept), tuple(ended))
+
+
+def _why_not(dataset: Dataset, count: int) -> str:
+    """Why the picker offers no choice ("" when it does)."""
     named_any = [kind for kind, terms in (("track", dataset.tracks),
                                          ("eligibility", dataset.eligibility),
                                          ("citizenship", dataset.citizenship))
                  if any(casefold(t.key) == ANY for t in terms)]
     if named_any:
-        return Picker((), (), count, f"a {named_any[0]} is named {ANY!r}, which the "
-                      "picker uses for 'no preference'")
+        return (f"a {named_any[0]} is named {ANY!r}, which the picker uses for "
+                "'no preference'")
     if count > MAX_CHOICES:
-        return Picker((), (), count, f"the declared terms make {count:,} choices, more than "
-                      f"the {MAX_CHOICES} the picker offers")
-    kinds = _Kinds(events)
-    by_programs: dict[frozenset[int], list[Choice]] = {}
-    mapping = []
-    for choice in choices(dataset):
-        kept = frozenset(i for i, program in enumerate(kinds.programs)
-                         if program_matches(program, choice.filter))
-        by_programs.setdefault(kept, []).append(choice)
-        mapping.append((choice, kept))
-    total = sum(kinds.events(kept) for kept in by_programs)
-    if total > MAX_PICKED_EVENTS:
-        return Picker((), (), count, f"they would hold {total:,} events in all, more than "
-                      f"{MAX_PICKED_EVENTS:,}")
-    # A choice that keeps no program leads to no file: the page says so instead.
-    paths = {kept: f"{FOLDER}/{kinds.name(kept)}.ics" if kept else "" for kept in by_programs}
-    from .pipeline import describe_filter
-
-    feeds = []
-    for kept, chosen in by_programs.items():
-        if not kept:
-            continue
-        # Its title says what the simplest of the choices that keep these programs asks.
-        simplest = min(chosen, key=lambda c: c.constraints)
-        words = describe_filter(simplest.filter, dataset)
-        feeds.append(Picked(
-            spec=FeedSpec(path=paths[kept], title=f"{dataset.title}: {words}",
-                          description=f"{dataset.title}, picked: {words}.",
-                          filter=simplest.filter),
-            events=kinds.chosen(kept), programs=kinds.programs_in(kept)))
-    return Picker(tuple((choice, paths[kept]) for choice, kept in mapping), tuple(feeds),
-                  count)
+        return (f"the declared terms make {count:,} choices, more than the {MAX_CHOICES:,} "
+                "the picker offers")
+    return ""
 
 
 class _Kinds:
@@ -167,7 +289,7 @@ class _Kinds:
 
     def __init__(self, events: Sequence[Event]) -> None:
         self.programs: list[Program] = []  # one representative per group
-        self._ids: list[list[str]] = []
+        self._ids: list[set[int]] = []
         # Each group's events with their place in `events`, to merge back in order.
         self._events: list[list[tuple[int, Event]]] = []
         index: dict[tuple[str, frozenset[str], frozenset[str]], int] = {}
@@ -182,12 +304,17 @@ class _Kinds:
                 if group is None:
                     group = index[kind] = len(self.programs)
                     self.programs.append(program)
-                    self._ids.append([])
+                    self._ids.append(set())
                     self._events.append([])
                 seen[id(program)] = group
-                # "<dataset id>.<program id>", the start of every UID of the program.
-                self._ids[group].append(".".join(event.uid.split(".", 2)[:2]))
+                self._ids[group].add(id(program))
             self._events[group].append((position, event))
+
+    def kept(self, choice: Choice) -> frozenset[int]:
+        """The groups a choice keeps."""
+        chosen = choice.filter
+        return frozenset(i for i, program in enumerate(self.programs)
+                         if program_matches(program, chosen))
 
     def events(self, kept: frozenset[int]) -> int:
         return sum(len(self._events[i]) for i in kept)
@@ -199,27 +326,7 @@ class _Kinds:
         return tuple(event for _, event in merged)
 
     def programs_in(self, kept: frozenset[int]) -> int:
-        return len({pid for i in kept for pid in self._ids[i]})
-
-    def name(self, kept: frozenset[int]) -> str:
-        ids = sorted({pid for i in kept for pid in self._ids[i]})
-        return hashlib.sha256("\n".join(ids).encode("utf-8")).hexdigest()[:12]
-
-
-def choices_json(dataset: Dataset, picker: Picker) -> bytes:
-    """picked/choices.json: the declared terms and each choice's file (for `serve`)."""
-    document = {
-        # How a build recognises the file as its own (output.recognise).
-        "generator": "deadlinecal",
-        "format": 1,
-        "terms": {
-            "track": [t.key for t in dataset.tracks],
-            "eligibility": [g.key for g in dataset.eligibility],
-            "citizenship": [c.key for c in dataset.citizenship],
-        },
-        "choices": {choice.key: path for choice, path in picker.choices if path},
-    }
-    return (json.dumps(document, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+        return sum(len(self._ids[i]) for i in kept)
 
 
 def check_addresses(dataset: Dataset, paths: Sequence[str]) -> None:
@@ -287,9 +394,9 @@ def parse_query(query: str, terms: dict[str, list[str]]) -> str:
                 raise QueryError(f"{name} {part[:40]!r} is not declared; "
                                  f"{f'did you mean {close}? ' if close else ''}valid: {valid}")
             chosen[name].append(match)
-    for name in ("eligibility", "citizenship"):
+    for name in PARAMETERS:
         if len(set(chosen[name])) > 1:
             raise QueryError(f"pick one {name} (or {ANY})")
-    tracks = [key for key in terms.get("track", []) if key in chosen["track"]]
-    return Choice(tuple(tracks), *(chosen[n][0] if chosen[n] else ""
-                                   for n in ("eligibility", "citizenship"))).key
+    first = {name: values[0] if values else "" for name, values in chosen.items()}
+    return Choice((first["track"],) if first["track"] else (), first["eligibility"],
+                  first["citizenship"]).key

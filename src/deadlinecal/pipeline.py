@@ -17,7 +17,15 @@ from .errors import DataError, Problem, quoted
 from .expand import expand
 from .model import Dataset, Event, EventKind, FeedSpec, Filter, Program
 from .page import PAGE_PATH, render_page
-from .picker import CHOICES_PATH, Picker, check_addresses, choices_json, plan
+from .picker import (
+    CHOICES_PATH,
+    FOLDER,
+    Choice,
+    Picker,
+    check_addresses,
+    plan,
+    with_days_of_postings,
+)
 from .render import render_feeds
 from .select import check_filter, select, select_feeds, standard_feeds, title_for
 from .validate import (
@@ -102,7 +110,9 @@ def build_all(paths: Sequence[str], read: Read, *,
               as_of: dt.date | None = None, previous: Mapping[str, bytes] | None = None,
               retired: Mapping[str, Seen] | None = None, retired_from: str = ledger.PATH,
               alarms: bool = True, base_url: str | None = None,
-              max_age_days: int = DEFAULT_MAX_AGE_DAYS, render: bool = True) -> Build:
+              max_age_days: int = DEFAULT_MAX_AGE_DAYS, render: bool = True,
+              record: bytes | None = None, picked: Mapping[str, bytes] | None = None
+              ) -> Build:
     """Build several data files (and whatever they `include:`) into one set of feeds.
 
     `read` turns a path into bytes (the CLI passes its file reader, tests a dict lookup), so
@@ -117,33 +127,65 @@ def build_all(paths: Sequence[str], read: Read, *,
     `base_url` (else the first dataset's `base_url`) is where the feeds will be published,
     for the subscribe page's links. With `render=False` the feeds are planned but neither
     rendered nor compared with `previous` (`files` is empty): for a rebuild whose output is
-    known to be current already. Raises DataError.
+    known to be current already. `record` is the previous `picked/choices.json` and
+    `picked` the previous files under picked/ by their path there (see published.py): every
+    address published before is written again; both are taken from `previous` when it holds
+    `picked/choices.json` and they are not given. Raises DataError.
     """
+    from .published import read_record
+
     dataset, events, warnings = load_selection(paths, read, as_of=as_of, alarms=alarms,
                                                max_age_days=max_age_days)
     if base_url:
         dataset = replace(dataset, base_url=base_url)
     feeds = standard_feeds(dataset)
+    if record is None and previous and CHOICES_PATH in previous:
+        # `previous` keyed by the paths in the folder, as a test or a tool reads it.
+        record = previous[CHOICES_PATH]
+        picked = picked or {path: content for path, content in previous.items()
+                            if path.startswith(f"{FOLDER}/")}
+    published, problems = read_record(record)
+    warnings.extend(problems)
     if not render:
-        picker = plan(dataset, [event for event in events if not event.feed])
+        picker = plan(dataset, [event for event in events if not event.feed], published)
         check_addresses(dataset, [spec.path for spec in _all_feeds(feeds, picker)])
         return Build(dataset=dataset, events=tuple(events), feeds=feeds, files={},
                      warnings=tuple(warnings), picker=picker)
-    revised, rendered, bumped, gone = _against_previous(events, previous, warnings,
-                                                        retired, retired_from)
-    # Postings stay out of the personal feeds: each of their own events would be
-    # copied into every one (see digest.py; the broad feeds list them by day).
-    picker = plan(dataset, [event for event in revised if not event.feed])
+    revised, rendered, bumped, gone = _against_previous(
+        events, _with_revived(previous, dataset, published, picked), warnings, retired,
+        retired_from)
+    # A personal feed holds a posting list's days, not each posting (picker.py).
+    picker = with_days_of_postings(
+        plan(dataset, [event for event in revised if not event.feed], published), revised)
     every = _all_feeds(feeds, picker)
-    check_addresses(dataset, [spec.path for spec in every])
+    check_addresses(dataset, [*(spec.path for spec in every),
+                              *(each.path for each in picker.ended)])
     # Each feed's events are chosen once, for its file, its count and the page.
     selected: dict[str, Sequence[Event]] = dict(
         select_feeds(revised, {spec.path: spec.filter for spec in feeds}))
     selected.update((each.spec.path, each.events) for each in picker.feeds)
     files = render_feeds(dataset, revised, every, rendered=rendered, selected=selected)
     counted = [(spec, len(selected[spec.path])) for spec in feeds]
-    if picker.feeds:
+    if picker.files:
+        from .published import choices_json, ended_file
+
+        for each in picker.ended:
+            files[each.path] = ended_file(dataset, each, (picked or {}).get(each.path),
+                                          {**(retired or {}), **gone})
         files[CHOICES_PATH] = choices_json(dataset, picker)
+    # A personal feed the record does not list (it could not be read, or was cut) is
+    # still an address someone may subscribe to: it stays as it is.
+    written = set(files)
+    orphans = [path for path in picked or {} if path.endswith(".ics")
+               and path not in written]
+    for path in orphans:
+        files[path] = (picked or {})[path]
+    if orphans:
+        warnings.append(Problem(
+            file=CHOICES_PATH, line=None, column=None, path="", severity="warning",
+            message=f"does not list {len(orphans)} personal feed"
+            f"{'' if len(orphans) == 1 else 's'} of the folder ({orphans[0]}, ...); "
+            "kept as they are"))
     files[PAGE_PATH] = render_page(dataset, revised, counted, dataset.base_url,
                                    selected=selected, picker=picker)
     if gone:
@@ -160,6 +202,23 @@ def build_all(paths: Sequence[str], read: Read, *,
         retired=gone,
         picker=picker,
     )
+
+
+def _with_revived(previous: Mapping[str, bytes] | None, dataset: Dataset,
+                  published: Sequence[tuple[str, Choice, str]],
+                  picked: Mapping[str, bytes] | None) -> Mapping[str, bytes] | None:
+    """`previous` and the files of ended addresses whose choice is back: their cancelled
+    events are history the choice's events continue from (output.py leaves ended files out
+    of `previous`, so that their cancelled copies never count against the live events)."""
+    if not picked:
+        return previous
+    declared = {"track": {t.key for t in dataset.tracks},
+                "eligibility": {g.key for g in dataset.eligibility},
+                "citizenship": {c.key for c in dataset.citizenship}}
+    revived = {path: picked[path] for path, choice, since in published
+               if since and path in picked
+               and all(term in declared[name] for name, term in choice.terms)}
+    return {**(previous or {}), **revived} if revived else previous
 
 
 def _all_feeds(feeds: Sequence[FeedSpec], picker: Picker) -> list[FeedSpec]:

@@ -199,6 +199,48 @@ def revise(events: Sequence[Event], previous: Mapping[str, Seen],
     return tuple(revised), rendered
 
 
+def cancelled_copy(seen: Seen, when: dt.datetime, mark: str) -> bytes:
+    """The event `seen` as a new revision that cancels it (for a calendar that ended).
+
+    STATUS becomes CANCELLED, SUMMARY starts with `mark`, reminders go, SEQUENCE goes up by
+    one and DTSTAMP/LAST-MODIFIED move to `when` (or a second after the last revision). An
+    event already cancelled is returned as it is, so a rebuild changes nothing.
+    """
+    from .. import fastical
+
+    lines = _lines(seen.block)
+    if any(_name(line) == "STATUS" and line.split(":", 1)[-1].strip().upper() == "CANCELLED"
+           for line in lines):
+        return seen.block if seen.block.endswith(b"\r\n") else seen.block + b"\r\n"
+    last = _usable(seen.modified) or _usable(seen.stamp)
+    stamp = when if last is None else max(when, last + _TICK)
+    moment = stamp.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    out: list[str] = []
+    alarm = False
+    for line in lines:
+        name = _name(line)
+        if line.upper() == "BEGIN:VALARM":
+            alarm = True
+        if alarm:
+            alarm = line.upper() != "END:VALARM"
+            continue
+        if name == "SUMMARY" and ":" in line:
+            head, value = line.split(":", 1)
+            line = f"{head}:{value}" if value.startswith(mark) else f"{head}:{mark}{value}"
+        elif name == "STATUS":
+            line = "STATUS:CANCELLED"
+        elif name == "SEQUENCE":
+            line = f"SEQUENCE:{min(seen.sequence + 1, MAX_SEQUENCE)}"
+        elif name in ("DTSTAMP", "LAST-MODIFIED"):
+            line = f"{name}:{moment}"
+        out.append(line)
+    if not any(_name(line) == "STATUS" for line in out):
+        out.insert(len(out) - 1, "STATUS:CANCELLED")
+    if not any(_name(line) == "SEQUENCE" for line in out):
+        out.insert(len(out) - 1, f"SEQUENCE:{min(seen.sequence + 1, MAX_SEQUENCE)}")
+    return b"".join(fastical.fold(line) + b"\r\n" for line in out)
+
+
 def _usable(stamp: dt.datetime | None) -> dt.datetime | None:
     """A stamp a revision can tick on from: aware, and far from datetime's end."""
     if stamp is None or stamp.tzinfo is None or stamp > _LATEST:
