@@ -78,9 +78,9 @@ class TestWrongTypes:
 
     def test_mapping_where_terms_are_needed(self, workdir: Path) -> None:
         data = replaced("eligibility: [undergrad]\n", "eligibility: {undergrad: yes}\n")
-        assert_fails(workdir, data, "data.yaml:20:18: error: programs[0] (alpha).eligibility: a "
-                     "mapping where a single value is needed (expected one of the declared "
-                     "eligibility)\n" + ONE)
+        assert_fails(workdir, data, "data.yaml:20:19: error: programs[0] (alpha).eligibility."
+                     "undergrad: unknown key 'undergrad' (expected one of open_to, closed_to)\n"
+                     + ONE)
 
     def test_null_value(self, workdir: Path) -> None:
         data = replaced("    employer: Acme", "    employer:")
@@ -109,7 +109,7 @@ class TestMissingAndUnknownKeys:
                         "    windows:\n      - opens: 2026-10-01")
         assert_fails(workdir, data, "data.yaml:16:5: error: programs[0] (alpha).last_verified: missing "
                      "required key 'last_verified' (expected last_verified: a day as "
-                     "YYYY-MM-DD)\n" + ONE)
+                     "YYYY-MM-DD, or a month as YYYY-MM when the source gives no day)\n" + ONE)
 
     def test_typo_in_window_key_suggests_the_right_one(self, workdir: Path) -> None:
         data = replaced("      - opens: 2026-10-01", "      - opnes: 2026-10-01")
@@ -542,13 +542,13 @@ class TestReadmeExamples:
         return result.stderr
 
     def test_three_typos(self, workdir: Path) -> None:
-        stderr = self.run_on(workdir, {90: ("opens:", "opnes:"), 91: ('"2027-03"', '"2027-02-30"'),
-                                       99: ("research", "reserch")},
+        stderr = self.run_on(workdir, {93: ("opens:", "opnes:"), 94: ('"2027-03"', '"2027-02-30"'),
+                                       102: ("research", "reserch")},
                              "build", "--as-of", "2026-08-01")
         assert stderr == self.shown("deadlinecal build --as-of 2026-08-01")
 
     def test_strict_follow_up_warning(self, workdir: Path) -> None:
-        stderr = self.run_on(workdir, {109: ('"fall 2026"', '"fall 2026"\n        closes: '
+        stderr = self.run_on(workdir, {113: ('"fall 2026"', '"fall 2026"\n        closes: '
                                              '"2026-09-10"')},
                              "validate", "--strict", "--as-of", "2026-08-01")
         assert stderr == self.shown("deadlinecal validate --strict --as-of 2026-08-01")

@@ -28,6 +28,8 @@ from deadlinecal.select import select
 from deadlinecal.serve import serve_in_thread
 from deadlinecal.write import write_tree
 
+from .helpers import dataset_yaml, program
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "ml-internships-summer-2027.yaml"
 ARTIFACTS = ROOT / "test-artifacts"
@@ -46,6 +48,9 @@ class Site:
     with_base: Build
     plain: Build
     root: Path
+    # Every choice of the default data keeps a program (a group the source does not state
+    # keeps it): data whose program the source rules out for undergraduates.
+    closed: Build
 
 
 @dataclass
@@ -63,9 +68,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     plain = build(data, file=str(DATA))
     write_tree(root / "published", with_base.files)
     write_tree(root / "plain", plain.files)
+    closed = build(dataset_yaml(program(eligibility="{open_to: [phd], closed_to: [undergrad]}",
+                                        windows='- opens: "2026-10"')), file="closed.yaml")
+    write_tree(root / "closed", closed.files)
     server, thread = serve_in_thread(root, "127.0.0.1", 0)
     host, port = server.server_address[:2]
-    yield Site(origin=f"http://{host}:{port}", with_base=with_base, plain=plain, root=root)
+    yield Site(origin=f"http://{host}:{port}", with_base=with_base, plain=plain, root=root,
+               closed=closed)
     server.shutdown()
     server.server_close()
     thread.join(timeout=5)
@@ -383,15 +392,19 @@ class TestPicker:
             again.page.context.close()
 
     def test_a_choice_no_program_fits_says_so_and_still_gives_its_address(
-            self, published: Visit, site: Site) -> None:
-        assert site.with_base.picker is not None
-        empty = next(c for c, _ in site.with_base.picker.choices
-                     if not select(site.with_base.events, c.filter))
-        _pick(published.page, empty.tracks, empty.eligibility or "any",
-              empty.citizenship or "any")
-        result = published.page.locator("#picker-result")
-        assert result.locator(".none").is_visible()
-        assert result.locator("input.url").input_value() == feed_url(BASE, empty.address)
+            self, browser: Any, site: Site) -> None:
+        assert site.closed.picker is not None
+        empty = next(c for c, _ in site.closed.picker.choices
+                     if not select(site.closed.events, c.filter))
+        visit = _open(browser, f"{site.origin}/closed/index.html")
+        try:
+            _pick(visit.page, empty.tracks, empty.eligibility or "any",
+                  empty.citizenship or "any")
+            result = visit.page.locator("#picker-result")
+            assert result.locator(".none").is_visible()
+            assert result.locator("input.url").input_value().endswith(empty.address)
+        finally:
+            visit.page.context.close()
 
     def test_the_table_of_every_choice_starts_folded_with_a_script(self,
                                                                    published: Visit) -> None:

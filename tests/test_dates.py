@@ -45,11 +45,11 @@ class TestFuzzyForms:
     @pytest.mark.parametrize(("text", "earliest", "latest", "precision", "wording"), [
         ("2026-10", D(2026, 10, 1), D(2026, 10, 31), Precision.MONTH, "October 2026"),
         ("early 2026-09", D(2026, 9, 1), D(2026, 9, 10), Precision.PART_OF_MONTH,
-         "early-September 2026"),
+         "early September 2026"),
         ("mid 2026-10", D(2026, 10, 11), D(2026, 10, 20), Precision.PART_OF_MONTH,
          "mid-October 2026"),
         ("late 2027-02", D(2027, 2, 21), D(2027, 2, 28), Precision.PART_OF_MONTH,
-         "late-February 2027"),
+         "late February 2027"),
         ("fall 2026", D(2026, 9, 1), D(2026, 11, 30), Precision.SEASON, "fall 2026"),
         ("winter 2026", D(2026, 12, 1), D(2027, 2, 28), Precision.SEASON, "winter 2026"),
         ("2026-07..2026-08", D(2026, 7, 1), D(2026, 8, 31), Precision.RANGE,

@@ -134,6 +134,7 @@ SHAPE_TITLES = {
     "feed": "a feed under `feeds`",
     "filter": "a feed's `filter`",
     "program": "a program",
+    "eligibility": "a program's `eligibility` (as a mapping)",
     "window": "a window",
     "postings": "a program's `postings`",
     "imported": "`imported` (written by `import simplify`)",
@@ -148,12 +149,12 @@ def title(shape: Shape) -> str:
 # What "required" means where validate.py, not spec.py, decides.
 REQUIRED_NOTES = {
     ("window", "key"): "with several windows",
-    ("program", "eligibility"): "warned when left out",
+    ("program", "eligibility"): "warned when it states nothing",
     ("program", "citizenship"): "warned when left out",
 }
 KINDS = {
     "text": "text", "texts": "list of texts", "slug": "slug", "int": "whole number",
-    "bool": "`true`/`false`", "day": "day", "fuzzy": "fuzzy date",
+    "bool": "`true`/`false`", "day": "day", "verified": "day or month", "fuzzy": "fuzzy date",
     "moment": "fuzzy date or time", "duration": "duration", "url": "http(s) link",
     "object": "mapping", "list": "list", "vocabulary": "key → term", "feeds": "key → feed",
     "reminders": "list of ISO 8601 durations",
@@ -163,6 +164,8 @@ KINDS = {
 def kind(field: Field) -> str:
     if field.kind in ("key", "keys"):
         described = f"{'key' if field.kind == 'key' else 'list of keys'} of `{field.vocab}`"
+    elif field.kind == "eligibility":
+        described = "`{open_to, closed_to}`, or list of keys of `eligibility`"
     else:
         described = KINDS.get(field.kind, field.kind)
     if field.minimum is not None and field.maximum is not None:

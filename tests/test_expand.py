@@ -53,6 +53,25 @@ class TestOpeningAndFollowUp:
         assert "expected mid-October 2026" in opens.description
         assert "not yet announced" in opens.description
 
+    @pytest.mark.parametrize(("opens", "said"), [
+        ("around early 2026-09", "expected around early September 2026, not yet announced; "
+         "this entry is on 1 September 2026, the earliest day still possible."),
+        ("around 2026-08", "expected around August 2026, not yet announced; this entry is "
+         "on 1 August 2026, the earliest day still possible."),
+        ("2026-08", "expected August 2026, not yet announced; this entry is on 1 August "
+         "2026, the earliest day still possible, and the real date may be as late as 31 "
+         "August 2026."),
+    ])
+    def test_an_estimate_keeps_the_words_of_the_data_and_invents_no_last_day(
+            self, opens: str, said: str) -> None:
+        events = by_kind(events_of(program(windows=f'- opens: "{opens}"')))
+        assert f"Applications open: {said}" in events["opens"].description
+
+    def test_a_wide_approximate_opening_is_checked_for_without_a_last_day(self) -> None:
+        follow = by_kind(events_of(program(windows='- opens: "around 2026-08"')))["follow-up"]
+        assert "look again each week: it is expected to open around August 2026." in (
+            follow.description)
+
     def test_duration_gives_an_estimated_closing_without_inventing_precision(self) -> None:
         events = by_kind(events_of(program(windows='''
             - opens: "around mid 2026-10"
@@ -88,7 +107,7 @@ class TestWatchList:
         assert events[0].kind is EventKind.WATCH
         assert events[0].start == D(2026, 8, 1)  # the data's updated day
         assert not events[0].confirmed
-        assert "No application date has been published" in events[0].description
+        assert "The source gives no application date" in events[0].description
 
     def test_year_round_window_says_so(self) -> None:
         events = events_of(program(windows="- year_round: true\n  rolling: true"))

@@ -85,7 +85,8 @@ class TestFollowUpsOnTheDefaultData:
     def test_quant_programs_say_apply_within_a_week(self) -> None:
         events = feeds_of(DATASETS[0])["tracks/quant.ics"]
         follow = [e for e in events if ".follow-up@" in str(e["UID"])]
-        assert {str(e["SUMMARY"]) for e in follow} == {"~Check: Jane Street", "~Check: Citadel"}
+        assert {str(e["SUMMARY"]) for e in follow} == {"~Check: Jane Street", "~Check: Citadel",
+                                                       "~Check: Two Sigma"}
         assert all("within a week" in str(e["DESCRIPTION"]) for e in follow)
 
     def test_every_dated_program_has_a_link(self) -> None:
@@ -101,16 +102,18 @@ class TestFollowUpsOnTheDefaultData:
 
 
 class TestOnlyWhatTheSourceSays:
-    def test_anthropic_states_no_eligibility_and_stays_out_of_the_undergrad_feed(self) -> None:
+    def test_anthropic_states_no_eligibility_and_is_in_the_undergrad_feed_marked_so(
+            self) -> None:
         feeds = feeds_of(DATASETS[0])
-        assert not [e for e in feeds["eligibility/undergrad.ics"]
-                    if "anthropic" in str(e["UID"])]
-        (anthropic,) = [e for e in feeds["all.ics"] if "anthropic" in str(e["UID"])]
-        assert "Eligible: not stated in the source" in str(anthropic["DESCRIPTION"])
+        (anthropic,) = [e for e in feeds["eligibility/undergrad.ics"]
+                        if "anthropic" in str(e["UID"])]
+        assert "Eligibility for Undergraduates: not stated by the source" in str(
+            anthropic["DESCRIPTION"])
+        assert "Eligible:" not in str(anthropic["DESCRIPTION"])
 
     def test_editor_notes_never_reach_a_feed(self) -> None:
         content = b"".join(build(DATASETS[0].read_bytes(), file="d.yaml").files.values())
-        assert b"places no degree restriction" not in content
+        assert b"states no rule for the other groups" not in content
 
 
 class TestDateFiltersByShownDay:

@@ -196,8 +196,8 @@ class TestReadmeExample:
                      if "google-step.summer-2027.opens@" in block)
         shown = re.search(r"<!-- updating-dates:sequence -->\n```text\n(.*?)```", UPDATING, re.S)
         assert shown is not None
-        for line in ("DTSTART;VALUE=DATE:20261014", "SEQUENCE:3",
-                     "LAST-MODIFIED:20260731T000003Z", "STATUS:CONFIRMED"):
+        for line in ("DTSTART;VALUE=DATE:20261014", "SEQUENCE:4",
+                     "LAST-MODIFIED:20260731T000004Z", "STATUS:CONFIRMED"):
             assert f"+{line}\n" in shown.group(1) and line in opens.splitlines()
         before = (ROOT / "calendars" / "all.ics").read_bytes().replace(b"\r\n ", b"").decode()
         opened = next(block for block in before.split("BEGIN:VEVENT")

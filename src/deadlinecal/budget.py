@@ -51,9 +51,11 @@ def check_budget(loaded: Sequence[Loaded], dataset: Dataset, events: Sequence[Ev
     limit = budget(loaded)
     feeds = standard_feeds(dataset)
     # First a bound that needs no selection: an event is in all.ics and the named feeds at
-    # most, in its track's feed, and in one feed per eligibility group of its program.
+    # most, in its track's feed, and in one feed per eligibility group of its program
+    # (open to it, or not stated).
     anywhere = len(feeds) - len(dataset.tracks) - len(dataset.eligibility) + 1
-    if sum(estimate(event) * (anywhere + len(event.program.eligibility))
+    if sum(estimate(event) * (anywhere + len(event.program.eligibility)
+                              + len(event.program.not_stated))
            for event in events) <= limit:
         return
     _check_selected(loaded, select_feeds(events, {spec.path: spec.filter for spec in feeds}),

@@ -134,7 +134,8 @@ def _parse_single(text: str, *, allow_time: bool, default_zone: str | None) -> F
             latest=last.replace(day=min(high, last.day)),
             precision=Precision.PART_OF_MONTH,
             approximate=False,
-            wording=f"{match[1]}-{first.strftime('%B %Y')}",
+            # English hyphenates "mid-October" but not "early October".
+            wording=f"{match[1]}{'-' if match[1] == 'mid' else ' '}{first.strftime('%B %Y')}",
         )
     if match := _SEASON.fullmatch(text):
         _check_year(int(match[2]), text)

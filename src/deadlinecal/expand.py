@@ -126,8 +126,8 @@ class _ProgramEvents:
         if not dated:
             self.add(EventKind.WATCH, None, "Watch", confirmed=False,
                      lead=f"Keep an eye on {self.program.title}{self.link_line}",
-                     dates_text="No application date has been published yet; the entry "
-                     "will move to the real date once it is known.",
+                     dates_text="The source gives no application date; the entry will "
+                     "move to the real date once one is known.",
                      start=self.watch_days.next(), latest=self.dataset.cycle_ends)
         return self.built
 
@@ -199,7 +199,8 @@ class _ProgramEvents:
             action = "Check"
             lead = (f"Check whether {title} has opened{self.link_line}. If it has, apply "
                     f"within {within} of the day it opened; if not, look again each week: "
-                    f"it is expected to open by {dates.human_day(opens.latest)}.")
+                    "it is expected to open " + (f"by {dates.human_day(opens.latest)}."
+                                                 if _bounded(opens) else f"{opens.wording}."))
         else:
             action = "Apply"
             lead = (f"Apply to {title} this week{self.link_line}" if offset <= 7 else
@@ -400,15 +401,15 @@ def _when(when: FuzzyDate, window: Window, shown: dt.date | None) -> str:
     """Say a date exactly as precisely as the data knows it, and where its entry sits."""
     if when.exact:
         return f" on {when.wording} (confirmed)"
-    # "expected" already says it is an estimate; "expected around" would say it twice.
-    parts = [f": expected {when.wording.removeprefix('around ')}"]
+    # The words the data uses ("around early September"), so the source's precision stays.
+    parts = [f": expected {when.wording}"]
     if window.duration is not None and when is window.opens:
         parts.append(f"for a {window.duration.wording.removesuffix('s')} window")
     text = " ".join(parts) + ", not yet announced"
     if when.earliest != when.latest and shown is not None:
-        text += (f"; this entry is on {dates.human_day(shown)}, the earliest day still "
-                 f"possible, and the real date may be as late as "
-                 f"{dates.human_day(when.latest)}")
+        text += f"; this entry is on {dates.human_day(shown)}, the earliest day still possible"
+        if _bounded(when):
+            text += f", and the real date may be as late as {dates.human_day(when.latest)}"
     return text
 
 
@@ -427,6 +428,12 @@ def _opening_sentence(opens: FuzzyDate, window: Window) -> str:
             "announced.")
 
 
+def _bounded(when: FuzzyDate) -> bool:
+    """True when the data's words name a last day: a month or season does, "around" or
+    "early/mid/late" does not (its last day would be one the source never gave)."""
+    return not when.approximate and when.precision is not Precision.PART_OF_MONTH
+
+
 def _rolling_note(window: Window) -> str:
     if window.rolling:
         return " Rolling admission: applications are reviewed as they arrive."
@@ -439,14 +446,17 @@ def _about(dataset: Dataset, program: Program, terms: _Terms) -> str:
     lines = [
         f"Program: {program.program} ({program.employer})",
         f"Track: {terms.tracks[program.track]}",
-        "Eligible: " + ("; ".join(terms.eligibility[key] for key in program.eligibility)
-                        or "not stated in the source"),
     ]
+    if program.eligibility or not program.not_stated:
+        lines.append("Eligible: " + ("; ".join(terms.eligibility[key]
+                                               for key in program.eligibility) or "none"))
+    lines.extend(f"Eligibility for {terms.eligibility[key]}: not stated by the source"
+                 for key in program.not_stated)
     if program.citizenship:
         lines.append("Citizenship: only "
                      + " or ".join(terms.citizenship[key] for key in program.citizenship))
     else:
-        lines.append("Citizenship: not stated in the source")
+        lines.append("Citizenship: not stated by the source")
     if program.pay:
         lines.append(f"Pay: {program.pay}")
     if program.screens_for:
@@ -457,5 +467,7 @@ def _about(dataset: Dataset, program: Program, terms: _Terms) -> str:
         lines.append(f"Apply or read more: {program.link}")
     source = program.source or dataset.source
     lines.append(f"Source: {source.name}" + (f" ({source.url})" if source.url else ""))
-    lines.append(f"Last verified: {dates.human_day(program.last_verified)}")
+    lines.append("Last verified: " + (program.last_verified.strftime("%B %Y")
+                                      if program.verified_month
+                                      else dates.human_day(program.last_verified)))
     return "\n".join(lines)

@@ -102,7 +102,10 @@ class Program:
     employer: str
     program: str
     track: str
+    # The groups the source names as able to apply, and those whose rule it does not state
+    # (they keep the program in their feeds, marked "not stated"); any other is ruled out.
     eligibility: tuple[str, ...] = ()
+    not_stated: tuple[str, ...] = ()
     citizenship: tuple[str, ...] = ()
     # The name calendar titles use; "" derives one (see `short_title`).
     short: str = ""
@@ -111,9 +114,11 @@ class Program:
     link: str | None = None
     source: Source | None = None
     last_verified: dt.date
+    # True when the data gives only the month of `last_verified` (then its first day).
+    verified_month: bool = False
     notes: str = ""
-    # Which of eligibility/citizenship the data wrote down (even as []); the others were
-    # left out, which `validate` points out.
+    # "eligibility" when the data states a rule for at least one group, "citizenship" when
+    # it writes citizenship down (even as []); `validate` points out what is missing.
     stated: frozenset[str] = frozenset({"eligibility", "citizenship"})
     follow_up_days: int | None = None
     windows: tuple[Window, ...] = ()

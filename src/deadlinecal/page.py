@@ -44,7 +44,8 @@ CARD_PROGRAMS = 100
 _GROUPS = (
     ("Everything", ""),
     ("By track", "The kind of work: each track selects candidates differently."),
-    ("By who can apply", "Programs open to your stage of study."),
+    ("By who can apply", "Programs open to your stage of study, and those whose source "
+     "does not say (each event says which)."),
     ("Hand-picked", ""),
 )
 

@@ -292,13 +292,14 @@ class _Kinds:
         self._ids: list[set[int]] = []
         # Each group's events with their place in `events`, to merge back in order.
         self._events: list[list[tuple[int, Event]]] = []
-        index: dict[tuple[str, frozenset[str], frozenset[str]], int] = {}
+        index: dict[tuple[str, frozenset[str], frozenset[str], frozenset[str]], int] = {}
         seen: dict[int, int] = {}
         for position, event in enumerate(events):
             program = event.program
             group = seen.get(id(program))
             if group is None:
                 kind = (casefold(program.track), frozenset(map(casefold, program.eligibility)),
+                        frozenset(map(casefold, program.not_stated)),
                         frozenset(map(casefold, program.citizenship)))
                 group = index.get(kind)
                 if group is None:

@@ -461,7 +461,9 @@ def describe_filter(chosen: Filter, dataset: Dataset) -> str:
     if chosen.employers:
         parts.append("at " + " or ".join(chosen.employers))
     if chosen.citizenship:
-        parts.append("open to " + " or ".join(titles.get(k, k) for k in chosen.citizenship))
+        # Most programs state no citizenship rule: say what is known, not "open to".
+        parts.append("no citizenship rule stated against "
+                     + " or ".join(titles.get(k, k) for k in chosen.citizenship))
     if chosen.confirmed_only:
         parts.append("confirmed dates only")
     if chosen.date_from is not None or chosen.date_until is not None:

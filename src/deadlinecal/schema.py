@@ -79,10 +79,14 @@ def _kind(field: Field) -> dict[str, Any]:
             "propertyNames": {"pattern": _SLUG, "maxLength": MAX_ID_CHARS},
             "additionalProperties": _object(TERM if kind == "vocabulary" else FEED),
         }
-    if kind == "keys":
+    if kind in ("keys", "eligibility"):
         slug = {"type": "string", "pattern": _SLUG, "maxLength": MAX_ID_CHARS}
-        return {"oneOf": [slug, {"type": "array", "items": slug,
-                                 "minItems": 0 if field.empty_ok else 1}]}
+        forms: list[dict[str, Any]] = [slug, {"type": "array", "items": slug,
+                                              "minItems": 0 if field.empty_ok else 1}]
+        if kind == "eligibility":
+            assert field.shape is not None
+            forms.append(_object(field.shape))
+        return {"oneOf": forms}
     if kind == "texts":
         return {"oneOf": [_TEXT, {"type": "array", "items": _TEXT, "minItems": 1}]}
     if kind == "reminders":
@@ -102,6 +106,7 @@ def _kind(field: Field) -> dict[str, Any]:
         "key": {"type": "string", "pattern": _SLUG, "maxLength": MAX_ID_CHARS},
         "url": {"type": "string", "pattern": r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/$.?#]\S*$"},
         "day": {"type": "string", "pattern": f"^{_DAY}$"},
+        "verified": {"type": "string", "pattern": r"^[0-9]{4}-[0-9]{2}(?:-[0-9]{2})?$"},
         "fuzzy": {"type": "string", "pattern": FUZZY_PATTERN},
         "moment": {"type": "string", "pattern": MOMENT_PATTERN},
         "duration": {"type": "string", "pattern": DURATION_PATTERN},

@@ -30,7 +30,9 @@ class _Matcher:
     def keeps(self, program: Program) -> bool:
         if self.tracks and casefold(program.track) not in self.tracks:
             return False
-        if self.eligibility and self.eligibility.isdisjoint(map(casefold, program.eligibility)):
+        # A group whose rule the source does not state keeps the program (its events say so).
+        if self.eligibility and self.eligibility.isdisjoint(
+                map(casefold, (*program.eligibility, *program.not_stated))):
             return False
         if self.employers and casefold(program.employer) not in self.employers:
             return False
@@ -224,7 +226,8 @@ def standard_feeds(dataset: Dataset) -> tuple[FeedSpec, ...]:
         feeds.append(FeedSpec(
             path=feed_path(ELIGIBILITY_FEEDS, group.key),
             title=f"{title_for(dataset, chosen)}: for {group.title}",
-            description=f"Programs open to {group.title}. {group.description}".strip(),
+            description=f"Programs open to {group.title}, and those whose source does not "
+            f"state a rule for them (their events say so). {group.description}".strip(),
             filter=chosen,
             term=f"for {group.title}",
         ))

@@ -18,7 +18,9 @@ class Field:
     """One key of a mapping in the data file.
 
     `kind` is one of: text, slug, int, bool, day, fuzzy, moment (a fuzzy date that may carry
-    a time), duration, url, key (one term of `vocab`), keys (a list of them), object, list
+    a time), verified (a day, or a month), duration, url, key (one term of `vocab`), keys
+    (a list of them), eligibility (a list of keys, or a mapping of `shape` holding such
+    lists), object, list
     (of `shape` objects), vocabulary (a mapping of slug -> term), feeds (slug -> feed),
     reminders (a possibly empty list of ISO 8601 durations).
     """
@@ -101,8 +103,8 @@ TERM = Shape("term", "One term of a vocabulary.", (
 
 FILTER = Shape("filter", "Which programs a feed keeps: OR within a key, AND across keys.", (
     Field("track", "keys", "Keep programs of these tracks.", vocab="tracks"),
-    Field("eligibility", "keys", "Keep programs open to any of these groups.",
-          vocab="eligibility"),
+    Field("eligibility", "keys", "Keep programs open to any of these groups, or whose rule "
+          "for them the source does not state.", vocab="eligibility"),
     Field("employer", "texts", "Keep programs of these employers (exact names)."),
     Field("citizenship", "keys", "Keep programs open to any of these statuses (programs "
           "without a citizenship rule are open to all).", vocab="citizenship"),
@@ -146,6 +148,14 @@ POSTINGS = Shape("postings", "How to recognise this program in an imported posti
           "title."),
 ))
 
+ELIGIBILITY = Shape("eligibility", "What the source says about the eligibility groups; a "
+                    "group in neither list is not stated.", (
+    Field("open_to", "keys", "Groups the source names as able to apply.", vocab="eligibility",
+          empty_ok=True),
+    Field("closed_to", "keys", "Groups the source rules out.", vocab="eligibility",
+          empty_ok=True),
+))
+
 PROGRAM = Shape("program", "One program (an internship, a scholarship, a call).", (
     Field("id", "slug", "Stable identifier, unique in the file; never change it.",
           required=True),
@@ -154,10 +164,13 @@ PROGRAM = Shape("program", "One program (an internship, a scholarship, a call)."
     Field("track", "key", "One of the declared tracks.", required=True, vocab="tracks"),
     Field("short", "text", "A short name for calendar titles (at most 20 characters), "
           "e.g. 'Google STEP'; derived from employer and program when left out."),
-    Field("eligibility", "keys", "Declared eligibility groups that may apply; [] when the "
-          "source does not say (the program then joins no eligibility feed). Leaving it out "
-          "is the same as [] and `validate` warns about it.", vocab="eligibility",
-          empty_ok=True),
+    Field("eligibility", "eligibility", "What the source says about each eligibility group: "
+          "a mapping {open_to: [...], closed_to: [...]} of the groups it names as able to "
+          "apply and those it rules out; every other declared group is not stated, and the "
+          "program joins that group's feed marked so. A plain list [a, b] (the older form) "
+          "means open to these groups and closed to every other. [] or leaving it out states "
+          "nothing: every group is not stated and `validate` warns.", vocab="eligibility",
+          shape=ELIGIBILITY, empty_ok=True),
     Field("citizenship", "keys", "Citizenship or residency statuses that may apply; [] when "
           "the source states no such rule (the program passes every citizenship filter). "
           "Leaving it out is the same as [] and `validate` warns about it.",
@@ -167,7 +180,8 @@ PROGRAM = Shape("program", "One program (an internship, a scholarship, a call)."
     Field("link", "url", "Where to apply or read more (http or https)."),
     Field("source", "object", "Where these facts come from (defaults to the dataset's).",
           shape=SOURCE),
-    Field("last_verified", "day", "Day the facts were last checked (YYYY-MM-DD).",
+    Field("last_verified", "verified", "Day the facts were last checked (YYYY-MM-DD), or "
+          "the month (YYYY-MM) when the source gives no day; events say it as written.",
           required=True),
     Field("notes", "text", "Anything else a student should know (shown in the feeds)."),
     Field("editor_notes", "text", "Notes for the people who edit the data (where a fact "

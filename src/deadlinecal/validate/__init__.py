@@ -59,7 +59,7 @@ def load_dataset(
     """Parse and validate a data file.
 
     `as_of` enables the stale-`last_verified` warning; `unstated` the warnings about
-    programs that leave eligibility or citizenship out (for `validate`, the editor's
+    programs that state no eligibility or leave citizenship out (for `validate`, the editor's
     check). Raises DataError listing every problem.
     """
     root = parse_yaml(data, file=file)

@@ -6,9 +6,10 @@ from typing import Any
 
 import yaml
 
-from ..model import PostingPattern, Program, Source, Window
+from ..model import FuzzyDate, PostingPattern, Program, Source, Window
 from ..spec import PROGRAM
 from .collector import Collector, child, program_at
+from .values import plain
 from .vocabularies import Declared, check_terms
 from .windows import check_windows
 
@@ -35,30 +36,67 @@ def check_programs(problems: Collector, vocabularies: Declared,
                 first_lines[program_id] = node.start_mark.line + 1
         for name, vocabulary in (("track", "tracks"), ("eligibility", "eligibility"),
                                  ("citizenship", "citizenship")):
-            check_terms(problems, vocabularies, node, path, values, name, vocabulary)
+            if name == "eligibility" and isinstance(values.get(name), dict):
+                _check_rule(problems, vocabularies, child(node, name) or node,
+                            f"{path}.{name}", values[name])
+            else:
+                check_terms(problems, vocabularies, node, path, values, name, vocabulary)
         windows = check_windows(problems, path, values.get("windows") or [])
         if any(values.get(f.name) is None for f in PROGRAM_REQUIRED):
             continue
-        built.append((node, _program(values, windows)))
+        built.append((node, _program(values, windows, tuple(vocabularies["eligibility"]))))
     return built
 
 
-def _program(values: dict[str, Any], windows: tuple[Window, ...]) -> Program:
+def _check_rule(problems: Collector, vocabularies: Declared, node: yaml.Node, path: str,
+                rule: dict[str, Any]) -> None:
+    """Declared terms in `open_to` and `closed_to`, and no group in both."""
+    for name in ("open_to", "closed_to"):
+        check_terms(problems, vocabularies, node, path, rule, name, "eligibility")
+    closed = {value: item for item, value in rule.get("closed_to") or [] if value}
+    for _, value in rule.get("open_to") or []:
+        if value in closed:
+            problems.problem(closed[value], f"{path}.closed_to",
+                             f"{value!r} is both open and closed",
+                             "each group in open_to or closed_to, not both")
+
+
+def _groups(raw: Any, groups: tuple[str, ...]
+            ) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
+    """The groups open to a program, those the source does not state, and whether it
+    states anything: a mapping names open and closed groups (the rest are not stated), a
+    plain list the open ones (the rest are closed), nothing states no group at all."""
+    if isinstance(raw, dict):
+        opened, closed = plain(raw.get("open_to")), plain(raw.get("closed_to"))
+        return opened, tuple(g for g in groups if g not in opened and g not in closed), bool(
+            opened or closed)
+    if raw:
+        return plain(raw), (), True
+    return (), groups, False
+
+
+def _program(values: dict[str, Any], windows: tuple[Window, ...],
+             groups: tuple[str, ...]) -> Program:
+    eligibility, not_stated, stated = _groups(values.get("eligibility"), groups)
+    verified = values["last_verified"]
     return Program(
         id=values["id"],
         employer=values["employer"],
         program=values["program"],
         track=values["track"],
         short=values.get("short") or "",
-        eligibility=tuple(value for _, value in values.get("eligibility") or []),
+        eligibility=eligibility,
+        not_stated=not_stated,
         citizenship=tuple(value for _, value in values.get("citizenship") or []),
         pay=values.get("pay") or "",
         screens_for=values.get("screens_for") or "",
         link=values.get("link"),
         source=source_of(values["source"]) if values.get("source") else None,
-        last_verified=values["last_verified"],
+        last_verified=getattr(verified, "earliest", verified),
+        verified_month=isinstance(verified, FuzzyDate),
         notes=values.get("notes") or "",
-        stated=frozenset(name for name in ("eligibility", "citizenship") if name in values),
+        stated=frozenset({"eligibility"} if stated else set())
+        | ({"citizenship"} if "citizenship" in values else set()),
         follow_up_days=values.get("follow_up_days"),
         windows=windows,
         cancelled=bool(values.get("cancelled")),

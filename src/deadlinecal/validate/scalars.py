@@ -9,6 +9,7 @@ import yaml
 
 from .. import dates
 from ..errors import EXCERPT_CHARS, quoted
+from ..model import Precision
 from ..spec import MAX_ID_CHARS, WEB_ADDRESS, Field
 from .collector import KEY_EXCERPT_CHARS, SLUG, Collector, describe
 
@@ -30,6 +31,7 @@ _CONTROL_NAMES = {"\r": "a carriage return (\\r)", "\x00": "a NUL byte (\\0)",
 # name or a category is one line; descriptions and notes may hold line breaks.
 _ONE_LINE = {"title", "employer", "program", "name", "short"}
 # A short name leaves room in a month view for the action before it ("~Opens: ").
+VERIFIED = "a day as YYYY-MM-DD, or a month as YYYY-MM when the source gives no day"
 MAX_SHORT_CHARS = 20
 # Every text is copied into each event of its program in every feed that holds it, so one
 # huge value multiplies (5 MB of notes made 47 MB of feeds). The default data's longest is 403.
@@ -47,7 +49,7 @@ def scalar(c: Collector, node: yaml.Node, path: str, kind: str, field: Field,
     if node.tag == "tag:yaml.org,2002:null":
         c.problem(node, path, "no value given", expected(kind, field))
         return None
-    if kind in ("day", "fuzzy", "moment"):
+    if kind in ("day", "fuzzy", "moment", "verified"):
         return date(c, node, path, kind, zone)
     if kind == "key" and len(node.value) <= MAX_ID_CHARS:
         # A term used against a vocabulary: check_terms refuses what is not declared,
@@ -181,9 +183,10 @@ def short(c: Collector, node: yaml.Node, path: str, expected: str) -> bool:
 
 
 def date(c: Collector, node: yaml.Node, path: str, kind: str, zone: str | None) -> Any:
-    """A day (`day`), or a fuzzy date that may hold a time (`fuzzy`, `moment`)."""
+    """A day (`day`), a day or a month (`verified`: a FuzzyDate for a month), or a fuzzy
+    date that may hold a time (`fuzzy`, `moment`)."""
     text: str = node.value
-    wanted = "a day as YYYY-MM-DD" if kind == "day" else dates.DATE_FORMS
+    wanted = {"day": "a day as YYYY-MM-DD", "verified": VERIFIED}.get(kind, dates.DATE_FORMS)
     if not short(c, node, path, wanted):
         return None
     try:
@@ -191,10 +194,12 @@ def date(c: Collector, node: yaml.Node, path: str, kind: str, zone: str | None) 
     except dates.DateSyntaxError as exc:
         c.problem(node, path, str(exc), wanted)
         return None
-    if kind == "day":
+    if kind == "verified" and parsed.precision is Precision.MONTH and not parsed.approximate:
+        return parsed
+    if kind in ("day", "verified"):
         if not parsed.exact or parsed.moment is not None:
-            c.problem(node, path, f"{quoted(text)} is not one exact day",
-                      "a day as YYYY-MM-DD")
+            c.problem(node, path, f"{quoted(text)} is not one exact day" + (
+                " or month" if kind == "verified" else ""), wanted)
             return None
         return parsed.earliest
     return parsed
@@ -211,10 +216,13 @@ def expected(kind: str, field: Field) -> str:
         "key": f"one of the declared {field.vocab}",
         "url": "an http:// or https:// address",
         "day": "a day as YYYY-MM-DD",
+        "verified": VERIFIED,
         "fuzzy": dates.DATE_FORMS,
         "moment": dates.DATE_FORMS,
         "duration": dates.DURATION_FORMS,
         "keys": f"a list of the declared {field.vocab}",
+        "eligibility": ("{open_to: [...], closed_to: [...]} or a list of the declared "
+                        "eligibility"),
         "list": f"a list of {field.shape.name}s" if field.shape else "a list",
         "object": ("a mapping with keys " + ", ".join(f.name for f in field.shape.fields)
                    if field.shape else "a mapping"),

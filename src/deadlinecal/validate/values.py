@@ -75,11 +75,14 @@ class Values:
             return self.reminders(node, path)
         if kind in ("vocabulary", "feeds"):
             return self.keyed(node, path, TERM if kind == "vocabulary" else FEED)
-        if kind in ("keys", "texts"):
+        if kind == "eligibility" and isinstance(node, yaml.MappingNode):
+            assert field.shape is not None
+            return self.fields(node, path, field.shape)
+        if kind in ("keys", "texts", "eligibility"):
             items = node.value if isinstance(node, yaml.SequenceNode) else [node]
             converted = [self.scalar(item, f"{path}[{i}]" if len(items) > 1 or
                                      isinstance(node, yaml.SequenceNode) else path,
-                                     "key" if kind == "keys" else "text", field)
+                                     "text" if kind == "texts" else "key", field)
                          for i, item in enumerate(items)]
             if not items and not field.empty_ok:
                 self.problems.problem(node, path, "the list is empty", "at least one entry")

@@ -78,16 +78,23 @@ def _warn_follow_up(dataset: Dataset, window: Window, offset: int, warn: Warn) -
 
 
 def warn_unstated(problems: Collector, dataset: Dataset, nodes: Sequence[yaml.Node]) -> None:
-    """Point out eligibility and citizenship left out: feeds then say "not stated"."""
+    """Point out programs that state no eligibility, or leave citizenship out: their
+    events then say "not stated"."""
     for index, (node, program) in enumerate(zip(nodes, dataset.programs, strict=True)):
         # A dataset without a citizenship vocabulary does not track citizenship at all.
         for name in ("eligibility", "citizenship")[: 2 if dataset.citizenship else 1]:
-            if name not in program.stated:
-                also = " and it joins no eligibility feed" if name == "eligibility" else ""
-                problems.problem(node, f"{program_path(index, program.id)}.{name}",
-                                 f"{program.id} does not state its {name}, so its events say "
-                                 f"'not stated'{also}", f"the {name} the source gives, or "
-                                 f"{name}: [] when it says nothing", warning=True)
+            if name in program.stated:
+                continue
+            where = f"{program_path(index, program.id)}.{name}"
+            if name == "eligibility":
+                problems.problem(node, where, f"{program.id} states no eligibility, so it "
+                                 "joins every group's feed marked 'not stated'",
+                                 "the groups the source names: eligibility: {open_to: [...], "
+                                 "closed_to: [...]}", warning=True)
+            else:
+                problems.problem(node, where, f"{program.id} does not state its {name}, so "
+                                 "its events say 'not stated'", f"the {name} the source "
+                                 f"gives, or {name}: [] when it says nothing", warning=True)
 
 
 def warn_cut_titles(problems: Collector, dataset: Dataset,
