@@ -12,7 +12,16 @@ import re
 from dateutil.relativedelta import relativedelta
 
 from . import dates
-from .model import Dataset, Event, EventKind, FuzzyDate, Precision, Program, Window
+from .model import (
+    MAX_SUMMARY,
+    Dataset,
+    Event,
+    EventKind,
+    FuzzyDate,
+    Precision,
+    Program,
+    Window,
+)
 from .text import category, span
 
 # Timed deadlines become a short block that ends at the deadline, so clients that hide
@@ -20,8 +29,6 @@ from .text import category, span
 DEADLINE_BLOCK = dt.timedelta(minutes=30)
 # Before the action, one character: "(est.)" on most titles had stopped standing out.
 ESTIMATE_MARK = "~"
-# Month views show 20-30 characters of a title.
-MAX_SUMMARY = 32
 # At most this many watch-list and year-round entries share a day.
 WATCH_ENTRIES_PER_DAY = 3
 # The key a program's only window gets when the data names none.

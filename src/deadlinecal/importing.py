@@ -159,7 +159,8 @@ def _previous(output: Path, read: Callable[[Path], bytes]) -> Dataset | None:
 def _confirm(path: Path, imported: Imported, read: Callable[[Path], bytes]
              ) -> tuple[Path, bytes, bytes, list[str]]:
     """A curated file's old and new bytes, with what changed."""
-    from .confirm import Candidate, confirm_file
+    from .confirm import Candidate
+    from .confirmfile import confirm_file
 
     data = read(path)
     candidates = [Candidate(employer=entry.employer, title=entry.title, day=entry.opens)

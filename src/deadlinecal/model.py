@@ -153,6 +153,8 @@ class Program:
 
 
 # An employer's name in a month view: its first words within this many characters.
+# Month views show 20-30 characters of a title: the longest one a build writes.
+MAX_SUMMARY = 32
 SHORT_EMPLOYER_CHARS = 12
 
 

@@ -101,8 +101,7 @@ def warn_cut_titles(problems: Collector, dataset: Dataset,
                     nodes: Sequence[yaml.Node]) -> None:
     """Suggest a `short:` where a month view would cut the title so far that it no longer
     shows the employer and a whole word of the program."""
-    from ..expand import MAX_SUMMARY
-    from ..model import short_employer
+    from ..model import MAX_SUMMARY, short_employer
 
     room = MAX_SUMMARY - len("~Opens: ")
     for index, (node, program) in enumerate(zip(nodes, dataset.programs, strict=True)):
