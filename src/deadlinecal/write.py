@@ -101,7 +101,6 @@ class Folder:
         """The folder's entries that are not ours, sorted (see ownership.others)."""
         return others(self.target, self.owned, self.created, self.layout)
 
-
     def foreign(self, files: Mapping[str, bytes]) -> list[str]:
         """Paths a build would write over that hold something that is not ours (a file that
         already holds what the build would write is not written over)."""
@@ -134,7 +133,7 @@ class Folder:
             raise OutputError(f"{self.target}/{foreign[0]} exists and was not written by "
                               "deadlinecal; it was left as it is")
         try:
-            return self._write(files, key, dict(extra or {}))
+            return _write(self, files, key, dict(extra or {}))
         except OSError as exc:
             raise OutputError(f"could not write to {self.target}: {exc.strerror or exc}; "
                               "the previous files are unchanged") from None
@@ -176,69 +175,71 @@ class Folder:
         head = read_regular(self.target / relative, HEAD_BYTES)
         return head is not None and self.layout(relative, head)
 
-    def _write(self, files: Mapping[str, bytes], key: str | None,
-               extra: dict[str, Any]) -> WriteReport:
-        # Looked up once: a feed is rendered on lookup (render.Feeds), and staged as compared.
-        changed: dict[str, bytes | Sequence[bytes]] = {}
-        for relative in sorted(files):
-            content = _content(files, relative)
-            if not _same_content(self.target / relative, content):
-                changed[relative] = content
-        unchanged = sorted(set(files) - set(changed))
-        # A recorded file someone has since replaced with their own is theirs: left alone.
-        removed = sorted(relative for relative in self.owned
-                         if relative not in files and plain(self.target, relative)
-                         and os.path.lexists(self.target / relative) and self._ours(relative))
-        refuse_unwritable(self.target, [*changed, *removed])
-        tidy(self, files)
-        staged: list[tuple[Path, Path]] = []
-        made: list[str] = []
-        try:
-            for relative, content in changed.items():
-                final = self.target / relative
-                made.extend(make_folders(self.target, relative))
-                staged.append((stage(final, content), final))
-            created = set(self.created) | set(made)
-            if staged or removed:
-                # Named in the record before anything moves: a crash from here on leaves
-                # nothing of ours that the next build does not know about, and nothing
-                # anyone writes there afterwards that it would take for its own.
-                _save_record(self.target, self._pending(files, staged, removed), created,
-                             None, extra)
-        except BaseException:
-            for temporary, _ in staged:
-                with contextlib.suppress(OSError):
-                    temporary.unlink()
-            _remove_empty(self.target, made)
-            raise
-        try:
-            move_all(staged)
-        except Unmoved as failure:
-            if not failure.stuck:
-                _restore_record(self)
-            _remove_empty(self.target, made)
-            raise OutputError(failure.message()) from None
-        gone = []
-        for relative in removed:
+
+def _write(folder: Folder, files: Mapping[str, bytes], key: str | None,
+           extra: dict[str, Any]) -> WriteReport:
+    """Folder.write's work, once every path is known to be ours: stage, record, move."""
+    # Looked up once: a feed is rendered on lookup (render.Feeds), and staged as compared.
+    changed: dict[str, bytes | Sequence[bytes]] = {}
+    for relative in sorted(files):
+        content = _content(files, relative)
+        if not _same_content(folder.target / relative, content):
+            changed[relative] = content
+    unchanged = sorted(set(files) - set(changed))
+    # A recorded file someone has since replaced with their own is theirs: left alone.
+    removed = sorted(relative for relative in folder.owned
+                     if relative not in files and plain(folder.target, relative)
+                     and os.path.lexists(folder.target / relative) and folder._ours(relative))
+    refuse_unwritable(folder.target, [*changed, *removed])
+    tidy(folder, files)
+    staged: list[tuple[Path, Path]] = []
+    made: list[str] = []
+    try:
+        for relative, content in changed.items():
+            final = folder.target / relative
+            made.extend(make_folders(folder.target, relative))
+            staged.append((stage(final, content), final))
+        created = set(folder.created) | set(made)
+        if staged or removed:
+            # Named in the record before anything moves: a crash from here on leaves
+            # nothing of ours that the next build does not know about, and nothing
+            # anyone writes there afterwards that it would take for its own.
+            _save_record(folder.target, folder._pending(files, staged, removed), created,
+                         None, extra)
+    except BaseException:
+        for temporary, _ in staged:
             with contextlib.suppress(OSError):
-                if plain(self.target, relative):  # again: nothing may have changed it
-                    (self.target / relative).unlink()
-                    gone.append(relative)
-        created -= set(_remove_empty(self.target, created))
-        if staged or gone:
-            sync_directory(self.target)
-        # A file that could not be removed stays ours.
-        kept = [relative for relative in removed if relative not in gone]
-        stamps = {relative: _stamp(self.target / relative)
-                  for relative in sorted([*files, *kept])}
-        if (stamps != dict(self.stamps) or created != set(self.created) or key != self.key
-                or extra != dict(self.extra)):
-            with contextlib.suppress(OSError):
-                # The record written above stays if this fails: the next build renders.
-                _save_record(self.target, stamps, created, key, extra)
-        return WriteReport(
-            written=tuple(final.relative_to(self.target).as_posix() for _, final in staged),
-            unchanged=tuple(unchanged), removed=tuple(gone))
+                temporary.unlink()
+        _remove_empty(folder.target, made)
+        raise
+    try:
+        move_all(staged)
+    except Unmoved as failure:
+        if not failure.stuck:
+            _restore_record(folder)
+        _remove_empty(folder.target, made)
+        raise OutputError(failure.message()) from None
+    gone = []
+    for relative in removed:
+        with contextlib.suppress(OSError):
+            if plain(folder.target, relative):  # again: nothing may have changed it
+                (folder.target / relative).unlink()
+                gone.append(relative)
+    created -= set(_remove_empty(folder.target, created))
+    if staged or gone:
+        sync_directory(folder.target)
+    # A file that could not be removed stays ours.
+    kept = [relative for relative in removed if relative not in gone]
+    stamps = {relative: _stamp(folder.target / relative)
+              for relative in sorted([*files, *kept])}
+    if (stamps != dict(folder.stamps) or created != set(folder.created) or key != folder.key
+            or extra != dict(folder.extra)):
+        with contextlib.suppress(OSError):
+            # The record written above stays if this fails: the next build renders.
+            _save_record(folder.target, stamps, created, key, extra)
+    return WriteReport(
+        written=tuple(final.relative_to(folder.target).as_posix() for _, final in staged),
+        unchanged=tuple(unchanged), removed=tuple(gone))
 
 
 def tidy(folder: Folder, files: Iterable[str] = ()) -> None:
