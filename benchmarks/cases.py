@@ -44,6 +44,7 @@ def stage_functions() -> list[tuple[object, str, str]]:
 
     import deadlinecal.pipeline as pipeline
     import deadlinecal.render as render
+    import deadlinecal.site as site
     import deadlinecal.validate as validate
     import deadlinecal.write as write
 
@@ -51,8 +52,8 @@ def stage_functions() -> list[tuple[object, str, str]]:
         (validate, "parse_yaml", "parse"),
         (pipeline, "load_dataset", "validate"),
         (pipeline, "expand", "expand"),
-        (pipeline, "select_feeds", "select"),
-        (pipeline, "render_page", "page"),
+        (site, "select_feeds", "select"),
+        (site, "render_page", "page"),
         (render.Renderer, "feed_parts", "render feeds"),
         (os, "fsync", "fsync"),
         (write.Folder, "write", "write"),

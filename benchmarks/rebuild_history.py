@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 import time
 
-from deadlinecal.pipeline import build_all
+from deadlinecal.site import build_all
 
 HEAD = """\
 format: 1

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from deadlinecal.pipeline import Build
+from deadlinecal.site import Build
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = Path(__file__).resolve().parent / "cases"
@@ -97,6 +97,6 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 
 @pytest.fixture(scope="session")
 def default_build() -> Build:
-    from deadlinecal.pipeline import build
+    from deadlinecal.site import build
 
     return build(DEFAULT_DATA.read_bytes(), file="data/ml-internships-summer-2027.yaml")

@@ -21,10 +21,10 @@ from click.testing import CliRunner
 
 from deadlinecal.cli import main
 from deadlinecal.picker import Choice, covering
-from deadlinecal.pipeline import build
 from deadlinecal.published import notice_uid, read_record
 from deadlinecal.select import select
 from deadlinecal.serve import serve_in_thread
+from deadlinecal.site import build
 
 from .postings_support import SAMPLE
 
@@ -100,7 +100,7 @@ def _answering(out: Path, before: dict[str, Choice], *data: Path) -> int:
     reader = {str(path): path.read_bytes() for path in data}
     current = build(reader[str(data[0])], file=str(data[0])) if len(data) == 1 else None
     if current is None:
-        from deadlinecal.pipeline import build_all
+        from deadlinecal.site import build_all
 
         current = build_all([str(p) for p in data], lambda p, *_: reader[p])
     ended = json.loads((out / "picked" / "choices.json").read_bytes())["ended"]

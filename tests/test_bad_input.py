@@ -478,12 +478,12 @@ class TestNoTraceback:
 
     def test_a_bug_is_one_line_and_exit_3(self, workdir: Path,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
-        import deadlinecal.pipeline
+        import deadlinecal.site
 
         def broken(*args: object, **kwargs: object) -> dict[str, bytes]:
             raise RuntimeError("boom")
 
-        monkeypatch.setattr(deadlinecal.pipeline, "render_feeds", broken)
+        monkeypatch.setattr(deadlinecal.site, "render_feeds", broken)
         calendars = existing_calendars(workdir)
         before = snapshot(calendars)
         (workdir / "data.yaml").write_text(BASE)
@@ -496,12 +496,12 @@ class TestNoTraceback:
 
     def test_a_bug_with_debug_raises(self, workdir: Path,
                                      monkeypatch: pytest.MonkeyPatch) -> None:
-        import deadlinecal.pipeline
+        import deadlinecal.site
 
         def broken(*args: object, **kwargs: object) -> dict[str, bytes]:
             raise RuntimeError("boom")
 
-        monkeypatch.setattr(deadlinecal.pipeline, "render_feeds", broken)
+        monkeypatch.setattr(deadlinecal.site, "render_feeds", broken)
         (workdir / "data.yaml").write_text(BASE)
         result = invoke("--debug", "build", "data.yaml", "--as-of", "2026-08-01")
         assert isinstance(result.exception, RuntimeError)

@@ -23,9 +23,9 @@ from deadlinecal.page import (
     webcal_url,
 )
 from deadlinecal.picker import Choice
-from deadlinecal.pipeline import Build, build
 from deadlinecal.select import select
 from deadlinecal.serve import serve_in_thread
+from deadlinecal.site import Build, build
 from deadlinecal.write import write_tree
 
 from .helpers import dataset_yaml, program

@@ -7,7 +7,7 @@ import re
 
 import icalendar
 
-from deadlinecal.pipeline import build
+from deadlinecal.site import build
 from deadlinecal.text import calendar_name, category
 
 from .conftest import DEFAULT_DATA

@@ -27,8 +27,8 @@ import pytest
 from click.testing import CliRunner
 
 from deadlinecal.cli import main
-from deadlinecal.pipeline import Build
 from deadlinecal.render import header_bytes
+from deadlinecal.site import Build
 
 from .conftest import DEFAULT_DATA
 from .serve_support import served

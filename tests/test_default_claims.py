@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import icalendar
 import pytest
 
-from deadlinecal.pipeline import Build
+from deadlinecal.site import Build
 
 GROUPS = {"undergrad": "Undergraduates", "masters": "Master's students",
           "phd": "PhD students", "first-second-year": "First- and second-year undergraduates",

@@ -10,7 +10,7 @@ import icalendar
 import pytest
 
 from deadlinecal.model import EventKind
-from deadlinecal.pipeline import Build
+from deadlinecal.site import Build
 
 from .conftest import DEFAULT_DATA, ROOT
 
@@ -141,7 +141,7 @@ class TestFeedsParseBack:
 
 class TestCommittedOutput:
     def test_calendars_folder_is_what_the_default_data_builds(self) -> None:
-        from deadlinecal.pipeline import build_all
+        from deadlinecal.site import build_all
 
         folder = ROOT / "calendars"
         # Dot files (the rebuild manifest) are local bookkeeping, not committed output.

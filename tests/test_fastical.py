@@ -14,8 +14,8 @@ from icalendar.parser import Contentline
 from deadlinecal import fastical
 from deadlinecal.expand import expand
 from deadlinecal.model import Event
-from deadlinecal.pipeline import build
 from deadlinecal.render import event_bytes, event_component
+from deadlinecal.site import build
 from deadlinecal.validate import load_dataset
 
 from .conftest import CASES, DEFAULT_DATA, ROOT
@@ -237,7 +237,7 @@ class TestFeedsMapping:
 
     def test_default_feeds_match_the_committed_calendars(self) -> None:
         from deadlinecal.output import LAYOUT
-        from deadlinecal.pipeline import build_all
+        from deadlinecal.site import build_all
         from deadlinecal.write import opened
 
         committed = ROOT / "calendars"
@@ -280,7 +280,7 @@ class TestStartUp:
         import subprocess
         import sys
 
-        code = ("import sys; from deadlinecal.pipeline import build; "
+        code = ("import sys; from deadlinecal.site import build; "
                 f"files = build(open({str(DEFAULT_DATA)!r}, 'rb').read(), file='d').files; "
                 "assert all(files[p] for p in files); print('icalendar' in sys.modules)")
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

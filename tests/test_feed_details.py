@@ -8,7 +8,7 @@ import icalendar
 from click.testing import CliRunner
 
 from deadlinecal.cli import main
-from deadlinecal.pipeline import build
+from deadlinecal.site import build
 
 from .helpers import dataset_yaml, program
 

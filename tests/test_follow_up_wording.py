@@ -6,7 +6,7 @@ import datetime as dt
 
 from deadlinecal.expand import expand
 from deadlinecal.model import Event
-from deadlinecal.pipeline import build
+from deadlinecal.site import build
 from deadlinecal.validate import load_dataset
 
 from .conftest import DEFAULT_DATA

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from deadlinecal.pipeline import build
+from deadlinecal.site import build
 
 from .conftest import CASES
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from deadlinecal import history
 from deadlinecal.errors import Problem
-from deadlinecal.pipeline import Build
+from deadlinecal.site import Build
 
 from .test_lint_hostile import edit_line
 from .test_updates_cli import built, run  # noqa: F401  (`built` is a fixture used here)

@@ -11,8 +11,8 @@ from collections import Counter
 
 import icalendar
 
-from deadlinecal.pipeline import build
 from deadlinecal.render import event_component
+from deadlinecal.site import build
 
 from .badinput_support import BASE, replaced
 

@@ -279,7 +279,7 @@ class TestEveryDataErrorSaysWhere:
 
     def test_an_include_the_core_cannot_read_points_at_the_entry(self) -> None:
         from deadlinecal.errors import DataError
-        from deadlinecal.pipeline import build
+        from deadlinecal.site import build
 
         data = replaced("format: 1\n", "format: 1\ninclude: [more.yaml]\n").encode()
         with pytest.raises(DataError) as raised:

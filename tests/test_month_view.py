@@ -14,7 +14,7 @@ import pytest
 
 from deadlinecal.expand import expand
 from deadlinecal.model import EventKind
-from deadlinecal.pipeline import build
+from deadlinecal.site import build
 from deadlinecal.validate import load_dataset
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from deadlinecal import output
-from deadlinecal.pipeline import build
+from deadlinecal.site import build
 from deadlinecal.write import RECORD, opened
 
 from .conftest import DEFAULT_DATA

@@ -23,8 +23,8 @@ from deadlinecal.page import (
     render_page,
     webcal_url,
 )
-from deadlinecal.pipeline import build
 from deadlinecal.select import select, standard_feeds
+from deadlinecal.site import build
 from deadlinecal.validate import load_dataset
 from deadlinecal.write import write_tree
 
@@ -472,7 +472,7 @@ class TestReadme:
 
 class TestLongProgramLists:
     def test_a_card_names_at_most_a_hundred_programs_then_counts_the_rest(self) -> None:
-        from deadlinecal.pipeline import build
+        from deadlinecal.site import build
 
         from .helpers import dataset_yaml, program
 

@@ -18,9 +18,9 @@ from deadlinecal.errors import DataError
 from deadlinecal.lint import lint
 from deadlinecal.page import MAX_ADDRESS, feed_url, webcal_url
 from deadlinecal.picker import Choice, QueryError, choices, parse_query
-from deadlinecal.pipeline import Build, build
 from deadlinecal.select import select
 from deadlinecal.serve import serve_in_thread
+from deadlinecal.site import Build, build
 from deadlinecal.text import feed_name
 from deadlinecal.write import write_tree
 

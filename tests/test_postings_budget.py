@@ -13,9 +13,9 @@ from deadlinecal import importfile
 from deadlinecal.importer import Entry, Imported, Settings, import_list, posting_report
 from deadlinecal.importfile import Header
 from deadlinecal.model import Dataset
-from deadlinecal.pipeline import build
 from deadlinecal.postings import PostingList, read_postings
 from deadlinecal.render import _utc_zone, utc_zone_component
+from deadlinecal.site import build
 from deadlinecal.validate import DEFAULT_REFRESH_HOURS, load_dataset
 
 from .postings_support import NEWER, SAMPLE, SNAPSHOT, import_and_build, run

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from deadlinecal import importing, output, pipeline
+from deadlinecal import importing, output, site
 from deadlinecal.cli import main
 from deadlinecal.importer import Settings as ImportSettings
 from deadlinecal.importing import run_import
@@ -62,7 +62,7 @@ def read(path: str, *_: object) -> bytes:
 
 class TestLibraryCalls:
     def test_build_all_leaves_the_collector_and_umask_alone(self, touched: list[str]) -> None:
-        result = pipeline.build_all([str(DEFAULT_DATA)], read, as_of=AS_OF)
+        result = site.build_all([str(DEFAULT_DATA)], read, as_of=AS_OF)
         assert result.files and touched == []
 
     def test_a_folder_build_leaves_the_collector_and_umask_alone(
@@ -97,9 +97,9 @@ class TestLibraryCalls:
 class TestCommands:
     @pytest.mark.parametrize(("args", "module", "name"), [
         (["build", str(DEFAULT_DATA), "-o", "out", "--as-of", AS_OF.isoformat()],
-         pipeline, "load_selection"),
+         site, "load_selection"),
         (["diff", str(DEFAULT_DATA), "-o", "out", "--as-of", AS_OF.isoformat()],
-         pipeline, "load_selection"),
+         site, "load_selection"),
         (["import", "simplify", str(SAMPLE), "-o", "postings.yaml"], importing, "import_list"),
     ])
     def test_a_command_pauses_the_collector_for_its_run_and_gives_it_back(

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from deadlinecal.errors import DataError
-from deadlinecal.pipeline import Build, build
+from deadlinecal.site import Build, build
 
 from .badinput_support import existing_calendars, invoke, snapshot
 

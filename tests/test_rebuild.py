@@ -11,7 +11,7 @@ from click.testing import CliRunner
 import deadlinecal.render
 from deadlinecal import cache
 from deadlinecal.cli import main
-from deadlinecal.pipeline import build
+from deadlinecal.site import build
 
 from .conftest import DEFAULT_DATA
 from .helpers import dataset_yaml, program

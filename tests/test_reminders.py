@@ -15,7 +15,8 @@ from click.testing import CliRunner
 from deadlinecal.cli import main
 from deadlinecal.errors import DataError
 from deadlinecal.model import Filter
-from deadlinecal.pipeline import build, one_feed
+from deadlinecal.pipeline import one_feed
+from deadlinecal.site import build
 
 SCHEMA = Path(__file__).parents[1] / "src" / "deadlinecal" / "schema" / "deadlinecal.schema.json"
 

@@ -9,7 +9,6 @@ import pytest
 
 from deadlinecal.errors import FilterError
 from deadlinecal.model import Filter
-from deadlinecal.pipeline import build
 from deadlinecal.select import (
     casefold,
     check_filter,
@@ -18,6 +17,7 @@ from deadlinecal.select import (
     select_feeds,
     standard_feeds,
 )
+from deadlinecal.site import build
 from deadlinecal.validate import load_dataset
 
 from .helpers import dataset_yaml, program

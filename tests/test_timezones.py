@@ -14,8 +14,8 @@ import icalendar
 import pytest
 
 from deadlinecal import zonenames
-from deadlinecal.pipeline import build
 from deadlinecal.render import timezone_component
+from deadlinecal.site import build
 from deadlinecal.zonenames import refusal
 
 TIMED = Path(__file__).parent / "interop" / "data" / "timed.yaml"
@@ -115,7 +115,7 @@ class TestZoneCoverage:
     def test_vtimezone_covers_a_deadline_far_outside_the_cycle(self) -> None:
         import icalendar
 
-        from deadlinecal.pipeline import build
+        from deadlinecal.site import build
 
         from .helpers import dataset_yaml, program
 

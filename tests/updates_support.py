@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 
 from deadlinecal.history import Seen, read_feed
-from deadlinecal.pipeline import Build, build_all
+from deadlinecal.site import Build, build_all
 
 BASE = """\
 format: 1

@@ -34,7 +34,7 @@ from .spec import MAX_ID_CHARS, WEB_ADDRESS
 from .trackwords import Classifier
 
 if TYPE_CHECKING:
-    from .pipeline import Build
+    from .site import Build
 
 __all__ = ["DEFAULT_BUDGET_BYTES", "DEFAULT_KEEP_CLOSED_DAYS", "MARKER", "Entry", "Imported",
            "Settings", "import_list", "posting_report"]

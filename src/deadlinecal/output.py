@@ -35,10 +35,11 @@ from .ownership import Layout, read_regular
 from .page import PAGE_PATH
 from .picker import CHOICES_PATH
 from .picker import FOLDER as PICKED_FOLDER
-from .pipeline import Build, Read, build_all
+from .pipeline import Read
 from .published import ended_before
 from .render import PRODID
 from .select import FEED_PATTERNS
+from .site import Build, build_all
 from .validate import DEFAULT_MAX_AGE_DAYS, Include
 from .write import RECORD, Folder, WriteReport, opened, read_head, replace_file, tidy
 

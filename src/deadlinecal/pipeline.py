@@ -1,4 +1,5 @@
-"""The whole core in one call: bytes of a data file -> every feed's bytes. No filesystem."""
+"""The core in one call: bytes of data files -> events (revised against what subscribers have)
+-> one feed's bytes. No filesystem, no page: site.py adds the page and the personal feeds."""
 
 from __future__ import annotations
 
@@ -15,19 +16,9 @@ from .combining import keep_apart
 from .confirm import confirm_datasets
 from .errors import DataError, Problem, quoted
 from .expand import expand
-from .model import Dataset, Event, EventKind, FeedSpec, Filter, Program
-from .page import PAGE_PATH, render_page
-from .picker import (
-    CHOICES_PATH,
-    FOLDER,
-    Choice,
-    Picker,
-    check_addresses,
-    plan,
-    with_days_of_postings,
-)
+from .model import Dataset, Event, FeedSpec, Filter
 from .render import render_feeds
-from .select import check_filter, select, select_feeds, standard_feeds, title_for
+from .select import check_filter, select, standard_feeds, title_for
 from .validate import (
     DEFAULT_MAX_AGE_DAYS,
     Include,
@@ -48,48 +39,7 @@ class Read(Protocol):
     def __call__(self, path: str, included_by: Include | None = None, /) -> bytes: ...
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Build:
-    dataset: Dataset
-    events: tuple[Event, ...]
-    feeds: tuple[FeedSpec, ...]
-    # Feeds are rendered when looked up (see render.Feeds); the page is held as bytes.
-    files: Mapping[str, bytes]
-    warnings: tuple[Problem, ...]
-    # UIDs whose content changed since the previous build (their SEQUENCE went up).
-    revised: tuple[str, ...] = ()
-    # How many events each feed holds, by path, when the build counted them already.
-    counts: Mapping[str, int] = dataclasses.field(default_factory=dict)
-    # The last published revision of every UID this build no longer holds (see build_all).
-    retired: Mapping[str, Seen] = dataclasses.field(default_factory=dict)
-    # The personal feeds under picked/ (not in `feeds`), or why there are none.
-    picker: Picker | None = None
-
-    @property
-    def undated(self) -> tuple[Program, ...]:
-        """Programs with no date at all: they appear only as watch-list events."""
-        watched = {id(e.program) for e in self.events if e.kind is EventKind.WATCH
-                   and e.window is None}
-        return tuple(p for p in self.dataset.programs if id(p) in watched)
-
-    def count(self, spec: FeedSpec) -> int:
-        counted = self.counts.get(spec.path)
-        return counted if counted is not None else len(select(self.events, spec.filter))
-
-
-def build(data: bytes, *, file: str, as_of: dt.date | None = None,
-          alarms: bool = True, base_url: str | None = None,
-          max_age_days: int = DEFAULT_MAX_AGE_DAYS) -> Build:
-    """Build one data file that includes no other: every feed plus the subscribe page.
-
-    `alarms=False` leaves every VALARM out, whatever the data asks for. `base_url` (else the
-    data's `dataset.base_url`) is where the feeds will be published. Raises DataError.
-    """
-    return build_all([file], _reader(data, file), as_of=as_of, alarms=alarms,
-                     base_url=base_url, max_age_days=max_age_days)
-
-
-def _reader(data: bytes, file: str, read: Read | None = None) -> Read:
+def one_file_reader(data: bytes, file: str, read: Read | None = None) -> Read:
     """A reader that gives `data` for `file` and any other path (an include) to `read`."""
     def reader(path: str, included_by: Include | None = None, /) -> bytes:
         if path == posixpath.normpath(file):
@@ -106,127 +56,7 @@ def _reader(data: bytes, file: str, read: Read | None = None) -> Read:
     return reader
 
 
-def build_all(paths: Sequence[str], read: Read, *,
-              as_of: dt.date | None = None, previous: Mapping[str, bytes] | None = None,
-              retired: Mapping[str, Seen] | None = None, retired_from: str = ledger.PATH,
-              alarms: bool = True, base_url: str | None = None,
-              max_age_days: int = DEFAULT_MAX_AGE_DAYS, render: bool = True,
-              record: bytes | None = None, picked: Mapping[str, bytes] | None = None
-              ) -> Build:
-    """Build several data files (and whatever they `include:`) into one set of feeds.
-
-    `read` turns a path into bytes (the CLI passes its file reader, tests a dict lookup), so
-    the core stays free of the filesystem. The first dataset's title, time zone and refresh
-    rate head every feed; each dataset keeps its own id, which namespaces its UIDs.
-    `previous` is the output folder's current files (path -> bytes): events whose content
-    changed get SEQUENCE + 1 (see history.py). `retired` is the last revision published of
-    UIDs no longer in those feeds (`Build.retired` of the builds before): a UID that comes
-    back continues from there, so its SEQUENCE never goes down; `retired_from` names the file
-    it was read from in warnings. `alarms=False` leaves every
-    VALARM out.
-    `base_url` (else the first dataset's `base_url`) is where the feeds will be published,
-    for the subscribe page's links. With `render=False` the feeds are planned but neither
-    rendered nor compared with `previous` (`files` is empty): for a rebuild whose output is
-    known to be current already. `record` is the previous `picked/choices.json` and
-    `picked` the previous files under picked/ by their path there (see published.py): every
-    address published before is written again; both are taken from `previous` when it holds
-    `picked/choices.json` and they are not given. Raises DataError.
-    """
-    from .published import read_record
-
-    dataset, events, warnings = load_selection(paths, read, as_of=as_of, alarms=alarms,
-                                               max_age_days=max_age_days)
-    if base_url:
-        dataset = replace(dataset, base_url=base_url)
-    feeds = standard_feeds(dataset)
-    if record is None and previous and CHOICES_PATH in previous:
-        # `previous` keyed by the paths in the folder, as a test or a tool reads it.
-        record = previous[CHOICES_PATH]
-        picked = picked or {path: content for path, content in previous.items()
-                            if path.startswith(f"{FOLDER}/")}
-    published, problems = read_record(record)
-    warnings.extend(problems)
-    if not render:
-        picker = plan(dataset, [event for event in events if not event.feed], published)
-        check_addresses(dataset, [spec.path for spec in _all_feeds(feeds, picker)])
-        return Build(dataset=dataset, events=tuple(events), feeds=feeds, files={},
-                     warnings=tuple(warnings), picker=picker)
-    revised, rendered, bumped, gone = _against_previous(
-        events, _with_revived(previous, dataset, published, picked), warnings, retired,
-        retired_from)
-    # A personal feed holds a posting list's days, not each posting (picker.py).
-    picker = with_days_of_postings(
-        plan(dataset, [event for event in revised if not event.feed], published), revised)
-    every = _all_feeds(feeds, picker)
-    check_addresses(dataset, [*(spec.path for spec in every),
-                              *(each.path for each in picker.ended)])
-    # Each feed's events are chosen once, for its file, its count and the page.
-    selected: dict[str, Sequence[Event]] = dict(
-        select_feeds(revised, {spec.path: spec.filter for spec in feeds}))
-    selected.update((each.spec.path, each.events) for each in picker.feeds)
-    files = render_feeds(dataset, revised, every, rendered=rendered, selected=selected)
-    counted = [(spec, len(selected[spec.path])) for spec in feeds]
-    if picker.files:
-        from .published import choices_json, ended_file
-
-        for each in picker.ended:
-            files[each.path] = ended_file(dataset, each, (picked or {}).get(each.path),
-                                          {**(retired or {}), **gone})
-        files[CHOICES_PATH] = choices_json(dataset, picker)
-    # A personal feed the record does not list (it could not be read, or was cut) is
-    # still an address someone may subscribe to: it stays as it is.
-    written = set(files)
-    orphans = [path for path in picked or {} if path.endswith(".ics")
-               and path not in written]
-    for path in orphans:
-        files[path] = (picked or {})[path]
-    if orphans:
-        warnings.append(Problem(
-            file=CHOICES_PATH, line=None, column=None, path="", severity="warning",
-            message=f"does not list {len(orphans)} personal feed"
-            f"{'' if len(orphans) == 1 else 's'} of the folder ({orphans[0]}, ...); "
-            "kept as they are"))
-    files[PAGE_PATH] = render_page(dataset, revised, counted, dataset.base_url,
-                                   selected=selected, picker=picker)
-    if gone:
-        # Published with the feeds, so a fresh clone knows what its subscribers saw.
-        files[ledger.PATH] = ledger.encode(gone)
-    return Build(
-        dataset=dataset,
-        events=revised,
-        feeds=feeds,
-        files=files,
-        warnings=tuple(warnings),
-        revised=bumped,
-        counts={spec.path: count for spec, count in counted},
-        retired=gone,
-        picker=picker,
-    )
-
-
-def _with_revived(previous: Mapping[str, bytes] | None, dataset: Dataset,
-                  published: Sequence[tuple[str, Choice, str]],
-                  picked: Mapping[str, bytes] | None) -> Mapping[str, bytes] | None:
-    """`previous` and the files of ended addresses whose choice is back: their cancelled
-    events are history the choice's events continue from (output.py leaves ended files out
-    of `previous`, so that their cancelled copies never count against the live events)."""
-    if not picked:
-        return previous
-    declared = {"track": {t.key for t in dataset.tracks},
-                "eligibility": {g.key for g in dataset.eligibility},
-                "citizenship": {c.key for c in dataset.citizenship}}
-    revived = {path: picked[path] for path, choice, since in published
-               if since and path in picked
-               and all(term in declared[name] for name, term in choice.terms)}
-    return {**(previous or {}), **revived} if revived else previous
-
-
-def _all_feeds(feeds: Sequence[FeedSpec], picker: Picker) -> list[FeedSpec]:
-    """The named feeds, then the personal ones."""
-    return [*feeds, *(each.spec for each in picker.feeds)]
-
-
-def _against_previous(events: Sequence[Event], previous: Mapping[str, bytes] | None,
+def against_previous(events: Sequence[Event], previous: Mapping[str, bytes] | None,
                       warnings: list[Problem], retired: Mapping[str, Seen] | None = None,
                       retired_from: str = ledger.PATH,
                       ) -> tuple[tuple[Event, ...], dict[str, bytes], tuple[str, ...],
@@ -413,7 +243,7 @@ def one_feed(data: bytes, *, file: str, chosen: Filter, title: str | None = None
     `read` fetches the files `data` includes; `previous` is the feed file this one replaces,
     so changed events get SEQUENCE + 1 as in `build`. Raises DataError, FilterError.
     """
-    made = single_feed([file], _reader(data, file, read), chosen=chosen, title=title,
+    made = single_feed([file], one_file_reader(data, file, read), chosen=chosen, title=title,
                        alarms=alarms, previous=previous)
     return made.content, made.count, made.warnings
 
@@ -436,7 +266,7 @@ def single_feed(paths: Sequence[str], read: Read, *, chosen: Filter,
         filter=chosen,
     )
     # Only the events the feed holds are revised: one the filter leaves out is retired.
-    revised, rendered, _, gone = _against_previous(
+    revised, rendered, _, gone = against_previous(
         select(events, chosen), {"feed.ics": previous} if previous else None, warnings,
         retired, retired_from)
     content = render_feeds(dataset, revised, [spec], rendered=rendered)["feed.ics"]

@@ -12,8 +12,9 @@ import pytest
 
 from deadlinecal.expand import expand
 from deadlinecal.model import Event, Filter
-from deadlinecal.pipeline import build, one_feed
+from deadlinecal.pipeline import one_feed
 from deadlinecal.select import select
+from deadlinecal.site import build
 from deadlinecal.validate import load_dataset
 
 from .adapters import Seen, compile_libical, when
