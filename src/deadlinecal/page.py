@@ -23,7 +23,7 @@ from urllib.parse import quote, urlencode, urlsplit
 from . import dates, timeline
 from .model import Dataset, Event, FeedSpec, Program
 from .picker import MAX_ADDRESS
-from .render import feed_url
+from .render import feed_url, webcal_url
 from .select import select
 from .text import plural, span
 
@@ -56,12 +56,6 @@ def is_web_address(text: str | None) -> bool:
         return False
     parts = urlsplit(text.strip())
     return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
-
-
-def webcal_url(url: str) -> str:
-    """The same address with the webcal:// scheme that Apple Calendar subscribes to."""
-    _, _, rest = url.partition("://")
-    return f"webcal://{rest}"
 
 
 def outlook_url(url: str, name: str) -> str:

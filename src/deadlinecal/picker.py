@@ -335,8 +335,7 @@ def check_addresses(dataset: Dataset, paths: Sequence[str]) -> None:
 
     Raises DataError naming the longest address and the longest base URL that would do.
     """
-    from .page import webcal_url
-    from .render import feed_url
+    from .render import feed_url, webcal_url
 
     base = dataset.base_url
     if not base or not paths:

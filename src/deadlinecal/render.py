@@ -32,6 +32,14 @@ def feed_url(base_url: str, path: str) -> str:
     if not base.endswith("/"):
         base += "/"
     return base + quote(path, safe="/")
+
+
+def webcal_url(url: str) -> str:
+    """The same address with the webcal:// scheme that Apple Calendar subscribes to."""
+    _, _, rest = url.partition("://")
+    return f"webcal://{rest}"
+
+
 _END = b"END:VCALENDAR\r\n"
 
 
