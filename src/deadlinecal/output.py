@@ -303,7 +303,8 @@ def _build(paths: Sequence[str], read: Read, settings: Settings,
     result = build_all(paths, read, as_of=settings.as_of, previous=previous, retired=retired,
                        retired_from=str(folder.target / ledger.PATH) if folder else ledger.PATH,
                        alarms=settings.alarms, base_url=settings.base_url,
-                       max_age_days=settings.max_age_days, render=render)
+                       max_age_days=settings.max_age_days, render=render,
+                       folder=str(folder.target) if folder else "")
     if not warnings:
         return result
     return dataclasses.replace(result, warnings=(*result.warnings, *warnings))

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
-from . import digest, ledger
+from . import digest, ended, ledger
 from .budget import check_budget
 from .combining import keep_apart
 from .confirm import confirm_datasets
@@ -102,7 +102,8 @@ def build_all(paths: Sequence[str], read: Read, *,
               as_of: dt.date | None = None, previous: Mapping[str, bytes] | None = None,
               retired: Mapping[str, Seen] | None = None, retired_from: str = ledger.PATH,
               alarms: bool = True, base_url: str | None = None,
-              max_age_days: int = DEFAULT_MAX_AGE_DAYS, render: bool = True) -> Build:
+              max_age_days: int = DEFAULT_MAX_AGE_DAYS, render: bool = True,
+              folder: str = "") -> Build:
     """Build several data files (and whatever they `include:`) into one set of feeds.
 
     `read` turns a path into bytes (the CLI passes its file reader, tests a dict lookup), so
@@ -117,7 +118,9 @@ def build_all(paths: Sequence[str], read: Read, *,
     `base_url` (else the first dataset's `base_url`) is where the feeds will be published,
     for the subscribe page's links. With `render=False` the feeds are planned but neither
     rendered nor compared with `previous` (`files` is empty): for a rebuild whose output is
-    known to be current already. Raises DataError.
+    known to be current already. `folder` is the folder the paths of `previous` begin with
+    ("" when they are the paths in it): a standard feed of `previous` the data no longer
+    produces is written again as an ended calendar (ended.py). Raises DataError.
     """
     dataset, events, warnings = load_selection(paths, read, as_of=as_of, alarms=alarms,
                                                max_age_days=max_age_days)
@@ -129,7 +132,8 @@ def build_all(paths: Sequence[str], read: Read, *,
         check_addresses(dataset, [spec.path for spec in _all_feeds(feeds, picker)])
         return Build(dataset=dataset, events=tuple(events), feeds=feeds, files={},
                      warnings=tuple(warnings), picker=picker)
-    revised, rendered, bumped, gone = _against_previous(events, previous, warnings,
+    endings = ended.sort_out(previous, folder, feeds, events)
+    revised, rendered, bumped, gone = _against_previous(events, endings.history, warnings,
                                                         retired, retired_from)
     # Postings stay out of the personal feeds: each of their own events would be
     # copied into every one (see digest.py; the broad feeds list them by day).
@@ -149,6 +153,9 @@ def build_all(paths: Sequence[str], read: Read, *,
     if gone:
         # Published with the feeds, so a fresh clone knows what its subscribers saw.
         files[ledger.PATH] = ledger.encode(gone)
+    # An address published before keeps answering: ended, pointing to all.ics.
+    for path, content in ended.ended_files(dataset, endings, gone).items():
+        files[path] = content
     return Build(
         dataset=dataset,
         events=revised,

@@ -31,6 +31,7 @@ from .feeds import (
     BOOKKEEPING,
     MAX_SEQUENCE,
     Seen,
+    cancelled_copy,
     content_of,
     horizon,
     latest,
@@ -40,6 +41,6 @@ from .feeds import (
     revise,
 )
 
-__all__ = ["BOOKKEEPING", "MAX_SEQUENCE", "Change", "FeedChanges", "Seen", "compare",
-           "content_of", "format_changes", "horizon", "latest", "located", "read_feed",
+__all__ = ["BOOKKEEPING", "MAX_SEQUENCE", "Change", "FeedChanges", "Seen", "cancelled_copy",
+           "compare", "content_of", "format_changes", "horizon", "latest", "located", "read_feed",
            "read_feeds", "revise", "unreadable_details", "when_text"]

@@ -22,6 +22,8 @@ BOOKKEEPING = frozenset({"DTSTAMP", "SEQUENCE", "LAST-MODIFIED"})
 _TICK = dt.timedelta(seconds=1)
 # RFC 5545 SEQUENCE is an INTEGER (3.3.8): at most 2^31 - 1.
 MAX_SEQUENCE = 2**31 - 1
+# An event's content line when it is cancelled (as render.py writes it).
+_CANCELLED = "STATUS:CANCELLED"
 # The latest stamp a revision can tick on from without leaving datetime's range.
 _LATEST = dt.datetime.max.replace(tzinfo=dt.UTC) - dt.timedelta(days=1)
 # How much of a value a warning quotes.
@@ -156,11 +158,19 @@ def located(feeds: Mapping[str, Mapping[str, Seen]], files: Mapping[str, bytes],
 
 
 def latest(feeds: Iterable[Mapping[str, Seen]]) -> dict[str, Seen]:
-    """One entry per UID across feeds: the highest revision any feed holds."""
+    """One entry per UID across feeds: the highest revision any feed holds.
+
+    Of two revisions with the same SEQUENCE, a cancelled one wins: an ended calendar
+    (ended.py) holds an event cancelled at a SEQUENCE another feed may hold it live at, and
+    its next live revision must top the cancellation.
+    """
     chosen: dict[str, Seen] = {}
     for feed in feeds:
         for uid, entry in feed.items():
-            if uid not in chosen or entry.sequence > chosen[uid].sequence:
+            before = chosen.get(uid)
+            if (before is None or entry.sequence > before.sequence
+                    or (entry.sequence == before.sequence and entry is not before
+                        and _CANCELLED in entry.content and _CANCELLED not in before.content)):
                 chosen[uid] = entry
     return chosen
 
@@ -197,6 +207,48 @@ def revise(events: Sequence[Event], previous: Mapping[str, Seen],
         revised.append(dataclasses.replace(
             event, sequence=min(sequence + 1, MAX_SEQUENCE), stamp=when, modified=when))
     return tuple(revised), rendered
+
+
+def cancelled_copy(seen: Seen, when: dt.datetime, mark: str) -> bytes:
+    """The event `seen` as a new revision that cancels it (for a calendar that ended).
+
+    STATUS becomes CANCELLED, SUMMARY starts with `mark`, reminders go, SEQUENCE goes up by
+    one and DTSTAMP/LAST-MODIFIED move to `when` (or a second after the last revision). An
+    event already cancelled is returned as it is, so a rebuild changes nothing.
+    """
+    from .. import fastical
+
+    lines = _lines(seen.block)
+    if any(_name(line) == "STATUS" and line.split(":", 1)[-1].strip().upper() == "CANCELLED"
+           for line in lines):
+        return seen.block if seen.block.endswith(b"\r\n") else seen.block + b"\r\n"
+    last = _usable(seen.modified) or _usable(seen.stamp)
+    stamp = when if last is None else max(when, last + _TICK)
+    moment = stamp.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    out: list[str] = []
+    alarm = False
+    for line in lines:
+        name = _name(line)
+        if line.upper() == "BEGIN:VALARM":
+            alarm = True
+        if alarm:
+            alarm = line.upper() != "END:VALARM"
+            continue
+        if name == "SUMMARY" and ":" in line:
+            head, value = line.split(":", 1)
+            line = f"{head}:{value}" if value.startswith(mark) else f"{head}:{mark}{value}"
+        elif name == "STATUS":
+            line = "STATUS:CANCELLED"
+        elif name == "SEQUENCE":
+            line = f"SEQUENCE:{min(seen.sequence + 1, MAX_SEQUENCE)}"
+        elif name in ("DTSTAMP", "LAST-MODIFIED"):
+            line = f"{name}:{moment}"
+        out.append(line)
+    if not any(_name(line) == "STATUS" for line in out):
+        out.insert(len(out) - 1, "STATUS:CANCELLED")
+    if not any(_name(line) == "SEQUENCE" for line in out):
+        out.insert(len(out) - 1, f"SEQUENCE:{min(seen.sequence + 1, MAX_SEQUENCE)}")
+    return b"".join(fastical.fold(line) + b"\r\n" for line in out)
 
 
 def _usable(stamp: dt.datetime | None) -> dt.datetime | None:
