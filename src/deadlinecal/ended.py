@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 
 from .model import Dataset, Event, FeedSpec
 from .ownership import Layout
+from .render import PRODID
 from .select import ALL_FEED, FEED_PATTERNS, select
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ def sort_out(previous: Mapping[str, bytes] | None, folder: str,
     live_uids: set[str] | None = None
     for key, content in previous.items():
         path = key[len(prefix):] if key.startswith(prefix) else None
-        if path is None or not path.endswith(".ics") or not _PLACES.places(path):
+        if path is None or not _PLACES.places(path) or not _ours(content):
             continue
         already = _notice_of(content, path) is not None
         if path not in live:
@@ -193,6 +194,14 @@ def _notice_of(content: bytes, path: str, held: Mapping[str, Seen] | None = None
             return None
     suffix = f".{_name(path)}{_SUFFIX}"
     return next((seen for uid, seen in held.items() if uid.endswith(suffix)), None)
+
+
+def _ours(content: bytes) -> bool:
+    """Whether a file is a feed a build wrote (as output.recognise judges it): a file
+    someone put in a feed's place is theirs, never ended nor replaced."""
+    head = content[:4096]
+    return (head.lstrip().upper().startswith(b"BEGIN:VCALENDAR")
+            and f"\nPRODID:{PRODID}\r".encode() in head)
 
 
 def _only(content: bytes, dropped: set[str]) -> bytes:
