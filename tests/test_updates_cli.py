@@ -101,7 +101,7 @@ class TestDiff:
                          .replace("    eligibility: [phd]\n", "    eligibility: [undergrad]\n"))
         lines = run("diff", str(built), "-o", str(built.parent / "out"), "--as-of", AS_OF).output.splitlines()
         assert (f"{built.parent / 'out'}/eligibility/phd.ics (feed ended: its events "
-                "cancelled, a notice to switch to all.ics)") in lines
+                "cancelled, a notice says what to subscribe to)") in lines
 
 
 class TestBuildCheck:

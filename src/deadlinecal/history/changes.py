@@ -124,7 +124,7 @@ def format_changes(feeds: Sequence[FeedChanges], *, folder: str = "") -> list[st
     first_with: dict[tuple[str, ...], str] = {}
     for feed in feeds:
         note = {"new": " (new feed)", "removed": " (feed removed)",
-                "ended": " (feed ended: its events cancelled, a notice to switch to all.ics)",
+                "ended": " (feed ended: its events cancelled, a notice says what to subscribe to)",
                 "changed": ""}[feed.state]
         shown = tuple(_change_line(change) for change in feed.changes)
         if shown and shown in first_with:
