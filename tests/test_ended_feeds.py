@@ -218,3 +218,20 @@ class TestCommandLine:
         assert all(seen.status == "CANCELLED" for uid, seen in after.items()
                    if uid in before)
         assert any(uid.endswith(".employers.hntb.ended@deadlinecal") for uid in after)
+
+
+class TestHostilePrevious:
+    def test_a_notice_dated_at_the_end_of_time_falls_back_to_the_data_day(self) -> None:
+        after = files(NO_APPLIED, files(NAMED))
+        edited = dict(after)
+        edited["tracks/applied.ics"] = after["tracks/applied.ics"].replace(
+            b"DTSTART;VALUE=DATE:20260731", b"DTSTART;VALUE=DATE:99991231").replace(
+            b"DTEND;VALUE=DATE:20260801", b"DTEND;VALUE=DATE:10000101")
+        again = files(NO_APPLIED, edited)
+        assert notice(again["tracks/applied.ics"], "tracks/applied.ics").start == dt.date(
+            2026, 7, 31)
+
+    def test_a_file_someone_put_in_a_feeds_place_is_not_ended(self) -> None:
+        before = files(NAMED)
+        before["tracks/design.ics"] = b"my notes\n"
+        assert "tracks/design.ics" not in files(NAMED, before)

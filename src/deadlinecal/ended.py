@@ -113,13 +113,17 @@ def ended_file(dataset: Dataset, path: str, previous: bytes,
     from .expand import CANCELLED_MARK
     from .render import feed_url, header_bytes
 
+    updated = dt.datetime.combine(dataset.updated, dt.time(), tzinfo=dt.UTC)
     try:
-        held = history.read_feed(previous)
+        # A stamp later than a year after the data's day is not believed (history.horizon).
+        held = history.read_feed(previous, not_after=updated + dt.timedelta(days=366))
     except ValueError:  # not iCalendar: nothing to cancel, the notice alone
         held = {}
     uid = notice_uid(dataset, path)
     notice = _notice_of(previous, path, held)
     day = _day(notice) or dataset.updated
+    # A notice dated after the data's day was not written by a build of it.
+    day = min(day, dataset.updated)
     when = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
     instead = feed_url(dataset.base_url, ALL_FEED) if dataset.base_url else ALL_FEED
     name = _calendar_name(previous) or f"{dataset.title}: {_key(path)}"
