@@ -188,12 +188,14 @@ class TestCommandLine:
         data = tmp_path / "data" / "noquant.yaml"
         data.parent.mkdir()
         data.write_text(text)
-        run("build", str(data), "-o", str(out), "--as-of", "2026-08-01")
+        output = run("build", str(data), "-o", str(out), "--as-of", "2026-08-01")
         assert standard(out) == published  # picked/ has its own record (published.py)
+        assert ("  tracks/quant.ics                         ended: its events cancelled, a "
+                "notice points to all.ics") in output.splitlines()
         feed = read_feed((out / "tracks" / "quant.ics").read_bytes())
         assert "ml-internships-summer-2027.tracks.quant.ended@deadlinecal" in feed
-        assert "is up to date" in run("build", str(data), "-o", str(out), "--check",
-                                      "--as-of", "2026-08-01")
+        checked = run("build", str(data), "-o", str(out), "--check", "--as-of", "2026-08-01")
+        assert "is up to date" in checked and "1 ended feed" in checked
         assert "0 written" in run("build", str(data), "-o", str(out), "--as-of", "2026-08-01")
         (out / ".deadlinecal-build.json").unlink(missing_ok=True)  # a fresh clone
         assert "0 written" in run("build", str(data), "-o", str(out), "--as-of", "2026-08-01")
@@ -213,6 +215,7 @@ class TestCommandLine:
             [head, *(entry for entry in entries if 'employer: "HNTB"' not in entry)]))
         output = run("build", str(data), "-o", str(out), "--max-age", "100000")
         assert ", 0 removed." in output
+        assert "employers/*.ics: 1 ended employer feed (no posting left)" in output
         after = read_feed((out / "employers" / "hntb.ics").read_bytes())
         assert {uid for uid in after if not uid.endswith(".ended@deadlinecal")} == set(before)
         assert all(seen.status == "CANCELLED" for uid, seen in after.items()

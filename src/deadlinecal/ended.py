@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -51,6 +51,13 @@ _WHAT = {"tracks": "the track", "eligibility": "the eligibility group",
          "feeds": "the feed", "employers": "any posting of this employer"}
 
 
+def ended_paths(files: Iterable[str], feeds: Iterable[FeedSpec]) -> list[str]:
+    """The ended calendars among a build's `files`: its standard feeds' places it writes
+    with no feed of the data there."""
+    live = {spec.path for spec in feeds}
+    return sorted(path for path in files if path not in live and _PLACES.places(path))
+
+
 def notice_uid(dataset: Dataset, path: str) -> str:
     """The UID of an ended address's notice: derived from the address, so it never changes
     ("<dataset id>.tracks.quant.ended@deadlinecal", as picked/ addresses have)."""
@@ -63,9 +70,8 @@ class Endings:
 
     # `previous` without the ended files' cancelled copies (see the module docstring).
     history: Mapping[str, bytes] | None
-    # Each feed address no longer produced: (its path in the folder, its previous bytes,
-    # whether that file is an ended calendar already).
-    ended: tuple[tuple[str, bytes, bool], ...] = ()
+    # Each feed address no longer produced: its path in the folder and its previous bytes.
+    ended: tuple[tuple[str, bytes], ...] = ()
 
 
 def sort_out(previous: Mapping[str, bytes] | None, folder: str,
@@ -85,7 +91,7 @@ def sort_out(previous: Mapping[str, bytes] | None, folder: str,
             continue
         already = _notice_of(content, path) is not None
         if path not in live:
-            ended.append((path, content, already))
+            ended.append((path, content))
             if already:
                 del history[key]
         elif already:
@@ -103,7 +109,7 @@ def ended_files(dataset: Dataset, endings: Endings,
     """Each ended address's file, by its path in the folder. `retired`: the revisions no
     feed holds (a notice dropped when its address came back continues its SEQUENCE)."""
     return {path: ended_file(dataset, path, content, retired)
-            for path, content, _ in endings.ended}
+            for path, content in endings.ended}
 
 
 def ended_file(dataset: Dataset, path: str, previous: bytes,
