@@ -210,7 +210,8 @@ class TestCommandLine:
         out = tmp_path / "calendars"
         run("build", str(data), "-o", str(out), "--max-age", "100000")
         before = read_feed((out / "employers" / "hntb.ics").read_bytes())
-        head, *entries = data.read_text().split("\n  - id: ")
+        original = data.read_text()
+        head, *entries = original.split("\n  - id: ")
         data.write_text("\n  - id: ".join(
             [head, *(entry for entry in entries if 'employer: "HNTB"' not in entry)]))
         output = run("build", str(data), "-o", str(out), "--max-age", "100000")
@@ -221,6 +222,14 @@ class TestCommandLine:
         assert all(seen.status == "CANCELLED" for uid, seen in after.items()
                    if uid in before)
         assert any(uid.endswith(".employers.hntb.ended@deadlinecal") for uid in after)
+
+        # The employer posts again: its feed is live, above the cancellation.
+        data.write_text(original)
+        run("build", str(data), "-o", str(out), "--max-age", "100000")
+        back = read_feed((out / "employers" / "hntb.ics").read_bytes())
+        assert set(back) == set(before)
+        assert all(back[uid].sequence == after[uid].sequence + 1 for uid in back)
+        assert all(back[uid].status != "CANCELLED" for uid in back)
 
 
 class TestHostilePrevious:

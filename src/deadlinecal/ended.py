@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 from .model import Dataset, Event, FeedSpec
 from .ownership import Layout
 from .render import PRODID
-from .select import ALL_FEED, FEED_PATTERNS, select
+from .select import ALL_FEED, FEED_PATTERNS, select_feeds
 
 if TYPE_CHECKING:
     from .history import Seen
@@ -84,7 +84,7 @@ def sort_out(previous: Mapping[str, bytes] | None, folder: str,
     live = {spec.path: spec for spec in feeds}
     history = dict(previous)
     ended = []
-    live_uids: set[str] | None = None
+    back: dict[str, str] = {}
     for key, content in previous.items():
         path = key[len(prefix):] if key.startswith(prefix) else None
         if path is None or not _PLACES.places(path) or not _ours(content):
@@ -95,12 +95,15 @@ def sort_out(previous: Mapping[str, bytes] | None, folder: str,
             if already:
                 del history[key]
         elif already:
-            # Back again: its cancelled copies count for the events it holds, and for those
-            # no feed holds; an event another feed holds live carries on from there.
-            if live_uids is None:
-                live_uids = {event.uid for event in events}
-            held = {event.uid for event in select(events, live[path].filter)}
-            history[key] = _only(content, live_uids - held)
+            back[path] = key
+    if back:
+        # Back again: its cancelled copies count for the events it holds, and for those no
+        # feed holds; an event another feed holds live carries on from there.
+        live_uids = {event.uid for event in events}
+        chosen = select_feeds(events, {path: live[path].filter for path in back})
+        for path, key in back.items():
+            held = {event.uid for event in chosen[path]}
+            history[key] = _only(previous[key], live_uids - held)
     return Endings(history=history, ended=tuple(sorted(ended)))
 
 
