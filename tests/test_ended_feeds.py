@@ -85,6 +85,22 @@ class TestRemovedTerms:
         assert "Subscribe to https://example.org/cal/all.ics (every program)" in text
         assert "SOURCE;VALUE=URI:https://example.org/cal/tracks/applied.ics" in text
 
+    def test_an_ended_feed_keeps_the_time_zones_its_events_need(self) -> None:
+        timed = edit(NAMED, 'deadline: "2027-01..2027-03"',
+                     'deadline: "2027-01-15 23:59 America/New_York"')
+        before = files(timed)
+        gone = edit(timed, "  research: {title: Research}\n", "").replace(
+            "track: research", "track: applied")
+        after = files(gone, before)
+        feed = after["tracks/research.ics"]
+        assert b"DTSTART;TZID=America/New_York:" in feed.replace(b"\r\n ", b"")
+        assert feed.count(b"BEGIN:VTIMEZONE\r\nTZID:America/New_York\r\n") == 1
+        import icalendar
+
+        calendar = icalendar.Calendar.from_ical(feed)
+        assert all(event["STATUS"] == "CANCELLED" for event in calendar.walk("VEVENT")
+                   if not str(event["UID"]).endswith(".ended@deadlinecal"))
+
     def test_a_removed_eligibility_group_keeps_its_address(self) -> None:
         before = files(BASE)
         after = files(NO_PHD, before)
