@@ -61,6 +61,16 @@ def run(*args: str) -> Result:
                               if args[0] == "build" else list(args))
 
 
+def ended_notice(feed: Path) -> bool:
+    """Whether `feed` is an ended calendar: every event cancelled, and its notice."""
+    from deadlinecal.history import read_feed
+
+    held = read_feed(feed.read_bytes())
+    notices = [uid for uid in held if uid.endswith(".ended@deadlinecal")]
+    return len(notices) == 1 and all(seen.status == "CANCELLED" for uid, seen in held.items()
+                                     if uid not in notices)
+
+
 def data_file(tmp_path: Path) -> Path:
     """tmp_path/data/cycle.yaml holding FIRST."""
     folder = tmp_path / "data"
@@ -96,7 +106,8 @@ class TestForeignFilesAreKept:
         data.write_bytes(SECOND)
         result = run("build", str(data), "-o", str(built))
         assert result.exit_code == 0, result.output
-        assert not (built / "tracks" / "applied.ics").exists()  # ours, no longer produced
+        # Ours, no longer produced: kept as an ended calendar (ended.py).
+        assert ended_notice(built / "tracks" / "applied.ics")
         after = files_of(built)
         kept = {name: after.get(name) for name in FOREIGN}
         assert kept == before and len(kept) == len(FOREIGN) == 7
@@ -115,12 +126,12 @@ class TestForeignFilesAreKept:
                                                                  .st_mode))
                 for name in (".", "tracks", "private")} == before
 
-    def test_a_feed_it_wrote_and_no_longer_produces_is_removed(
+    def test_a_feed_it_wrote_and_no_longer_produces_is_ended_not_removed(
             self, data: Path, built: Path) -> None:
         assert (built / "tracks" / "applied.ics").exists()
         data.write_bytes(SECOND)
         assert run("build", str(data), "-o", str(built)).exit_code == 0
-        assert not (built / "tracks" / "applied.ics").exists()
+        assert ended_notice(built / "tracks" / "applied.ics")
         assert (built / "tracks" / "research.ics").exists()
 
     def test_a_file_of_someone_else_where_a_feed_goes_is_refused_then_adopted(
@@ -263,12 +274,12 @@ class TestFreshClone:
         assert (clone / "CNAME").read_bytes() == b"feeds.example.org\n"
         assert CliRunner().invoke(main, ["build"]).exit_code == 0  # the record says now
 
-    def test_a_stale_committed_feed_is_recognised_and_removed(self, clone: Path) -> None:
+    def test_a_stale_committed_feed_is_recognised_and_ended(self, clone: Path) -> None:
         shutil.copy(clone / "all.ics", clone / "tracks" / "retired.ics")
         result = CliRunner().invoke(main, ["build"])
         assert result.exit_code == 0, result.output
-        assert "1 removed" in result.output
-        assert not (clone / "tracks" / "retired.ics").exists()
+        assert "1 written" in result.output
+        assert ended_notice(clone / "tracks" / "retired.ics")
 
 
 @contextlib.contextmanager

@@ -96,11 +96,12 @@ class TestDiff:
         result = run("diff", str(built), "-o", str(built.parent / "out"), "--as-of", AS_OF)
         assert result.output == "No feed changes.\n"
 
-    def test_a_feed_the_build_no_longer_makes_is_reported_removed(self, built: Path) -> None:
+    def test_a_feed_the_build_no_longer_makes_is_reported_ended(self, built: Path) -> None:
         built.write_text(edit(BASE, "  phd: {title: PhD students}\n", "")
                          .replace("    eligibility: [phd]\n", "    eligibility: [undergrad]\n"))
         lines = run("diff", str(built), "-o", str(built.parent / "out"), "--as-of", AS_OF).output.splitlines()
-        assert f"{built.parent / 'out'}/eligibility/phd.ics (feed removed)" in lines
+        assert (f"{built.parent / 'out'}/eligibility/phd.ics (feed ended: its events "
+                "cancelled, a notice says what to subscribe to)") in lines
 
 
 class TestBuildCheck:

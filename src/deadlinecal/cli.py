@@ -126,6 +126,7 @@ def build(data: tuple[Path, ...], output: Path, strict: bool, today: dt.date,
     if employers:
         click.echo(f"  employers/*.ics: {plural(employers, 'employer feed')}, one per "
                    "employer of the posting lists")
+    _report_ended(result)
     if result.picker is not None:
         click.echo(f"  {result.picker.report}")
     undated = result.undated
@@ -142,6 +143,20 @@ def build(data: tuple[Path, ...], output: Path, strict: bool, today: dt.date,
 
         for line in posting_report(result):
             click.echo(line)
+
+
+def _report_ended(result: Any) -> None:
+    """The feeds the data no longer produces, kept as ended calendars (ended.py)."""
+    from .ended import ended_paths
+
+    ended = ended_paths(result.files, result.feeds)
+    employers = [path for path in ended if path.startswith("employers/")]
+    for path in ended:
+        if path not in employers:
+            click.echo(f"  {path:<40} ended: its events cancelled, a notice points to all.ics")
+    if employers:
+        click.echo(f"  employers/*.ics: {plural(len(employers), 'ended employer feed')} (no "
+                   "posting left), each with a notice pointing to all.ics")
 
 
 def _build_command(data: tuple[Path, ...], output: Path, no_alarms: bool,
@@ -173,17 +188,22 @@ def _report_stale(outcome: Any, output: Path, named: str, command: str) -> None:
 
 
 def _file_kinds(result: Any) -> str:
-    """What the files of a build are: "10 files: 5 feeds, 3 personal feeds, index.html and
-    picked/choices.json" (the page and the other files by name, never counted as feeds)."""
+    """What the files of a build are: "11 files: 5 feeds, 3 personal feeds, 1 ended feed,
+    index.html and picked/choices.json" (the page and the other files by name, never counted
+    as feeds)."""
+    from .ended import ended_paths
     from .page import PAGE_PATH
 
     feeds = {spec.path for spec in result.feeds}
     personal = {each.spec.path for each in result.picker.feeds} if result.picker else set()
-    others = sorted((path for path in result.files if path not in feeds | personal),
+    ended = set(ended_paths(result.files, result.feeds))
+    others = sorted((path for path in result.files if path not in feeds | personal | ended),
                     key=lambda path: (path != PAGE_PATH, path))
     parts = [plural(len(feeds), "feed")]
     if personal:
         parts.append(plural(len(personal), "personal feed"))
+    if ended:
+        parts.append(plural(len(ended), "ended feed"))
     parts.extend(others)
     listed = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
     return f"{plural(len(result.files), 'file')}: {listed}"

@@ -317,7 +317,8 @@ def _build(paths: Sequence[str], read: Read, settings: Settings,
                        retired_from=str(folder.target / ledger.PATH) if folder else ledger.PATH,
                        alarms=settings.alarms, base_url=settings.base_url,
                        max_age_days=settings.max_age_days, render=render,
-                       record=record, picked=picked)
+                       record=record, picked=picked,
+                       folder=str(folder.target) if folder else "")
     if not warnings:
         return result
     return dataclasses.replace(result, warnings=(*result.warnings, *warnings))

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from . import ledger
+from . import ended, ledger
 from .errors import Problem
 from .model import Dataset, Event, EventKind, FeedSpec, Program
 from .page import PAGE_PATH, render_page
@@ -82,8 +82,8 @@ def build_all(paths: Sequence[str], read: Read, *,
               retired: Mapping[str, Seen] | None = None, retired_from: str = ledger.PATH,
               alarms: bool = True, base_url: str | None = None,
               max_age_days: int = DEFAULT_MAX_AGE_DAYS, render: bool = True,
-              record: bytes | None = None, picked: Mapping[str, bytes] | None = None
-              ) -> Build:
+              record: bytes | None = None, picked: Mapping[str, bytes] | None = None,
+              folder: str = "") -> Build:
     """Build several data files (and whatever they `include:`) into one set of feeds.
 
     `read` turns a path into bytes (the CLI passes its file reader, tests a dict lookup), so
@@ -101,9 +101,12 @@ def build_all(paths: Sequence[str], read: Read, *,
     known to be current already. `record` is the previous `picked/choices.json` and
     `picked` the previous files under picked/ by their path there (see published.py): every
     address published before is written again; both are taken from `previous` when it holds
-    `picked/choices.json` and they are not given. Raises DataError.
+    `picked/choices.json` and they are not given. `folder` is the folder the paths of
+    `previous` begin with ("" when they are the paths in it): a standard feed of `previous`
+    the data no longer produces is written again as an ended calendar (ended.py). Raises
+    DataError.
     """
-    from .published import read_record
+    from .published import ended_before, read_record
 
     dataset, events, warnings = load_selection(paths, read, as_of=as_of, alarms=alarms,
                                                max_age_days=max_age_days)
@@ -115,6 +118,11 @@ def build_all(paths: Sequence[str], read: Read, *,
         record = previous[CHOICES_PATH]
         picked = picked or {path: content for path, content in previous.items()
                             if path.startswith(f"{FOLDER}/")}
+        # An ended address holds cancelled copies of events other feeds may still hold
+        # live: they are not history those events continue from (as output.py does).
+        ended_addresses = set(ended_before(record))
+        previous = {path: content for path, content in previous.items()
+                    if path not in ended_addresses}
     published, problems = read_record(record)
     warnings.extend(problems)
     if not render:
@@ -122,9 +130,10 @@ def build_all(paths: Sequence[str], read: Read, *,
         check_addresses(dataset, [spec.path for spec in _all_feeds(feeds, picker)])
         return Build(dataset=dataset, events=tuple(events), feeds=feeds, files={},
                      warnings=tuple(warnings), picker=picker)
+    endings = ended.sort_out(previous, folder, feeds, events)
     revised, rendered, bumped, gone = against_previous(
-        events, _with_revived(previous, dataset, published, picked), warnings, retired,
-        retired_from)
+        events, _with_revived(endings.history, dataset, published, picked), warnings,
+        retired, retired_from)
     # A personal feed holds a posting list's days, not each posting (picker.py).
     picker = with_days_of_postings(
         plan(dataset, [event for event in revised if not event.feed], published), revised)
@@ -162,6 +171,9 @@ def build_all(paths: Sequence[str], read: Read, *,
     if gone:
         # Published with the feeds, so a fresh clone knows what its subscribers saw.
         files[ledger.PATH] = ledger.encode(gone)
+    # An address published before keeps answering: ended, pointing to all.ics.
+    for path, content in ended.ended_files(dataset, endings, gone).items():
+        files[path] = content
     return Build(
         dataset=dataset,
         events=revised,

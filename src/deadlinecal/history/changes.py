@@ -11,6 +11,8 @@ from ..errors import Problem
 from ..text import plural
 from .feeds import LineCounter, Seen, offset_of
 
+# How the UID of an ended calendar's notice ends (ended.py).
+_ENDED = ".ended@deadlinecal"
 # How much of a summary a diff line shows.
 _SHOWN = 200
 
@@ -46,7 +48,7 @@ class Change:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FeedChanges:
     path: str
-    state: str  # "new", "removed" or "changed"
+    state: str  # "new", "removed", "ended" (kept as an ended calendar) or "changed"
     changes: tuple[Change, ...]
 
 
@@ -75,9 +77,15 @@ def compare(old: Mapping[str, Mapping[str, Seen]], new: Mapping[str, Mapping[str
         if not changes and path in old and path in new:
             continue
         changes.sort(key=lambda c: (_ORDER[c.kind], _start_key(c), c.uid))
-        state = "new" if path not in old else "removed" if path not in new else "changed"
+        state = ("new" if path not in old else "removed" if path not in new
+                 else "ended" if _ends(before, after) else "changed")
         result.append(FeedChanges(path=path, state=state, changes=tuple(changes)))
     return tuple(result)
+
+
+def _ends(before: Mapping[str, Seen], after: Mapping[str, Seen]) -> bool:
+    """Whether a rebuild makes the feed an ended calendar (ended.py): it gains the notice."""
+    return any(uid.endswith(_ENDED) and uid not in before for uid in after)
 
 
 def unreadable_details(feeds: Sequence[FeedChanges], files: Mapping[str, bytes], *,
@@ -115,7 +123,9 @@ def format_changes(feeds: Sequence[FeedChanges], *, folder: str = "") -> list[st
     # The same event sits in several feeds; say each set of changes once, in full.
     first_with: dict[tuple[str, ...], str] = {}
     for feed in feeds:
-        note = {"new": " (new feed)", "removed": " (feed removed)", "changed": ""}[feed.state]
+        note = {"new": " (new feed)", "removed": " (feed removed)",
+                "ended": " (feed ended: its events cancelled, a notice says what to subscribe to)",
+                "changed": ""}[feed.state]
         shown = tuple(_change_line(change) for change in feed.changes)
         if shown and shown in first_with:
             count = len(shown)

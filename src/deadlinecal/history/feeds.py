@@ -22,6 +22,8 @@ BOOKKEEPING = frozenset({"DTSTAMP", "SEQUENCE", "LAST-MODIFIED"})
 _TICK = dt.timedelta(seconds=1)
 # RFC 5545 SEQUENCE is an INTEGER (3.3.8): at most 2^31 - 1.
 MAX_SEQUENCE = 2**31 - 1
+# An event's content line when it is cancelled (as render.py writes it).
+_CANCELLED = "STATUS:CANCELLED"
 # The latest stamp a revision can tick on from without leaving datetime's range.
 _LATEST = dt.datetime.max.replace(tzinfo=dt.UTC) - dt.timedelta(days=1)
 # How much of a value a warning quotes.
@@ -156,11 +158,19 @@ def located(feeds: Mapping[str, Mapping[str, Seen]], files: Mapping[str, bytes],
 
 
 def latest(feeds: Iterable[Mapping[str, Seen]]) -> dict[str, Seen]:
-    """One entry per UID across feeds: the highest revision any feed holds."""
+    """One entry per UID across feeds: the highest revision any feed holds.
+
+    Of two revisions with the same SEQUENCE, a cancelled one wins: an ended calendar
+    (ended.py) holds an event cancelled at a SEQUENCE another feed may hold it live at, and
+    its next live revision must top the cancellation.
+    """
     chosen: dict[str, Seen] = {}
     for feed in feeds:
         for uid, entry in feed.items():
-            if uid not in chosen or entry.sequence > chosen[uid].sequence:
+            before = chosen.get(uid)
+            if (before is None or entry.sequence > before.sequence
+                    or (entry.sequence == before.sequence and entry is not before
+                        and _CANCELLED in entry.content and _CANCELLED not in before.content)):
                 chosen[uid] = entry
     return chosen
 
