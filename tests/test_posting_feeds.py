@@ -119,9 +119,9 @@ class TestAFewEntriesADay:
         assert apply.start == first + dt.timedelta(days=14)
         today = [p for p in listing if p["date_posted"] == FIRST]
         still = [p for p in today if p["active"]]
-        assert str(new["SUMMARY"]).startswith(f"New: {len(today)} postings · ")
-        assert str(apply["SUMMARY"]).startswith(
-            f"Apply: {len(still)} of {len(today)} from 2 Oct · ")
+        assert str(new["SUMMARY"]).endswith(f" ({len(today)} postings)")
+        assert str(apply["SUMMARY"]).endswith(
+            f" ({len(still)} of {len(today)} from 2 Oct)")
         assert links(new) == {p["url"] for p in today}
         assert links(apply) == {p["url"] for p in still}
 
@@ -160,14 +160,24 @@ class TestFollowOneEmployer:
         for opening in openings:
             if "https://jobs.example.org/3" in str(opening.get("DESCRIPTION")):
                 continue  # closed after 5 days: its follow-up comes before it closes
-            assert str(opening["SUMMARY"]).startswith("Opens: ")
-            assert str(opening["SUMMARY"]).endswith(" · Capital One")
+            assert str(opening["SUMMARY"]).startswith("Opens: Capital One · ")
             follow = every[str(opening["UID"]).replace(".opens@", ".follow-up@")]
             assert follow.start == opening.start + dt.timedelta(days=14)
 
     def test_the_role_is_in_the_title_without_the_term(self, folder: Path) -> None:
         titles = {str(e["SUMMARY"]) for e in own_events(folder, "Stryker").values()}
-        assert "Opens: Intern - Data Science - Michigan 0 · Stryker" in titles
+        assert "Opens: Stryker · Intern - Data Science - Michigan 0" in titles
+
+    def test_every_title_names_who_in_its_first_words(self, folder: Path) -> None:
+        for feed in sorted(folder.rglob("*.ics")):
+            for event in calendar_events(feed):
+                title = str(event["SUMMARY"])
+                if feed.parent.name == "employers":
+                    employer = feed.stem.replace("-", " ")
+                    assert title.split(": ", 1)[1].casefold().startswith(employer), title
+                elif " postings)" in title or " from " in title:
+                    assert re.match(r"[^:]+: [^0-9(]", title), title
+                assert len(title) <= 60, title
 
     def test_the_address_comes_from_the_employers_name(self, folder: Path) -> None:
         assert (folder / "employers" / "capital-one.ics").is_file()
