@@ -150,6 +150,17 @@ class TestCombinedBuild:
         sizes = {path: path.stat().st_size for path in (tmp_path / "out").rglob("*.ics")}
         assert max(sizes.values()) < 1_000_000
 
+    def test_an_employer_feed_is_named_by_the_data_holding_its_postings(
+            self, tmp_path: Path) -> None:
+        data, _ = import_busy(tmp_path, count=60, days=5)
+        out = tmp_path / "out"
+        result = run("build", str(CURATED), str(data), "-o", str(out), "--max-age", "100000")
+        assert result.exit_code == 0, result.output
+        posted = icalendar.Calendar.from_ical((out / "employers" / "stryker.ics").read_bytes())
+        curated = icalendar.Calendar.from_ical((out / "all.ics").read_bytes())
+        listed = str(curated["X-WR-CALNAME"]).split(" + ")[1]
+        assert str(posted["X-WR-CALNAME"]) == f"{listed}: Stryker"
+
 
 class TestFollowOneEmployer:
     def test_each_posting_has_an_opening_and_a_follow_up_in_its_employers_feed(

@@ -258,7 +258,7 @@ def employer_feeds(dataset: Dataset) -> list[FeedSpec]:
                 spelled.append(program.employer)
     return [FeedSpec(
         path=feed_path(EMPLOYER_FEEDS, key),
-        title=f"{dataset.title}: {spelled[0]}",
+        title=f"{title_for(dataset, Filter(employers=tuple(spelled)))}: {spelled[0]}",
         description=f"Every posting of {' or '.join(spelled)}, with its follow-up.",
         filter=Filter(employers=tuple(spelled)),
     ) for key, spelled in sorted(names.items())]
