@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import hashlib
 import json
 import re
 import uuid
@@ -209,3 +210,28 @@ class TestFollowOneEmployer:
         assert '<li data-name="capital one">' in page
         # A line each, not a card each: hundreds of employers stay a short list.
         assert 'id="feed-employers-' not in page
+
+
+class TestEmployerAddresses:
+    def test_names_without_an_ascii_spelling_get_distinct_stable_addresses(self) -> None:
+        from deadlinecal.select import employer_slug
+
+        kabushiki, nihon = employer_slug("株式会社"), employer_slug("日本")
+        assert kabushiki != nihon
+        assert kabushiki == "employer-" + hashlib.sha256("株式会社".encode()).hexdigest()[:8]
+
+    def test_two_long_names_alike_in_their_first_60_characters_stay_apart(self) -> None:
+        from deadlinecal.select import employer_slug
+
+        first, second = "A" * 58 + " Holdings East", "A" * 58 + " Holdings West"
+        assert employer_slug(first) != employer_slug(second)
+        assert len(employer_slug(first)) <= 60
+
+    @pytest.mark.parametrize(("name", "address"), [
+        ("Capital One", "capital-one"), ("Société Générale", "societe-generale"),
+        ("Macy’s", "macys"), ("Jane Street", "jane-street")])
+    def test_a_name_with_a_full_ascii_spelling_keeps_its_address(
+            self, name: str, address: str) -> None:
+        from deadlinecal.select import employer_slug
+
+        assert employer_slug(name) == address
