@@ -234,3 +234,11 @@ class TestFileNamesWithTerminalEscapes:
         result = runner.invoke(main, ["serve", str(hostile), "--port", "0"], color=True)
         assert "Serving " in result.output, result.output
         assert "\x1b" not in result.output
+
+
+def test_build_help_lists_employer_and_personal_feeds(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["build", "--help"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "per employer of a posting list" in text
+    assert "personal feeds under picked/" in text

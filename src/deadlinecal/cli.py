@@ -81,7 +81,8 @@ def main(debug: bool) -> None:
 def build(data: tuple[Path, ...], output: Path, strict: bool, today: dt.date,
           no_alarms: bool, check: bool, base_url: str | None, max_age: int,
           adopt: bool, verbose: bool) -> None:
-    """Write every feed (all, per track, per eligibility group, named) into a folder.
+    """Write every feed (all, per track, per eligibility group, named, per employer of a
+    posting list, and the picker's personal feeds under picked/) into a folder.
 
     Several DATA files (and their `include:`s) build into one set of feeds. Events whose
     content changed since the feeds already in the folder get SEQUENCE + 1. Only files
