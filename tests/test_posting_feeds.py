@@ -15,7 +15,7 @@ from typing import Any
 import icalendar
 import pytest
 
-from .postings_support import listed_text, own_events, run
+from .postings_support import SNAPSHOT, listed_text, own_events, run
 
 ROOT = Path(__file__).resolve().parents[1]
 CURATED = ROOT / "data" / "ml-internships-summer-2027.yaml"
@@ -150,6 +150,22 @@ class TestCombinedBuild:
         assert result.exit_code == 0, result.output
         sizes = {path: path.stat().st_size for path in (tmp_path / "out").rglob("*.ics")}
         assert max(sizes.values()) < 1_000_000
+
+    def test_either_order_of_the_files_gives_the_same_feeds(self, tmp_path: Path) -> None:
+        data = tmp_path / "postings.yaml"  # its track quant is not the curated quant
+        imported = run("import", "simplify", str(SNAPSHOT), "-o", str(data))
+        assert imported.exit_code == 0, imported.output
+        built = []
+        for order in ((CURATED, data), (data, CURATED)):
+            out = tmp_path / f"out-{len(built)}"
+            result = run("build", *map(str, order), "-o", str(out), "--max-age", "100000")
+            assert result.exit_code == 0, result.output
+            built.append(out)
+        paths = [sorted(str(p.relative_to(out)) for p in out.rglob("*.ics")) for out in built]
+        assert paths[0] == paths[1]
+        assert "tracks/quant-postings-summer-2025.ics" in paths[0]
+        curated = icalendar.Calendar.from_ical((built[1] / "tracks" / "quant.ics").read_bytes())
+        assert " + " not in str(curated["X-WR-CALNAME"])
 
     def test_an_employer_feed_is_named_by_the_data_holding_its_postings(
             self, tmp_path: Path) -> None:
