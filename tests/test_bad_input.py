@@ -561,3 +561,15 @@ class TestFeedCommand:
         assert (result.exit_code, result.stdout) == (1, "")
         assert result.stderr.endswith(ONE)
         assert not (workdir / "out.ics").exists()
+
+
+class TestBidiControls:
+    @pytest.mark.parametrize("char", ["\u202e", "\u202a", "\u2066", "\u2069"])
+    def test_a_bidi_override_or_isolate_is_refused(self, workdir: Path, char: str) -> None:
+        escaped = f"\\u{ord(char):04x}"
+        data = replaced("    program: Research internship",
+                        f'    program: "Research{escaped}x"')
+        assert_fails(workdir, data, "data.yaml:18:14: error: programs[0] (alpha).program: the "
+                     f"text contains the bidirectional control U+{ord(char):04X} at character "
+                     "9, which reorders the text shown after it (expected text without bidi "
+                     "overrides or isolates (U+202A-202E, U+2066-2069))\n" + ONE)

@@ -188,3 +188,57 @@ class TestCheckSuggestsTheCommandItChecked:
         assert result.exit_code == 1
         assert (f"Run `deadlinecal build {data_file} -o {out} --no-alarms` and commit the "
                 "result.") in result.output
+
+
+class TestFileNamesWithTerminalEscapes:
+    """A file or folder name holding ESC is printed escaped, never raw (color=True: click
+    would strip it on the way to a pipe, never on the way to a terminal)."""
+
+    @pytest.fixture
+    def hostile(self, tmp_path: Path, data_file: Path) -> Path:
+        named = tmp_path / "x\x1b[41mRED"
+        named.with_suffix(".yaml").write_bytes(data_file.read_bytes())
+        return named
+
+    def test_build_into_it_and_from_it(self, runner: CliRunner, hostile: Path) -> None:
+        result = runner.invoke(main, ["build", str(hostile.with_suffix(".yaml")),
+                                      "-o", str(hostile), "--as-of", "2026-10-01"], color=True)
+        assert result.exit_code == 0, result.output
+        assert "\\x1b[41mRED" in result.output
+        assert "\x1b" not in result.output
+
+    def test_build_check(self, runner: CliRunner, hostile: Path) -> None:
+        source = str(hostile.with_suffix(".yaml"))
+        runner.invoke(main, ["build", source, "-o", str(hostile), "--as-of", "2026-10-01"], color=True)
+        result = runner.invoke(main, ["build", "--check", source, "-o", str(hostile),
+                                      "--as-of", "2026-10-01"], color=True)
+        assert "is up to date" in result.output, result.output
+        assert "\x1b" not in result.output
+
+    def test_validate(self, runner: CliRunner, hostile: Path) -> None:
+        result = runner.invoke(main, ["validate", str(hostile.with_suffix(".yaml")),
+                                      "--as-of", "2026-10-01"], color=True)
+        assert result.exit_code == 0, result.output
+        assert "valid" in result.output
+        assert "\x1b" not in result.output
+
+    def test_serve(self, runner: CliRunner, hostile: Path,
+                   monkeypatch: pytest.MonkeyPatch) -> None:
+        import socketserver
+
+        def stop(self: object) -> None:
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(socketserver.BaseServer, "serve_forever", stop)
+        hostile.mkdir()
+        result = runner.invoke(main, ["serve", str(hostile), "--port", "0"], color=True)
+        assert "Serving " in result.output, result.output
+        assert "\x1b" not in result.output
+
+
+def test_build_help_lists_employer_and_personal_feeds(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["build", "--help"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "per employer of a posting list" in text
+    assert "personal feeds under picked/" in text

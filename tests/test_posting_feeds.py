@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import hashlib
 import json
 import re
 import uuid
@@ -14,7 +15,7 @@ from typing import Any
 import icalendar
 import pytest
 
-from .postings_support import listed_text, own_events, run
+from .postings_support import SNAPSHOT, listed_text, own_events, run
 
 ROOT = Path(__file__).resolve().parents[1]
 CURATED = ROOT / "data" / "ml-internships-summer-2027.yaml"
@@ -119,9 +120,9 @@ class TestAFewEntriesADay:
         assert apply.start == first + dt.timedelta(days=14)
         today = [p for p in listing if p["date_posted"] == FIRST]
         still = [p for p in today if p["active"]]
-        assert str(new["SUMMARY"]).startswith(f"New: {len(today)} postings · ")
-        assert str(apply["SUMMARY"]).startswith(
-            f"Apply: {len(still)} of {len(today)} from 2 Oct · ")
+        assert str(new["SUMMARY"]).endswith(f" ({len(today)} postings)")
+        assert str(apply["SUMMARY"]).endswith(
+            f" ({len(still)} of {len(today)} from 2 Oct)")
         assert links(new) == {p["url"] for p in today}
         assert links(apply) == {p["url"] for p in still}
 
@@ -150,6 +151,33 @@ class TestCombinedBuild:
         sizes = {path: path.stat().st_size for path in (tmp_path / "out").rglob("*.ics")}
         assert max(sizes.values()) < 1_000_000
 
+    def test_either_order_of_the_files_gives_the_same_feeds(self, tmp_path: Path) -> None:
+        data = tmp_path / "postings.yaml"  # its track quant is not the curated quant
+        imported = run("import", "simplify", str(SNAPSHOT), "-o", str(data))
+        assert imported.exit_code == 0, imported.output
+        built = []
+        for order in ((CURATED, data), (data, CURATED)):
+            out = tmp_path / f"out-{len(built)}"
+            result = run("build", *map(str, order), "-o", str(out), "--max-age", "100000")
+            assert result.exit_code == 0, result.output
+            built.append(out)
+        paths = [sorted(str(p.relative_to(out)) for p in out.rglob("*.ics")) for out in built]
+        assert paths[0] == paths[1]
+        assert "tracks/quant-postings-summer-2025.ics" in paths[0]
+        curated = icalendar.Calendar.from_ical((built[1] / "tracks" / "quant.ics").read_bytes())
+        assert " + " not in str(curated["X-WR-CALNAME"])
+
+    def test_an_employer_feed_is_named_by_the_data_holding_its_postings(
+            self, tmp_path: Path) -> None:
+        data, _ = import_busy(tmp_path, count=60, days=5)
+        out = tmp_path / "out"
+        result = run("build", str(CURATED), str(data), "-o", str(out), "--max-age", "100000")
+        assert result.exit_code == 0, result.output
+        posted = icalendar.Calendar.from_ical((out / "employers" / "stryker.ics").read_bytes())
+        curated = icalendar.Calendar.from_ical((out / "all.ics").read_bytes())
+        listed = str(curated["X-WR-CALNAME"]).split(" + ")[1]
+        assert str(posted["X-WR-CALNAME"]) == f"{listed}: Stryker"
+
 
 class TestFollowOneEmployer:
     def test_each_posting_has_an_opening_and_a_follow_up_in_its_employers_feed(
@@ -160,14 +188,24 @@ class TestFollowOneEmployer:
         for opening in openings:
             if "https://jobs.example.org/3" in str(opening.get("DESCRIPTION")):
                 continue  # closed after 5 days: its follow-up comes before it closes
-            assert str(opening["SUMMARY"]).startswith("Opens: ")
-            assert str(opening["SUMMARY"]).endswith(" · Capital One")
+            assert str(opening["SUMMARY"]).startswith("Opens: Capital One · ")
             follow = every[str(opening["UID"]).replace(".opens@", ".follow-up@")]
             assert follow.start == opening.start + dt.timedelta(days=14)
 
     def test_the_role_is_in_the_title_without_the_term(self, folder: Path) -> None:
         titles = {str(e["SUMMARY"]) for e in own_events(folder, "Stryker").values()}
-        assert "Opens: Intern - Data Science - Michigan 0 · Stryker" in titles
+        assert "Opens: Stryker · Intern - Data Science - Michigan 0" in titles
+
+    def test_every_title_names_who_in_its_first_words(self, folder: Path) -> None:
+        for feed in sorted(folder.rglob("*.ics")):
+            for event in calendar_events(feed):
+                title = str(event["SUMMARY"])
+                if feed.parent.name == "employers":
+                    employer = feed.stem.replace("-", " ")
+                    assert title.split(": ", 1)[1].casefold().startswith(employer), title
+                elif " postings)" in title or " from " in title:
+                    assert re.match(r"[^:]+: [^0-9(]", title), title
+                assert len(title) <= 60, title
 
     def test_the_address_comes_from_the_employers_name(self, folder: Path) -> None:
         assert (folder / "employers" / "capital-one.ics").is_file()
@@ -188,3 +226,28 @@ class TestFollowOneEmployer:
         assert '<li data-name="capital one">' in page
         # A line each, not a card each: hundreds of employers stay a short list.
         assert 'id="feed-employers-' not in page
+
+
+class TestEmployerAddresses:
+    def test_names_without_an_ascii_spelling_get_distinct_stable_addresses(self) -> None:
+        from deadlinecal.select import employer_slug
+
+        kabushiki, nihon = employer_slug("株式会社"), employer_slug("日本")
+        assert kabushiki != nihon
+        assert kabushiki == "employer-" + hashlib.sha256("株式会社".encode()).hexdigest()[:8]
+
+    def test_two_long_names_alike_in_their_first_60_characters_stay_apart(self) -> None:
+        from deadlinecal.select import employer_slug
+
+        first, second = "A" * 58 + " Holdings East", "A" * 58 + " Holdings West"
+        assert employer_slug(first) != employer_slug(second)
+        assert len(employer_slug(first)) <= 60
+
+    @pytest.mark.parametrize(("name", "address"), [
+        ("Capital One", "capital-one"), ("Société Générale", "societe-generale"),
+        ("Macy’s", "macys"), ("Jane Street", "jane-street")])
+    def test_a_name_with_a_full_ascii_spelling_keeps_its_address(
+            self, name: str, address: str) -> None:
+        from deadlinecal.select import employer_slug
+
+        assert employer_slug(name) == address

@@ -310,3 +310,17 @@ class TestTheRealListsBadEntries:
                "by postings[3]" in result.output
         assert program_ids(data) == sorted(["93daaebb-7a2b-49d3-ad4a-3f1af4aeb043",
                                             "9108e1a7-944c-437a-9eee-142aa4cc6784", EXTRA_ID])
+
+
+class TestBidiControls:
+    def test_bidi_overrides_are_stripped_from_imported_postings(self, tmp_path: Path) -> None:
+        items = postings(SAMPLE)
+        items[0] = {**items[0], "company_name": "Evil\u202eCorp",
+                    "title": "Intern\u2066ship\u2069"}
+        data = tmp_path / "p.yaml"
+        result = run("import", "simplify", str(write_list(tmp_path, items)), "-o", str(data),
+                     "--as-of", AS_OF)
+        assert result.exit_code == 0, result.output
+        text = data.read_text(encoding="utf-8")
+        assert "Evil Corp" in text
+        assert not any(char in text for char in "\u202a\u202b\u202c\u202d\u202e\u2066\u2069")

@@ -30,6 +30,7 @@ from .commands.common import show_warnings as _show_warnings
 from .commands.data import diff, feed, list_events, validate
 from .commands.folder import lint, serve
 from .commands.importing import import_group
+from .errors import escape
 from .text import plural
 
 __all__ = ["DEFAULT_DATA", "DEFAULT_OUTPUT", "INTERNAL_ERROR_EXIT", "DataProblems", "main"]
@@ -80,7 +81,8 @@ def main(debug: bool) -> None:
 def build(data: tuple[Path, ...], output: Path, strict: bool, today: dt.date,
           no_alarms: bool, check: bool, base_url: str | None, max_age: int,
           adopt: bool, verbose: bool) -> None:
-    """Write every feed (all, per track, per eligibility group, named) into a folder.
+    """Write every feed (all, per track, per eligibility group, named, per employer of a
+    posting list, and the picker's personal feeds under picked/) into a folder.
 
     Several DATA files (and their `include:`s) build into one set of feeds. Events whose
     content changed since the feeds already in the folder get SEQUENCE + 1. Only files
@@ -94,7 +96,7 @@ def build(data: tuple[Path, ...], output: Path, strict: bool, today: dt.date,
     from . import output as folder
 
     paths = data_paths(data)
-    named = ", ".join(paths)
+    named = escape(", ".join(paths))  # file names may hold terminal escapes
     settings = folder.Settings(as_of=today, alarms=not no_alarms, base_url=base_url,
                                max_age_days=max_age)
     # Everything is decided and written before anything is printed: a closed stdout or
@@ -110,7 +112,7 @@ def build(data: tuple[Path, ...], output: Path, strict: bool, today: dt.date,
     click.echo(f"Built {plural(len(result.feeds), 'feed')} and index.html from {named}: "
                f"{plural(len(result.dataset.programs), 'program')}, "
                f"{plural(len(result.events), 'event')}.")
-    click.echo(f"  {output}/: {len(report.written)} written, {len(report.unchanged)} "
+    click.echo(f"  {escape(str(output))}/: {len(report.written)} written, {len(report.unchanged)} "
                f"unchanged, {len(report.removed)} removed.")
     if result.revised:
         count = len(result.revised)
@@ -175,16 +177,16 @@ def _build_command(data: tuple[Path, ...], output: Path, no_alarms: bool,
 
 
 def _report_stale(outcome: Any, output: Path, named: str, command: str) -> None:
-    result, stale = outcome.result, outcome.stale
+    result, stale, shown = outcome.result, outcome.stale, escape(str(output))
     if stale:
-        lines = [f"{output}/ is stale: {plural(len(stale), 'file')} "
+        lines = [f"{shown}/ is stale: {plural(len(stale), 'file')} "
                  f"{'differs' if len(stale) == 1 else 'differ'} from what {named} "
                  "produces:"]
-        lines.extend(f"  {output}/{relative} ({_staleness(output, relative, result.files)})"
+        lines.extend(f"  {shown}/{escape(relative)} ({_staleness(output, relative, result.files)})"
                      for relative in stale)
-        lines.append(f"Run `{command}` and commit the result.")
+        lines.append(f"Run `{escape(command)}` and commit the result.")
         raise click.ClickException("\n".join(lines))
-    click.echo(f"{output}/ is up to date with {named} ({_file_kinds(result)}).")
+    click.echo(f"{shown}/ is up to date with {named} ({_file_kinds(result)}).")
 
 
 def _file_kinds(result: Any) -> str:

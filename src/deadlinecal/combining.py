@@ -34,13 +34,20 @@ Renames = dict[str, dict[str, str]]
 def keep_apart(loaded: Sequence[Loaded], datasets: Sequence[Dataset]
                ) -> tuple[list[Dataset], list[Problem]]:
     """`datasets` (those of `loaded`, in order) with every term a later file declares under
-    an earlier file's key but with another title renamed, and a warning for each."""
+    an earlier file's key but with another title renamed, and a warning for each.
+
+    Imported posting lists count as later than every curated file whatever the order on
+    the command line, so it is always the list's term that is renamed and the curated
+    feeds keep their addresses in `build a.yaml postings.yaml` and the other way round.
+    """
     first: dict[tuple[str, str], tuple[str, Loaded]] = {}
     taken = {(name, term.key) for dataset in datasets
              for name, _, _ in _VOCABULARIES for term in getattr(dataset, name)}
-    kept: list[Dataset] = []
+    order = sorted(range(len(datasets)), key=lambda index: bool(datasets[index].imported))
+    kept: dict[int, Dataset] = {}
     warnings: list[Problem] = []
-    for entry, dataset in zip(loaded, datasets, strict=True):
+    for index in order:
+        entry, dataset = loaded[index], datasets[index]
         renames: Renames = {name: {} for name, _, _ in _VOCABULARIES}
         for name, noun, pattern in _VOCABULARIES:
             for term in getattr(dataset, name):
@@ -51,8 +58,8 @@ def keep_apart(loaded: Sequence[Loaded], datasets: Sequence[Dataset]
                 renames[name][term.key] = new
                 first[(name, new)] = (term.title, entry)
                 warnings.append(_warning(entry, name, term, seen, noun, new, pattern))
-        kept.append(_renamed(dataset, renames) if any(renames.values()) else dataset)
-    return kept, warnings
+        kept[index] = _renamed(dataset, renames) if any(renames.values()) else dataset
+    return [kept[index] for index in range(len(datasets))], warnings
 
 
 def _free(key: str, name: str, taken: set[tuple[str, str]]) -> str:

@@ -109,13 +109,14 @@ def distinct(events: Sequence[Event]) -> list[Event]:
 
 
 def posting_title(event: Event, where: str = "") -> str:
-    """'Opens: Data Engineer Intern · Amazon': the role first, then who posts it."""
+    """'Opens: Amazon · Data Engineer Intern': who posts it first (a phone's month view
+    shows ~14-20 characters), then the role."""
     program = event.program
     action = "Apply" if event.kind is EventKind.FOLLOW_UP else "Opens"
     if event.cancelled:
         action = "✕ " + action
     tail = f" ({where})" if where else ""
-    return _fit(f"{action}: {role(program)}", f"{tail} · {program.employer}")
+    return _squeeze(f"{action}: {program.employer} · ", role(program), tail)
 
 
 def role(program: Program) -> str:
@@ -129,12 +130,15 @@ def role(program: Program) -> str:
     return cut or text
 
 
-def _fit(head: str, tail: str) -> str:
-    """`head + tail` in MAX_TITLE characters, cutting `head` so that `tail` stays."""
-    if len(head) + len(tail) <= MAX_TITLE:
-        return head + tail
-    room = max(MAX_TITLE - len(tail) - 1, 8)
-    return head[:room].rstrip() + "…" + tail
+def _squeeze(head: str, middle: str, tail: str) -> str:
+    """`head + middle + tail` in MAX_TITLE characters, cutting `middle` so that the
+    verb and employer before it and the count after it stay (or, failing that, the end)."""
+    if len(head) + len(middle) + len(tail) <= MAX_TITLE:
+        return head + middle + tail
+    room = MAX_TITLE - len(head) - len(tail) - 1
+    if room >= 4:
+        return head + middle[:room].rstrip() + "…" + tail
+    return _cut(head + middle + tail)
 
 
 def _cut(title: str) -> str:
@@ -167,18 +171,20 @@ def _pair(spec: FeedSpec, dataset: Dataset, dataset_id: str, day: dt.date,
     stamp = max(event.stamp for event in postings)
     key = f"{dataset_id}.{feed_key(spec.path)}.{day.isoformat()}"
     lines = [posting_line(event.program) for event in postings]
-    new_title = (_fit(f"New: {role(postings[0].program)}",
-                      f" · {postings[0].program.employer}") if count == 1
-                 else _cut(f"New: {count} postings · {names}"))
+    # Who comes first: a phone's month view shows the first ~14-20 characters.
+    first = postings[0].program
+    new_title = (_squeeze(f"New: {first.employer} · ", role(first), "") if count == 1
+                 else _squeeze("New: ", names, f" ({count} postings)"))
     when = f"{day.day} {day:%b}"
     if still:
-        apply_title = (_fit(f"Apply: {role(still[0].program)}",
-                            f" · {still[0].program.employer}") if count == 1
-                       else _cut(f"Apply: {len(still)} of {count} from {when} · "
-                                 f"{_names(still)}"))
+        apply_title = (_squeeze(f"Apply: {first.employer} · ", role(first), "")
+                       if count == 1 else
+                       _squeeze("Apply: ", _names(still),
+                                f" ({len(still)} of {count} from {when})"))
     else:
-        apply_title = _cut(f"Closed: {'the posting' if count == 1 else f'all {count}'} "
-                           f"from {when} · {names}")
+        apply_title = _squeeze("Closed: ", names,
+                               f" ({'the posting' if count == 1 else f'all {count}'}"
+                               f" from {when})")
     # Short: it is repeated in every day's two entries of every feed.
     about = f"Source: {dataset.source.name}. Each posting's own entries: employers/ feeds."
     new = _entry(

@@ -35,7 +35,8 @@ _EARLIEST_SECONDS = 631_152_000
 _LATEST_SECONDS = 32_503_680_000
 # Characters a data file may not hold (control characters, separators, surrogates and
 # non-characters): a posting's text loses them on the way in.
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                          "\ud800-\udfff\ufffe\uffff]")  # with bidi overrides and isolates
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -252,22 +253,35 @@ def employer_feeds(dataset: Dataset) -> list[FeedSpec]:
     names: dict[str, list[str]] = {}
     for program in dataset.programs:
         if program.listed:
-            key = employer_slug(program.employer) or "employer"
+            key = employer_slug(program.employer)
             spelled = names.setdefault(key, [])
             if program.employer not in spelled:
                 spelled.append(program.employer)
     return [FeedSpec(
         path=feed_path(EMPLOYER_FEEDS, key),
-        title=f"{dataset.title}: {spelled[0]}",
+        title=f"{title_for(dataset, Filter(employers=tuple(spelled)))}: {spelled[0]}",
         description=f"Every posting of {' or '.join(spelled)}, with its follow-up.",
         filter=Filter(employers=tuple(spelled)),
     ) for key, spelled in sorted(names.items())]
 
 
 def employer_slug(text: str) -> str:
-    """The employer feed's name: 'Capital One' -> 'capital-one'."""
-    folded = unicodedata.normalize("NFKD", text.casefold()).encode("ascii", "ignore")
-    return re.sub(r"[^a-z0-9]+", "-", folded.decode("ascii")).strip("-")[:60].strip("-")
+    """The employer feed's name: 'Capital One' -> 'capital-one'.
+
+    A name whose ASCII spelling loses a letter or digit ('株式会社') or is cut at 60
+    characters gets the first 8 hex digits of the SHA-256 of its casefolded self after
+    it ('employer-1a2b3c4d'), so that two such names never share an address.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    folded = decomposed.encode("ascii", "ignore").decode("ascii")
+    whole = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
+    slug = whole[:60].strip("-")
+    lost = any(not char.isascii() and unicodedata.category(char)[0] in "LN"
+               for char in decomposed)  # a letter or digit, not an accent or a ’
+    if slug and slug == whole and not lost:
+        return slug
+    digest = hashlib.sha256(text.casefold().encode("utf-8")).hexdigest()[:8]
+    return f"{whole[:51].strip('-') or 'employer'}-{digest}"
 
 
 def check_filter(chosen: Filter, dataset: Dataset) -> Filter:

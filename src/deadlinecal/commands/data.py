@@ -50,7 +50,7 @@ def validate(data: tuple[Path, ...], strict: bool, today: dt.date, max_age: int)
                                           as_of=today, max_age_days=max_age, unstated=True)
     show_warnings(warnings, strict)
     windows = sum(len(p.windows) for p in dataset.programs)
-    click.echo(f"{', '.join(paths)}: valid ({plural(len(dataset.programs), 'program')}, "
+    click.echo(f"{escape(', '.join(paths))}: valid ({plural(len(dataset.programs), 'program')}, "
                f"{plural(windows, 'window')}, {plural(len(warnings), 'warning')}).")
 
 

@@ -44,7 +44,7 @@ def serve(directory: Path, host: str, port: int) -> None:
     except OSError as exc:
         raise OutputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     address = url_of(server)
-    click.echo(f"Serving {directory}/ at {address} (Ctrl+C to stop).")
+    click.echo(f"Serving {escape(str(directory))}/ at {address} (Ctrl+C to stop).")
     if host in ("0.0.0.0", "::"):
         click.echo("  From a phone on the same network, use this computer's address instead "
                    "of 0.0.0.0.")

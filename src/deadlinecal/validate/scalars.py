@@ -22,7 +22,10 @@ _URL_FORBIDDEN = re.compile(r'["<>\\`]')
 # Control characters (C0 but tab and newline, DEL, C1) and Unicode line/paragraph separators:
 # refused in every text value. Most reach YAML only through escapes such as "\r" or "\x07",
 # so they are never typed by accident, and they are invisible in a calendar.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+# Bidi overrides and isolates (U+202A-202E, U+2066-2069) reorder the text shown after them:
+# "Apply by 1 Dec" can read as something else in a calendar client.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 _CONTROL_NAMES = {"\r": "a carriage return (\\r)", "\x00": "a NUL byte (\\0)",
                   "\x0b": "a vertical tab (\\v)", "\x0c": "a form feed (\\f)",
                   "\x1b": "an escape character (\\e)", "\x85": "a next-line character (\\N)",
@@ -167,6 +170,11 @@ def plain_text(c: Collector, node: yaml.Node, path: str, text: str) -> bool:
     if found is None:
         return True
     char = found[0]
+    if _BIDI.match(char):
+        c.problem(node, path, f"the text contains the bidirectional control U+{ord(char):04X} "
+                  f"at character {found.start() + 1}, which reorders the text shown after it",
+                  "text without bidi overrides or isolates (U+202A-202E, U+2066-2069)")
+        return False
     name = _CONTROL_NAMES.get(char, f"the control character U+{ord(char):04X}")
     c.problem(node, path, f"the text contains {name} at character {found.start() + 1}",
               "printable text; for a line break use a real new line in a | block")
