@@ -373,8 +373,8 @@ class TestPicker:
         assert published.page.request.get(download).body() == site.with_base.files[path]
         # Titled by the whole choice (once by the simplest choice sharing its programs).
         assert result.locator("h3").inner_text() == (
-            "Your calendar: Research, for PhD students, open to Everyone else (including "
-            "international students)")
+            "Your calendar: Research, for PhD students, no citizenship rule stated against "
+            "Everyone else (including international students)")
 
     def test_the_choice_stays_in_the_address_bar_and_comes_back(
             self, browser: Any, published: Visit, site: Site) -> None:
