@@ -28,9 +28,10 @@ from click.testing import CliRunner
 
 from deadlinecal.cli import main
 from deadlinecal.render import header_bytes
-from deadlinecal.site import Build
+from deadlinecal.site import Build, build
 
 from .conftest import DEFAULT_DATA
+from .helpers import dataset_yaml, program
 from .serve_support import served
 
 Seen = Counter[tuple[str, str]]
@@ -57,6 +58,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("site") / "calendars"
     result = CliRunner().invoke(main, ["build", str(DEFAULT_DATA), "-o", str(root)])
     assert result.exit_code == 0, result.output
+    # Every choice of the default data keeps a program (a group its source does not state
+    # keeps it), so the empty calendar clients must take comes from data whose one program
+    # the source closes to undergraduates: its choices for undergraduates hold nothing.
+    closed = build(dataset_yaml(program(eligibility="{open_to: [phd], closed_to: [undergrad]}")),
+                   file="closed.yaml")
+    empty = next(path for path in sorted(closed.files) if path.startswith("picked/")
+                 and path.endswith(".ics") and not _events(closed.files[path]))
+    (root / "picked" / "empty-choice.ics").write_bytes(closed.files[empty])
     return root
 
 
