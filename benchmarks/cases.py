@@ -42,11 +42,11 @@ def stage_functions() -> list[tuple[object, str, str]]:
     """(module or class, function name, stage) of each stage a build goes through."""
     import os
 
+    import deadlinecal.dataset.validate as validate
+    import deadlinecal.ical.render as render
+    import deadlinecal.output.write as write
     import deadlinecal.pipeline as pipeline
-    import deadlinecal.render as render
     import deadlinecal.site as site
-    import deadlinecal.validate as validate
-    import deadlinecal.write as write
 
     return [
         (validate, "parse_yaml", "parse"),
@@ -125,9 +125,9 @@ def plan(data: str, target: str) -> dict[str, object]:
     import datetime as dt
     from pathlib import Path
 
+    from deadlinecal.events.select import select, standard_feeds
     from deadlinecal.model import EventKind
     from deadlinecal.pipeline import load_selection
-    from deadlinecal.select import select, standard_feeds
 
     dataset, events, _ = load_selection([data], lambda path: Path(path).read_bytes(),
                                         as_of=dt.date.fromisoformat(AS_OF))
@@ -208,9 +208,9 @@ def naive(data: str, out: str) -> dict[str, float]:
 
     import icalendar
 
+    from deadlinecal.events.select import select, standard_feeds
+    from deadlinecal.ical.render import PRODID, event_component
     from deadlinecal.pipeline import load_selection
-    from deadlinecal.render import PRODID, event_component
-    from deadlinecal.select import select, standard_feeds
 
     dataset, events, _ = load_selection([data], lambda path: Path(path).read_bytes(),
                                         as_of=dt.date.fromisoformat(AS_OF))

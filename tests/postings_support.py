@@ -43,7 +43,7 @@ def events(feed: Path) -> dict[str, icalendar.Event]:
 
 def own_events(feeds: Path, company: str) -> dict[str, icalendar.Event]:
     """The events of one employer's feed (each posting's own entries), by UID."""
-    from deadlinecal.select import employer_slug
+    from deadlinecal.events.select import employer_slug
 
     return events(feeds / "employers" / f"{employer_slug(company)}.ics")
 

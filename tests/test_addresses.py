@@ -20,10 +20,10 @@ import pytest
 from click.testing import CliRunner
 
 from deadlinecal.cli import main
-from deadlinecal.picker import Choice, covering
-from deadlinecal.published import notice_uid, read_record
-from deadlinecal.select import select
-from deadlinecal.serve import serve_in_thread
+from deadlinecal.commands.serve import serve_in_thread
+from deadlinecal.events.select import select
+from deadlinecal.page.picker import Choice, covering
+from deadlinecal.page.published import notice_uid, read_record
 from deadlinecal.site import build
 
 from .postings_support import SAMPLE

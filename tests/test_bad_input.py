@@ -319,7 +319,7 @@ class TestFiles:
             0, "data.yaml: valid (2 programs, 2 windows, 0 warnings).\n")
 
     def test_file_over_the_size_limit(self, workdir: Path) -> None:
-        from deadlinecal.load import MAX_INPUT_BYTES
+        from deadlinecal.dataset.load import MAX_INPUT_BYTES
 
         data = BASE.encode() + b"#" * MAX_INPUT_BYTES
         assert_fails(workdir, data, "data.yaml: error: the file is larger than the limit of "
@@ -348,7 +348,7 @@ class TestImplicitTyping:
                      "(expected a whole number)\n" + ONE)
 
     def test_year_month_stays_a_month(self) -> None:
-        from deadlinecal.validate import load_dataset
+        from deadlinecal.dataset.validate import load_dataset
 
         data = replaced("opens: 2026-10-01", "opens: 2026-10")
         opens = load_dataset(data.encode(), file="x").dataset.programs[0].windows[0].opens
@@ -357,7 +357,7 @@ class TestImplicitTyping:
             "2026-10-01", "2026-10-31")
 
     def test_words_and_clock_times_in_text_stay_as_written(self) -> None:
-        from deadlinecal.validate import load_dataset
+        from deadlinecal.dataset.validate import load_dataset
 
         data = replaced("    employer: Acme\n", "    employer: no\n    pay: 12:30\n")
         program = load_dataset(data.encode(), file="x").dataset.programs[0]

@@ -15,18 +15,18 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from deadlinecal.page import (
+from deadlinecal.commands.serve import serve_in_thread
+from deadlinecal.events.select import select
+from deadlinecal.output.write import write_tree
+from deadlinecal.page.index import (
     GOOGLE_FROM_URL,
     MAX_ADDRESS,
     OUTLOOK_ADD_FROM_WEB,
     feed_url,
     webcal_url,
 )
-from deadlinecal.picker import Choice
-from deadlinecal.select import select
-from deadlinecal.serve import serve_in_thread
+from deadlinecal.page.picker import Choice
 from deadlinecal.site import Build, build
-from deadlinecal.write import write_tree
 
 from .helpers import dataset_yaml, program
 

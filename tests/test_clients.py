@@ -27,7 +27,7 @@ import pytest
 from click.testing import CliRunner
 
 from deadlinecal.cli import main
-from deadlinecal.render import header_bytes
+from deadlinecal.ical.render import header_bytes
 from deadlinecal.site import Build, build
 
 from .conftest import DEFAULT_DATA

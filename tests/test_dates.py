@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from deadlinecal.dates import DateSyntaxError, parse_duration, parse_fuzzy
+from deadlinecal.dataset.dates import DateSyntaxError, parse_duration, parse_fuzzy
 from deadlinecal.model import Precision
 
 D = dt.date

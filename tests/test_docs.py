@@ -20,9 +20,9 @@ import pytest
 from click.testing import CliRunner
 
 from deadlinecal.cli import main
-from deadlinecal.spec import FEED, FILTER, TERM, Field, Shape
-from deadlinecal.spec import ROOT as FORMAT
-from deadlinecal.validate import load_dataset
+from deadlinecal.dataset.spec import FEED, FILTER, TERM, Field, Shape
+from deadlinecal.dataset.spec import ROOT as FORMAT
+from deadlinecal.dataset.validate import load_dataset
 
 from .conftest import ROOT
 
@@ -175,7 +175,7 @@ def kind(field: Field) -> str:
 
 def field_reference() -> str:
     """The field reference of FORMAT-SPEC.md, generated from spec.py."""
-    parts = ["<!-- fields:start -->\n<!-- Generated from src/deadlinecal/spec.py by "
+    parts = ["<!-- fields:start -->\n<!-- Generated from src/deadlinecal/dataset/spec.py by "
              "`python -m tests.test_docs`; edit spec.py, not this table. -->\n"]
     for shape in shapes():
         heading = title(shape)

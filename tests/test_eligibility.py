@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from deadlinecal.dataset.validate import Loaded, load_dataset
 from deadlinecal.errors import DataError
-from deadlinecal.expand import expand
+from deadlinecal.events.expand import expand
+from deadlinecal.events.select import program_matches
 from deadlinecal.model import Filter, Program
-from deadlinecal.select import program_matches
-from deadlinecal.validate import Loaded, load_dataset
 
 from .helpers import dataset_yaml, program
 

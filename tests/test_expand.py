@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from deadlinecal.expand import expand
+from deadlinecal.dataset.validate import load_dataset
+from deadlinecal.events.expand import expand
 from deadlinecal.model import Event, EventKind
-from deadlinecal.validate import load_dataset
 
 from .helpers import dataset_yaml, program
 

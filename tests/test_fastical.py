@@ -11,12 +11,12 @@ import icalendar
 import pytest
 from icalendar.parser import Contentline
 
-from deadlinecal import fastical
-from deadlinecal.expand import expand
+from deadlinecal.dataset.validate import load_dataset
+from deadlinecal.events.expand import expand
+from deadlinecal.ical import fastical
+from deadlinecal.ical.render import event_bytes, event_component
 from deadlinecal.model import Event
-from deadlinecal.render import event_bytes, event_component
 from deadlinecal.site import build
-from deadlinecal.validate import load_dataset
 
 from .conftest import CASES, DEFAULT_DATA, ROOT
 
@@ -236,9 +236,9 @@ class TestFeedsMapping:
             result.files["nope.ics"]
 
     def test_default_feeds_match_the_committed_calendars(self) -> None:
-        from deadlinecal.output import LAYOUT
+        from deadlinecal.output.plan import LAYOUT
+        from deadlinecal.output.write import opened
         from deadlinecal.site import build_all
-        from deadlinecal.write import opened
 
         committed = ROOT / "calendars"
         with opened(committed, layout=LAYOUT, exclusive=False) as folder:
@@ -254,8 +254,8 @@ class TestFeedsMapping:
 class TestHeaderBytes:
     @pytest.mark.parametrize("source", sorted(SOURCES))
     def test_every_feed_header_is_byte_identical_to_icalendar(self, source: str) -> None:
-        from deadlinecal.render import Renderer, header_bytes
-        from deadlinecal.select import standard_feeds
+        from deadlinecal.events.select import standard_feeds
+        from deadlinecal.ical.render import Renderer, header_bytes
 
         dataset = load_dataset(SOURCES[source](), file="data.yaml").dataset
         renderer = Renderer(dataset)
@@ -266,8 +266,8 @@ class TestHeaderBytes:
     def test_titles_with_commas_semicolons_and_newlines_are_escaped_alike(self) -> None:
         from dataclasses import replace
 
+        from deadlinecal.ical.render import Renderer, header_bytes
         from deadlinecal.model import FeedSpec
-        from deadlinecal.render import Renderer, header_bytes
 
         dataset = load_dataset(DEFAULT_DATA.read_bytes(), file="data.yaml").dataset
         spec = FeedSpec(path="feeds/x.ics", title="A, b; c\\d", description="line\nnext — 東京")

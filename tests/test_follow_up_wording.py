@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from deadlinecal.expand import expand
+from deadlinecal.dataset.validate import load_dataset
+from deadlinecal.events.expand import expand
 from deadlinecal.model import Event
 from deadlinecal.site import build
-from deadlinecal.validate import load_dataset
 
 from .conftest import DEFAULT_DATA
 from .helpers import dataset_yaml, program

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 import pytest
 import yaml
 
-import deadlinecal.load as load
+import deadlinecal.dataset.load as load
 from deadlinecal.errors import DataError
 
 REPO = Path(__file__).resolve().parents[1]

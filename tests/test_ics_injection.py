@@ -11,7 +11,7 @@ from collections import Counter
 
 import icalendar
 
-from deadlinecal.render import event_component
+from deadlinecal.ical.render import event_component
 from deadlinecal.site import build
 
 from .badinput_support import BASE, replaced
@@ -121,8 +121,8 @@ class TestRendererEscapesOnItsOwn:
     """Validation refuses CR and other controls; the renderer would be safe without it."""
 
     def test_crlf_in_a_summary_stays_inside_the_property(self) -> None:
-        from deadlinecal.expand import expand
-        from deadlinecal.validate import load_dataset
+        from deadlinecal.dataset.validate import load_dataset
+        from deadlinecal.events.expand import expand
 
         dataset = load_dataset(BASE.encode(), file="x.yaml").dataset
         event = expand(dataset)[0]

@@ -266,7 +266,7 @@ class TestEveryDataErrorSaysWhere:
 
     def test_an_include_too_large_is_refused_at_the_entry_before_it_is_read(
             self, workdir: Path) -> None:
-        from deadlinecal.load import MAX_INPUT_BYTES
+        from deadlinecal.dataset.load import MAX_INPUT_BYTES
 
         write_including(workdir, "huge.yaml")
         with (workdir / "huge.yaml").open("wb") as sparse:
@@ -347,7 +347,7 @@ class TestOutputBudget:
         assert "the feeds would hold about 84.4 MB" in result.stderr
 
     def test_the_budget_grows_with_the_data(self) -> None:
-        from deadlinecal.budget import MIN_BUDGET, OUTPUT_RATIO, budget
+        from deadlinecal.events.budget import MIN_BUDGET, OUTPUT_RATIO, budget
         from deadlinecal.pipeline import load_all
 
         data = BASE_WITH_OTHER_PROGRAMS.encode()

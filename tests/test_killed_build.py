@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from deadlinecal.cli import main
-from deadlinecal.write import RECORD
+from deadlinecal.output.write import RECORD
 
 from .updates_support import BASE
 

@@ -1,4 +1,4 @@
-"""deadlinecal.lint: each rule catches a hand-made bad feed, and a good feed is clean."""
+"""deadlinecal.ical.lint: each rule catches a hand-made bad feed, and a good feed is clean."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from deadlinecal.cli import main
-from deadlinecal.lint import Finding, lint
+from deadlinecal.ical.lint import Finding, lint
 
 ZONE = [
     "BEGIN:VTIMEZONE", "TZID:America/New_York",
@@ -173,14 +173,14 @@ class TestLintCommand:
 
 class TestWholeFile:
     def test_a_file_that_is_not_icalendar_gets_one_finding(self) -> None:
-        from deadlinecal.lint import lint
+        from deadlinecal.ical.lint import lint
 
         findings = lint(b"# README\n\nSome text; with, punctuation\n")
         assert [(f.line, f.message) for f in findings] == [
             (1, "not an iCalendar file: it does not start with BEGIN:VCALENDAR")]
 
     def test_missing_prodid_version_and_dtstamp_are_found(self) -> None:
-        from deadlinecal.lint import lint
+        from deadlinecal.ical.lint import lint
 
         feed = (b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART;VALUE=DATE:20270101\r\n"
                 b"DTEND;VALUE=DATE:20270102\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
@@ -190,7 +190,7 @@ class TestWholeFile:
                             "VEVENT has no DTSTAMP, which RFC 5545 requires"}
 
     def test_an_empty_calendar_is_found(self) -> None:
-        from deadlinecal.lint import lint
+        from deadlinecal.ical.lint import lint
 
         feed = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\nEND:VCALENDAR\r\n"
         assert [f.message for f in lint(feed)] == [

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from deadlinecal.cli import main
-from deadlinecal.lint import MAX_BYTES, MAX_FINDINGS, MAX_LINES, Finding, lint
+from deadlinecal.ical.lint import MAX_BYTES, MAX_FINDINGS, MAX_LINES, Finding, lint
 
 from .conftest import ROOT
 from .test_lint import event, feed
@@ -109,7 +109,7 @@ class TestFilesThatAreNotRead:
 
     def test_a_file_of_exactly_the_bound_is_read_and_one_byte_more_is_not(
             self, tmp_path: Path) -> None:
-        from deadlinecal.files import TooLarge, read_regular
+        from deadlinecal.dataset.files import TooLarge, read_regular
 
         path = tmp_path / "ten.ics"
         path.write_bytes(b"0123456789")

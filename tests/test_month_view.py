@@ -12,10 +12,10 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from deadlinecal.expand import expand
+from deadlinecal.dataset.validate import load_dataset
+from deadlinecal.events.expand import expand
 from deadlinecal.model import EventKind
 from deadlinecal.site import build
-from deadlinecal.validate import load_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASETS = [ROOT / "data" / "ml-internships-summer-2027.yaml",
@@ -120,8 +120,8 @@ class TestDateFiltersByShownDay:
     """A December–February feed holds only entries shown in December–February."""
 
     def test_a_named_range_keeps_only_entries_shown_inside_it(self) -> None:
+        from deadlinecal.events.select import select
         from deadlinecal.model import Filter
-        from deadlinecal.select import select
 
         dataset = load_dataset(DATASETS[0].read_bytes(), file="d.yaml").dataset
         chosen = Filter(date_from=dt.date(2026, 12, 1), date_until=dt.date(2027, 2, 28))

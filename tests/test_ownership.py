@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from deadlinecal import cache, output
 from deadlinecal.cli import main
 from deadlinecal.errors import OutputError
-from deadlinecal.write import RECORD, opened
+from deadlinecal.output import cache
+from deadlinecal.output import plan as output
+from deadlinecal.output.write import RECORD, opened
 
 from .conftest import DEFAULT_DATA, ROOT
 from .helpers import dataset_yaml, program

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from deadlinecal import output
+from deadlinecal.output import plan as output
+from deadlinecal.output.write import RECORD, opened
 from deadlinecal.site import build
-from deadlinecal.write import RECORD, opened
 
 from .conftest import DEFAULT_DATA
 from .test_ownership import FIRST, build_into, data_file, files_of, put, run

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from deadlinecal.write import RECORD
+from deadlinecal.output.write import RECORD
 
 from .test_ownership import SECOND, build_into, data_file, files_of, put, run
 

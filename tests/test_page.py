@@ -14,8 +14,11 @@ import pytest
 from click.testing import CliRunner
 
 from deadlinecal.cli import main
-from deadlinecal.expand import expand
-from deadlinecal.page import (
+from deadlinecal.dataset.validate import load_dataset
+from deadlinecal.events.expand import expand
+from deadlinecal.events.select import select, standard_feeds
+from deadlinecal.output.write import write_tree
+from deadlinecal.page.index import (
     GOOGLE_FROM_URL,
     feed_url,
     is_web_address,
@@ -23,10 +26,7 @@ from deadlinecal.page import (
     render_page,
     webcal_url,
 )
-from deadlinecal.select import select, standard_feeds
 from deadlinecal.site import build
-from deadlinecal.validate import load_dataset
-from deadlinecal.write import write_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 SVG = "{http://www.w3.org/2000/svg}"
@@ -436,7 +436,7 @@ class TestBuildWritesThePage:
                                                                                    "theirs")
 
     def test_the_page_names_its_generator_so_a_build_knows_it_as_its_own(self) -> None:
-        from deadlinecal.output import recognise
+        from deadlinecal.output.plan import recognise
 
         page = build(DATA, file="t.yaml").files["index.html"]
         assert recognise("index.html", page[:4096])
@@ -489,19 +489,19 @@ class TestTemplate:
     def test_the_templates_ship_with_the_package(self) -> None:
         from importlib.resources import files
 
-        folder = files("deadlinecal").joinpath("templates")
+        folder = files("deadlinecal.page").joinpath("templates")
         assert {"page.html.j2", "timeline.svg.j2", "page.css", "page.js.j2"} <= {
             entry.name for entry in folder.iterdir()}
-        assert '"templates/*"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+        assert '"page/templates/*"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
 
     def test_the_template_escapes_what_it_is_given(self) -> None:
-        from deadlinecal.page import _environment
+        from deadlinecal.page.index import _environment
 
         assert _environment().autoescape is True
         assert _environment().from_string("{{ x }}").render(x="<b>&'\"") == \
             "&lt;b&gt;&amp;&#39;&#34;"
 
-    @pytest.mark.parametrize("module", ["page.py", "timeline.py"])
+    @pytest.mark.parametrize("module", ["page/index.py", "page/timeline.py"])
     def test_the_page_modules_are_small_rooms(self, module: str) -> None:
         import ast
 

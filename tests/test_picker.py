@@ -12,17 +12,17 @@ import icalendar
 import pytest
 from click.testing import CliRunner
 
-from deadlinecal import picker as picking
 from deadlinecal.cli import main
+from deadlinecal.commands.serve import serve_in_thread
 from deadlinecal.errors import DataError
-from deadlinecal.lint import lint
-from deadlinecal.page import MAX_ADDRESS, feed_url, webcal_url
-from deadlinecal.picker import Choice, QueryError, choices, parse_query
-from deadlinecal.select import select
-from deadlinecal.serve import serve_in_thread
+from deadlinecal.events.select import select
+from deadlinecal.ical.lint import lint
+from deadlinecal.output.write import write_tree
+from deadlinecal.page import picker as picking
+from deadlinecal.page.index import MAX_ADDRESS, feed_url, webcal_url
+from deadlinecal.page.picker import Choice, QueryError, choices, parse_query
 from deadlinecal.site import Build, build
 from deadlinecal.text import feed_name
-from deadlinecal.write import write_tree
 
 from .helpers import dataset_yaml, program
 

@@ -230,14 +230,14 @@ class TestFollowOneEmployer:
 
 class TestEmployerAddresses:
     def test_names_without_an_ascii_spelling_get_distinct_stable_addresses(self) -> None:
-        from deadlinecal.select import employer_slug
+        from deadlinecal.events.select import employer_slug
 
         kabushiki, nihon = employer_slug("株式会社"), employer_slug("日本")
         assert kabushiki != nihon
         assert kabushiki == "employer-" + hashlib.sha256("株式会社".encode()).hexdigest()[:8]
 
     def test_two_long_names_alike_in_their_first_60_characters_stay_apart(self) -> None:
-        from deadlinecal.select import employer_slug
+        from deadlinecal.events.select import employer_slug
 
         first, second = "A" * 58 + " Holdings East", "A" * 58 + " Holdings West"
         assert employer_slug(first) != employer_slug(second)
@@ -248,6 +248,6 @@ class TestEmployerAddresses:
         ("Macy’s", "macys"), ("Jane Street", "jane-street")])
     def test_a_name_with_a_full_ascii_spelling_keeps_its_address(
             self, name: str, address: str) -> None:
-        from deadlinecal.select import employer_slug
+        from deadlinecal.events.select import employer_slug
 
         assert employer_slug(name) == address

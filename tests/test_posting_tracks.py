@@ -12,10 +12,10 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from deadlinecal.expand import expand, summary_for
+from deadlinecal.dataset.validate import load_dataset
+from deadlinecal.events.expand import expand, summary_for
 from deadlinecal.model import FuzzyDate, Precision, Program, Window
-from deadlinecal.trackwords import Classifier, parse_rules
-from deadlinecal.validate import load_dataset
+from deadlinecal.postings.trackwords import Classifier, parse_rules
 
 from .postings_support import SNAPSHOT, import_and_build, listed_text, run
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from deadlinecal.importer import CATEGORIES, DEGREES, MARKER
+from deadlinecal.postings.importer import CATEGORIES, DEGREES, MARKER
 
 from .postings_support import (
     NEWER,

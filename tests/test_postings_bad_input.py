@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from deadlinecal.fetch import FetchError, fetch
+from deadlinecal.postings.fetch import FetchError, fetch
 
 from .postings_support import CERTIFICATE, SAMPLE, run
 

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from deadlinecal import importfile
-from deadlinecal.importer import Entry, Imported, Settings, import_list, posting_report
-from deadlinecal.importfile import Header
+from deadlinecal.dataset.validate import DEFAULT_REFRESH_HOURS, load_dataset
+from deadlinecal.ical.render import _utc_zone, utc_zone_component
 from deadlinecal.model import Dataset
-from deadlinecal.postings import PostingList, read_postings
-from deadlinecal.render import _utc_zone, utc_zone_component
+from deadlinecal.postings import datafile as importfile
+from deadlinecal.postings.datafile import Header
+from deadlinecal.postings.importer import Entry, Imported, Settings, import_list, posting_report
+from deadlinecal.postings.listing import PostingList, read_postings
 from deadlinecal.site import build
-from deadlinecal.validate import DEFAULT_REFRESH_HOURS, load_dataset
 
 from .postings_support import NEWER, SAMPLE, SNAPSHOT, import_and_build, run
 

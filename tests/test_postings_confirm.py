@@ -218,7 +218,7 @@ class TestConfirmChecksBeforeWriting:
 
     def test_a_failed_write_puts_the_old_text_back(
             self, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-        from deadlinecal import inplace
+        from deadlinecal.output import inplace
 
         def full_disk(descriptor: int, data: bytes, offset: int) -> None:
             os.pwrite(descriptor, data[: len(data) // 2], offset)
@@ -241,7 +241,7 @@ class TestConfirmChecksBeforeWriting:
 
     def test_when_the_old_text_cannot_be_put_back_the_backup_holds_it(
             self, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-        from deadlinecal import inplace
+        from deadlinecal.output import inplace
 
         def failing(descriptor: int, data: bytes, offset: int) -> None:
             os.pwrite(descriptor, data[: len(data) // 2], offset)
@@ -269,7 +269,7 @@ class TestConfirmChecksBeforeWriting:
 
     def test_a_file_changed_since_it_was_read_is_not_overwritten(
             self, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-        from deadlinecal import inplace
+        from deadlinecal.output import inplace
 
         curated = project / DEFAULT
         check = inplace.refuse_uneditable

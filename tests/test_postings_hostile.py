@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from deadlinecal import importer
+from deadlinecal.postings import importer
 
 from .postings_support import SAMPLE, postings, run
 

@@ -16,10 +16,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from deadlinecal import importing, output, site
+from deadlinecal import site
 from deadlinecal.cli import main
-from deadlinecal.importer import Settings as ImportSettings
-from deadlinecal.importing import run_import
+from deadlinecal.output import plan as output
+from deadlinecal.postings import run as importing
+from deadlinecal.postings.importer import Settings as ImportSettings
+from deadlinecal.postings.run import run_import
 
 from .conftest import DEFAULT_DATA
 from .postings_support import SAMPLE

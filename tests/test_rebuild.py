@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import deadlinecal.render
-from deadlinecal import cache
+import deadlinecal.ical.render
 from deadlinecal.cli import main
+from deadlinecal.output import cache
 from deadlinecal.site import build
 
 from .conftest import DEFAULT_DATA
@@ -42,7 +42,7 @@ def _forbid_rendering(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("rendered although nothing changed")
 
-    monkeypatch.setattr(deadlinecal.render, "render_feeds", refuse)
+    monkeypatch.setattr(deadlinecal.ical.render, "render_feeds", refuse)
 
 
 class TestUnchangedRebuild:
@@ -127,7 +127,7 @@ class TestBuildKey:
         assert cache.build_key(b"x", "alarms=True") != cache.build_key(b"x", "alarms=False")
 
     def test_nothing_is_current_without_a_manifest(self, tmp_path: Path) -> None:
-        from deadlinecal.write import opened
+        from deadlinecal.output.write import opened
 
         with opened(tmp_path) as folder:
             assert cache.unchanged(folder, cache.build_key(b"x")) is None
@@ -157,20 +157,20 @@ class _Parted(dict[str, bytes]):
 
 class TestWriteInParts:
     def test_parts_are_written_one_after_another(self, tmp_path: Path) -> None:
-        from deadlinecal.write import write_tree
+        from deadlinecal.output.write import write_tree
 
         write_tree(tmp_path, _Parted({"a.ics": b"BEGIN-END"}))
         assert (tmp_path / "a.ics").read_bytes() == b"BEGIN-END"
 
     def test_same_parts_leave_the_file_alone(self, tmp_path: Path) -> None:
-        from deadlinecal.write import write_tree
+        from deadlinecal.output.write import write_tree
 
         write_tree(tmp_path, _Parted({"a.ics": b"BEGIN-END"}))
         report = write_tree(tmp_path, _Parted({"a.ics": b"BEGIN-END"}))
         assert report.unchanged == ("a.ics",) and report.written == ()
 
     def test_a_difference_in_a_later_part_rewrites_the_file(self, tmp_path: Path) -> None:
-        from deadlinecal.write import write_tree
+        from deadlinecal.output.write import write_tree
 
         write_tree(tmp_path, _Parted({"a.ics": b"BEGIN-END"}))
         report = write_tree(tmp_path, _Parted({"a.ics": b"BEGIN-ENX"}))
@@ -183,9 +183,10 @@ class TestTheBuildKeyCoversAllCode:
     the page's templates are part of that, not only the top-level modules."""
 
     def test_subpackages_and_templates_are_hashed(self) -> None:
-        from deadlinecal import cache
+        from deadlinecal.output import cache
 
-        names = {path.relative_to(Path(cache.__file__).parent).as_posix()
+        names = {path.relative_to(Path(cache.__file__).parent.parent).as_posix()
                  for path in cache.code_files()}
-        assert {"cache.py", "validate/programs.py", "history/feeds.py",
-                "commands/data.py", "templates/page.html.j2", "templates/page.css"} <= names
+        assert {"output/cache.py", "dataset/validate/programs.py", "history/feeds.py",
+                "commands/data.py", "page/templates/page.html.j2",
+                "page/templates/page.css"} <= names

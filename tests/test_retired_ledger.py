@@ -9,7 +9,7 @@ import pytest
 
 from deadlinecal import ledger
 from deadlinecal.history import read_feed
-from deadlinecal.write import RECORD
+from deadlinecal.output.write import RECORD
 
 from .helpers import dataset_yaml, program
 from .test_ownership import run

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from deadlinecal import moving
 from deadlinecal.cli import main
 from deadlinecal.errors import OutputError
-from deadlinecal.write import write_tree
+from deadlinecal.output import moving
+from deadlinecal.output.write import write_tree
 
 from .test_updates_write import NEW, fail_on_call, litter, snapshot, target  # noqa: F401
 from .updates_support import BASE

@@ -9,10 +9,10 @@ import jsonschema
 import pytest
 import yaml
 
+from deadlinecal.dataset.load import _PlainLoader
+from deadlinecal.dataset.schema import schema_text
+from deadlinecal.dataset.validate import load_dataset
 from deadlinecal.errors import DataError
-from deadlinecal.load import _PlainLoader
-from deadlinecal.schema import schema_text
-from deadlinecal.validate import load_dataset
 
 from .conftest import CASES, DEFAULT_DATA, ROOT
 from .helpers import dataset_yaml, program

@@ -7,9 +7,9 @@ import unicodedata
 
 import pytest
 
+from deadlinecal.dataset.validate import load_dataset
 from deadlinecal.errors import FilterError
-from deadlinecal.model import Filter
-from deadlinecal.select import (
+from deadlinecal.events.select import (
     casefold,
     check_filter,
     program_matches,
@@ -17,8 +17,8 @@ from deadlinecal.select import (
     select_feeds,
     standard_feeds,
 )
+from deadlinecal.model import Filter
 from deadlinecal.site import build
-from deadlinecal.validate import load_dataset
 
 from .helpers import dataset_yaml, program
 

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from deadlinecal.cli import main
-from deadlinecal.serve import resolve, serve_in_thread
+from deadlinecal.commands.serve import resolve, serve_in_thread
 
 FEED = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nEND:VCALENDAR\r\n"
 PAGE = "<!doctype html><title>caf\u00e9</title>".encode()

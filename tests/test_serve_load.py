@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from deadlinecal.serve import printable, serve_in_thread
+from deadlinecal.commands.serve import printable, serve_in_thread
 
 from .conftest import ROOT
 from .serve_support import served

@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from deadlinecal.cli import main
-from deadlinecal.picker import CHOICES_PATH
-from deadlinecal.serve import serve_in_thread
+from deadlinecal.commands.serve import serve_in_thread
+from deadlinecal.page.picker import CHOICES_PATH
 
 PLAIN = "text/plain; charset=utf-8"
 
@@ -154,7 +154,7 @@ class TestBrokenChoices:
 class TestUnforeseenFailure:
     def test_an_exception_while_answering_is_a_500_not_a_dropped_connection(
             self, root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-        from deadlinecal import serve
+        from deadlinecal.commands import serve
 
         def broken(*args: object) -> object:
             raise RuntimeError("something nobody foresaw")

@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo, available_timezones
 import icalendar
 import pytest
 
-from deadlinecal import zonenames
-from deadlinecal.render import timezone_component
+from deadlinecal.dataset import zonenames
+from deadlinecal.dataset.zonenames import refusal
+from deadlinecal.ical.render import timezone_component
 from deadlinecal.site import build
-from deadlinecal.zonenames import refusal
 
 TIMED = Path(__file__).parent / "interop" / "data" / "timed.yaml"
 
@@ -129,7 +129,7 @@ class TestZoneCoverage:
 
     def test_events_are_looked_at_once_for_every_zone_not_once_per_zone(
             self, monkeypatch: pytest.MonkeyPatch) -> None:
-        import deadlinecal.render as render
+        import deadlinecal.ical.render as render
 
         from .helpers import dataset_yaml, program
 
@@ -371,7 +371,7 @@ class TestOneOnsetPerComponent:
                 observance.one("TZNAME")) == ("+0530", "+0530", "IST")
 
     def test_offsets_with_seconds_are_written_with_seconds(self) -> None:
-        from deadlinecal.zones import utc_offset
+        from deadlinecal.ical.zones import utc_offset
 
         assert [utc_offset(dt.timedelta(seconds=s)) for s in (0, 45900, -16966, -3600)] == [
             "+0000", "+1245", "-044246", "-0100"]
@@ -415,7 +415,7 @@ class TestZoneNames:
     ])
     def test_a_name_that_is_not_canonical_is_refused_with_the_canonical_one(
             self, name: str, message: str) -> None:
-        from deadlinecal.dates import DateSyntaxError, parse_fuzzy
+        from deadlinecal.dataset.dates import DateSyntaxError, parse_fuzzy
 
         with pytest.raises(DateSyntaxError) as raised:
             parse_fuzzy(f"2026-11-02 12:00 {name}")
@@ -426,7 +426,7 @@ class TestZoneNames:
                                       # a link, but zone.tab's zone for the Netherlands
                                       "Europe/Amsterdam"])
     def test_a_canonical_name_is_accepted(self, name: str) -> None:
-        from deadlinecal.dates import parse_fuzzy
+        from deadlinecal.dataset.dates import parse_fuzzy
 
         assert parse_fuzzy(f"2026-11-02 12:00 {name}").zone == name
 
@@ -472,7 +472,7 @@ class TestLintZoneNames:
     ])
     def test_a_tzid_that_is_not_canonical_is_flagged_where_defined_and_used(
             self, name: str, message: str) -> None:
-        from deadlinecal.lint import Finding, lint
+        from deadlinecal.ical.lint import Finding, lint
 
         from .test_lint import ZONE, event, feed
 
@@ -483,7 +483,7 @@ class TestLintZoneNames:
             Finding(5, message), Finding(14, message)]
 
     def test_a_canonical_tzid_is_not_flagged(self) -> None:
-        from deadlinecal.lint import lint
+        from deadlinecal.ical.lint import lint
 
         from .test_lint import ZONE, event, feed
 

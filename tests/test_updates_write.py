@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from deadlinecal import write
 from deadlinecal.cli import main
 from deadlinecal.errors import OutputError
-from deadlinecal.write import RECORD, TEMP_SUFFIX, write_tree
+from deadlinecal.output import write
+from deadlinecal.output.write import RECORD, TEMP_SUFFIX, write_tree
 
 from .updates_support import BASE
 
@@ -264,7 +264,7 @@ class TestFailedMove:
 KILLER = """\
 import os, signal, sys
 from pathlib import Path
-from deadlinecal import write
+from deadlinecal.output import write
 
 real_replace = os.replace
 replaced = []
@@ -355,7 +355,7 @@ class TestLeftovers:
 WRITER = """\
 import sys
 from pathlib import Path
-from deadlinecal.write import write_tree
+from deadlinecal.output.write import write_tree
 
 target, label = Path(sys.argv[1]), sys.argv[2]
 for round in range(int(sys.argv[3])):

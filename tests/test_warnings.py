@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from deadlinecal.dataset.validate import load_dataset
 from deadlinecal.errors import DataError
-from deadlinecal.validate import load_dataset
 
 from .helpers import dataset_yaml, program
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from deadlinecal.errors import OutputError
-from deadlinecal.write import RECORD, write_tree
+from deadlinecal.output.write import RECORD, write_tree
 
 
 class TestWriteTree:

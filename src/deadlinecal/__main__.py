@@ -1,3 +1,3 @@
-from .cli import main
+from deadlinecal.cli import main
 
 main()

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from .commands.common import (
+from deadlinecal.commands.common import (
     DEFAULT_DATA,
     DEFAULT_OUTPUT,
     INTERNAL_ERROR_EXIT,
@@ -24,21 +24,21 @@ from .commands.common import (
     data_paths,
     max_age_option,
 )
-from .commands.common import read as _read
-from .commands.common import run as _run
-from .commands.common import show_warnings as _show_warnings
-from .commands.data import diff, feed, list_events, validate
-from .commands.folder import lint, serve
-from .commands.importing import import_group
-from .errors import escape
-from .text import plural
+from deadlinecal.commands.common import read as _read
+from deadlinecal.commands.common import run as _run
+from deadlinecal.commands.common import show_warnings as _show_warnings
+from deadlinecal.commands.data import diff, feed, list_events, validate
+from deadlinecal.commands.folder import lint, serve
+from deadlinecal.commands.importing import import_group
+from deadlinecal.errors import escape
+from deadlinecal.text import plural
 
 __all__ = ["DEFAULT_DATA", "DEFAULT_OUTPUT", "INTERNAL_ERROR_EXIT", "DataProblems", "main"]
 
 
 def _check_base_url(context: click.Context, parameter: click.Parameter,
                     value: str | None) -> str | None:
-    from .page import is_web_address
+    from deadlinecal.page.index import is_web_address
 
     if value is not None and (not is_web_address(value) or "?" in value or "#" in value):
         raise click.BadParameter("must be an http:// or https:// address without ? or #, "
@@ -93,7 +93,7 @@ def build(data: tuple[Path, ...], output: Path, strict: bool, today: dt.date,
       deadlinecal build data/ml-internships-summer-2027.yaml -o calendars
       deadlinecal build --check          # exit 1 if calendars/ is stale
     """
-    from . import output as folder
+    from deadlinecal.output import plan as folder
 
     paths = data_paths(data)
     named = escape(", ".join(paths))  # file names may hold terminal escapes
@@ -141,7 +141,7 @@ def build(data: tuple[Path, ...], output: Path, strict: bool, today: dt.date,
         for program in undated:
             click.echo(f"  {program.id:<36} {program.title}")
     if result.dataset.imported:  # imported posting files only: their feeds' sizes
-        from .importer import posting_report
+        from deadlinecal.postings.importer import posting_report
 
         for line in posting_report(result):
             click.echo(line)
@@ -149,7 +149,7 @@ def build(data: tuple[Path, ...], output: Path, strict: bool, today: dt.date,
 
 def _report_ended(result: Any) -> None:
     """The feeds the data no longer produces, kept as ended calendars (ended.py)."""
-    from .ended import ended_paths
+    from deadlinecal.ended import ended_paths
 
     ended = ended_paths(result.files, result.feeds)
     employers = [path for path in ended if path.startswith("employers/")]
@@ -193,8 +193,8 @@ def _file_kinds(result: Any) -> str:
     """What the files of a build are: "11 files: 5 feeds, 3 personal feeds, 1 ended feed,
     index.html and picked/choices.json" (the page and the other files by name, never counted
     as feeds)."""
-    from .ended import ended_paths
-    from .page import PAGE_PATH
+    from deadlinecal.ended import ended_paths
+    from deadlinecal.page.index import PAGE_PATH
 
     feeds = {spec.path for spec in result.feeds}
     personal = {each.spec.path for each in result.picker.feeds} if result.picker else set()
@@ -212,7 +212,7 @@ def _file_kinds(result: Any) -> str:
 
 
 def _staleness(output: Path, relative: str, files: dict[str, bytes]) -> str:
-    from .page import PAGE_PATH
+    from deadlinecal.page.index import PAGE_PATH
 
     if relative not in files:
         state = "no longer produced"

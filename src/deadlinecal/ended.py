@@ -31,12 +31,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .model import Dataset, Event, FeedSpec
-from .render import PRODID
-from .select import ALL_FEED, FEED_PATTERNS, select_feeds
+from deadlinecal.events.select import ALL_FEED, FEED_PATTERNS, select_feeds
+from deadlinecal.ical.render import PRODID
+from deadlinecal.model import Dataset, Event, FeedSpec
 
 if TYPE_CHECKING:
-    from .history import Seen
+    from deadlinecal.history import Seen
 
 # How the notice's title begins: what happened, then what to do.
 NOTICE_TITLE = "Calendar ended: switch to "
@@ -127,9 +127,10 @@ def ended_files(dataset: Dataset, endings: Endings,
 def ended_file(dataset: Dataset, path: str, previous: bytes,
                retired: Mapping[str, Seen] | None = None) -> bytes:
     """The file of the ended address `path`: `previous`'s events cancelled, and a notice."""
-    from . import fastical, history
-    from .expand import CANCELLED_MARK
-    from .render import feed_url, header_bytes
+    from deadlinecal import history
+    from deadlinecal.events.expand import CANCELLED_MARK
+    from deadlinecal.ical import fastical
+    from deadlinecal.ical.render import feed_url, header_bytes
 
     updated = dt.datetime.combine(dataset.updated, dt.time(), tzinfo=dt.UTC)
     try:
@@ -184,7 +185,7 @@ def ended_file(dataset: Dataset, path: str, previous: bytes,
 
 def _revised(notice: bytes, earlier: Sequence[Seen], when: dt.datetime) -> bytes:
     """The notice as published before when unchanged; else its next revision, after it."""
-    from . import history
+    from deadlinecal import history
 
     if not earlier:
         return notice
@@ -208,7 +209,7 @@ def _notice_of(content: bytes, path: str, held: Mapping[str, Seen] | None = None
         # Every notice's title begins so, on its first line (never folded that early).
         if f"\nSUMMARY:{NOTICE_TITLE}".encode() not in content:
             return None
-        from . import history
+        from deadlinecal import history
 
         try:
             held = history.read_feed(content)
@@ -228,7 +229,7 @@ def _ours(content: bytes) -> bool:
 
 def _only(content: bytes, dropped: set[str]) -> bytes:
     """`content` without the events whose UID is in `dropped` (for reading history)."""
-    from . import history
+    from deadlinecal import history
 
     try:
         held = history.read_feed(content)

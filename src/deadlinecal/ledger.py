@@ -21,10 +21,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from .errors import Problem
+from deadlinecal.errors import Problem
 
 if TYPE_CHECKING:  # imported where used: a build that retires nothing never needs it
-    from .history import Seen
+    from deadlinecal.history import Seen
 
 PATH = "deadlinecal-retired.json"
 # The first entry of every ledger: how a build knows the file as its own.
@@ -85,7 +85,7 @@ def from_json(raw: object, complaints: list[tuple[str, str]] | None = None
     retired: dict[str, Seen] = {}
     if not isinstance(raw, dict) or not raw:
         return retired  # nothing retired: history (and icalendar) is not imported
-    from .history import MAX_SEQUENCE, Seen
+    from deadlinecal.history import MAX_SEQUENCE, Seen
 
     def complain(where: str, message: str) -> None:
         if complaints is not None:

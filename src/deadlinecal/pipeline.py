@@ -10,25 +10,26 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
-from . import digest, ledger
-from .budget import check_budget
-from .combining import keep_apart
-from .confirm import confirm_datasets
-from .errors import DataError, Problem, quoted
-from .expand import expand
-from .model import Dataset, Event, FeedSpec, Filter
-from .render import render_feeds
-from .select import check_filter, select, standard_feeds, title_for
-from .validate import (
+from deadlinecal import ledger
+from deadlinecal.dataset.confirm import confirm_datasets
+from deadlinecal.dataset.validate import (
     DEFAULT_MAX_AGE_DAYS,
     Include,
     Loaded,
     check_feed_employers,
     load_dataset,
 )
+from deadlinecal.errors import DataError, Problem, quoted
+from deadlinecal.events import digest
+from deadlinecal.events.budget import check_budget
+from deadlinecal.events.combining import keep_apart
+from deadlinecal.events.expand import expand
+from deadlinecal.events.select import check_filter, select, standard_feeds, title_for
+from deadlinecal.ical.render import render_feeds
+from deadlinecal.model import Dataset, Event, FeedSpec, Filter
 
 if TYPE_CHECKING:
-    from .history import Seen
+    from deadlinecal.history import Seen
 
 
 class Read(Protocol):
@@ -70,8 +71,8 @@ def against_previous(events: Sequence[Event], previous: Mapping[str, bytes] | No
     """
     if not previous and not retired:
         return tuple(events), {}, (), {}
-    from . import history
-    from .render import event_bytes
+    from deadlinecal import history
+    from deadlinecal.ical.render import event_bytes
 
     # What cannot be read is a warning and that piece of history is ignored (history.py);
     # a stamp after `horizon` cannot come from this data and is ignored too.

@@ -14,11 +14,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from . import ended, ledger
-from .errors import Problem
-from .model import Dataset, Event, EventKind, FeedSpec, Program
-from .page import PAGE_PATH, render_page
-from .picker import (
+from deadlinecal import ended, ledger
+from deadlinecal.dataset.validate import DEFAULT_MAX_AGE_DAYS
+from deadlinecal.errors import Problem
+from deadlinecal.events.select import select, select_feeds, standard_feeds
+from deadlinecal.ical.render import render_feeds
+from deadlinecal.model import Dataset, Event, EventKind, FeedSpec, Program
+from deadlinecal.page.index import PAGE_PATH, render_page
+from deadlinecal.page.picker import (
     CHOICES_PATH,
     FOLDER,
     Choice,
@@ -27,13 +30,10 @@ from .picker import (
     plan,
     with_days_of_postings,
 )
-from .pipeline import Read, against_previous, load_selection, one_file_reader
-from .render import render_feeds
-from .select import select, select_feeds, standard_feeds
-from .validate import DEFAULT_MAX_AGE_DAYS
+from deadlinecal.pipeline import Read, against_previous, load_selection, one_file_reader
 
 if TYPE_CHECKING:
-    from .history import Seen
+    from deadlinecal.history import Seen
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -106,7 +106,7 @@ def build_all(paths: Sequence[str], read: Read, *,
     the data no longer produces is written again as an ended calendar (ended.py). Raises
     DataError.
     """
-    from .published import ended_before, read_record
+    from deadlinecal.page.published import ended_before, read_record
 
     dataset, events, warnings = load_selection(paths, read, as_of=as_of, alarms=alarms,
                                                max_age_days=max_age_days)
@@ -147,7 +147,7 @@ def build_all(paths: Sequence[str], read: Read, *,
     files = render_feeds(dataset, revised, every, rendered=rendered, selected=selected)
     counted = [(spec, len(selected[spec.path])) for spec in feeds]
     if picker.files:
-        from .published import choices_json, ended_file
+        from deadlinecal.page.published import choices_json, ended_file
 
         for each in picker.ended:
             files[each.path] = ended_file(dataset, each, (picked or {}).get(each.path),

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from deadlinecal.expand import expand
+from deadlinecal.dataset.validate import load_dataset
+from deadlinecal.events.expand import expand
+from deadlinecal.events.select import select
 from deadlinecal.model import Event, Filter
 from deadlinecal.pipeline import one_feed
-from deadlinecal.select import select
 from deadlinecal.site import build
-from deadlinecal.validate import load_dataset
 
 from .adapters import Seen, compile_libical, when
 

@@ -59,7 +59,7 @@ class TestParsersSeeWhatWeMeant:
 
 class TestGeneratedFeedsLintClean:
     def test_every_generated_feed_has_no_lint_findings(self, feeds: Feeds) -> None:
-        from deadlinecal.lint import lint
+        from deadlinecal.ical.lint import lint
 
         found = {str(file): lint(file.read_bytes()) for file in feeds.files}
         assert {file: findings for file, findings in found.items() if findings} == {}

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ..text import plural
+from deadlinecal.text import plural
 
 if TYPE_CHECKING:  # imported where used: the core's modules cost start-up time
-    from ..validate import Include
+    from deadlinecal.dataset.validate import Include
 
 DEFAULT_DATA = Path("data/ml-internships-summer-2027.yaml")
 DEFAULT_OUTPUT = Path("calendars")
@@ -63,7 +63,13 @@ def run(function: F) -> F:
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from ..errors import DataError, DeadlinecalError, FilterError, escape, escape_lines
+        from deadlinecal.errors import (
+            DataError,
+            DeadlinecalError,
+            FilterError,
+            escape,
+            escape_lines,
+        )
 
         context = click.get_current_context()
         try:
@@ -144,7 +150,7 @@ def collector_paused(function: F) -> F:
 
 def read(path: str | Path, included_by: Include | None = None, /) -> bytes:
     """A data file's bytes; what an include may not read is refused (see files.py)."""
-    from ..files import read_data
+    from deadlinecal.dataset.files import read_data
 
     default = included_by is None and Path(path) == DEFAULT_DATA
     return read_data(str(path), included_by, missing_hint=(
@@ -153,7 +159,7 @@ def read(path: str | Path, included_by: Include | None = None, /) -> bytes:
 
 def show_warnings(warnings: Any, strict: bool, *, verbose: bool = True) -> None:
     """Print each warning, or (not `verbose`) one line per kind of warning with a count."""
-    from ..errors import DataError
+    from deadlinecal.errors import DataError
 
     if strict and warnings:
         raise DataError(warnings)
@@ -173,7 +179,7 @@ _VARYING = re.compile(r"[^\s()]*[0-9][^\s()]*|'[^']*'|\"[^\"]*\"|\u201c[^\u201d]
 def summarised(warnings: Any) -> list[str]:
     """One line per kind of warning: a kind seen once as it is, several as a count with the
     first instance (the message with its numbers, ids and quoted names as …)."""
-    from ..errors import escape
+    from deadlinecal.errors import escape
 
     kinds: dict[tuple[str, str, str], list[Any]] = {}
     for warning in warnings:
@@ -254,8 +260,8 @@ def filter_options(function: F) -> F:
 def make_filter(tracks: tuple[str, ...], eligibility: tuple[str, ...], employers: tuple[str, ...],
             citizenship: tuple[str, ...], confirmed_only: bool,
             date_from: dt.datetime | None = None, date_until: dt.datetime | None = None) -> Any:
-    from ..errors import FilterError
-    from ..model import Filter
+    from deadlinecal.errors import FilterError
+    from deadlinecal.model import Filter
 
     if date_from and date_until and date_until < date_from:
         raise FilterError(f"--until {date_until:%Y-%m-%d} is before --from {date_from:%Y-%m-%d}")
@@ -273,7 +279,7 @@ adopt_option = click.option(
 
 def to_stdout(content: bytes) -> None:
     """Write `content` to standard output; OutputError when it is closed (`>&-`)."""
-    from ..errors import OutputError
+    from deadlinecal.errors import OutputError
 
     stream = getattr(sys.stdout, "buffer", None)
     try:

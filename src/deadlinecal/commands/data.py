@@ -9,9 +9,7 @@ from typing import Any
 
 import click
 
-from ..errors import escape
-from ..text import plural
-from .common import (
+from deadlinecal.commands.common import (
     DEFAULT_OUTPUT,
     adopt_option,
     as_of_option,
@@ -26,6 +24,8 @@ from .common import (
     show_warnings,
     to_stdout,
 )
+from deadlinecal.errors import escape
+from deadlinecal.text import plural
 
 
 @click.command()
@@ -42,7 +42,7 @@ def validate(data: tuple[Path, ...], strict: bool, today: dt.date, max_age: int)
     Example:
       deadlinecal validate data/ml-internships-summer-2027.yaml
     """
-    from ..pipeline import load_selection
+    from deadlinecal.pipeline import load_selection
 
     # The same loading as build, includes and all, so "valid" means build will work.
     paths = data_paths(data)
@@ -67,9 +67,9 @@ def list_events(data: tuple[Path, ...], today: dt.date, show_all: bool, **chosen
     Example:
       deadlinecal list --eligibility phd --as-of 2026-08-01
     """
-    from ..pipeline import describe_filter, load_selection
-    from ..select import check_filter, select
-    from ..table import event_table
+    from deadlinecal.commands.table import event_table
+    from deadlinecal.events.select import check_filter, select
+    from deadlinecal.pipeline import describe_filter, load_selection
 
     dataset, every, _ = load_selection(data_paths(data), read)
     chosen_filter = check_filter(make_filter(**chosen), dataset)
@@ -102,9 +102,9 @@ def feed(data: tuple[Path, ...], output: Path | None, title: str | None, no_alar
     Example:
       deadlinecal feed --track research --eligibility undergrad -o research-ug.ics
     """
-    from .. import ledger
-    from ..output import locked_single, previous_single, retired_single, write_single
-    from ..pipeline import single_feed
+    from deadlinecal import ledger
+    from deadlinecal.output.plan import locked_single, previous_single, retired_single, write_single
+    from deadlinecal.pipeline import single_feed
 
     if output is not None and str(output) == "-":
         output = None  # `-o -`: standard output, as most tools read it
@@ -149,8 +149,8 @@ def diff(data: tuple[Path, ...], output: Path, as_json: bool, today: dt.date,
     """
     import json
 
-    from .. import history
-    from ..output import Settings, against
+    from deadlinecal import history
+    from deadlinecal.output.plan import Settings, against
 
     paths = data_paths(data)
     result, previous = against(paths, read, output,
@@ -177,7 +177,7 @@ def diff(data: tuple[Path, ...], output: Path, as_json: bool, today: dt.date,
     for line in history.format_changes(changes, folder=str(output)):
         # Summaries come from the previous feeds, which may hold anything.
         click.echo(escape(line))
-    from ..page import PAGE_PATH
+    from deadlinecal.page.index import PAGE_PATH
 
     for path, state in others:
         name = f"{output}/{path}{' (the page)' if path == PAGE_PATH else ''}"
@@ -190,7 +190,7 @@ _REDO = {"out of date": "rewrites", "missing": "writes", "no longer produced": "
 def _other_files(files: Any, previous: dict[str, bytes]) -> list[tuple[str, str]]:
     """The files other than feeds (the page, the picker's choices, ...) a build would change,
     with how: "out of date", "missing", "no longer produced" (as `build --check` says)."""
-    from ..page import PAGE_PATH
+    from deadlinecal.page.index import PAGE_PATH
 
     paths = sorted({*files, *previous} - {p for p in {*files, *previous} if p.endswith(".ics")},
                    key=lambda path: (path != PAGE_PATH, path))

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from ..errors import escape
-from ..text import plural
-from .common import DEFAULT_OUTPUT, run
+from deadlinecal.commands.common import DEFAULT_OUTPUT, run
+from deadlinecal.errors import escape
+from deadlinecal.text import plural
 
 
 @click.command()
@@ -32,8 +32,8 @@ def serve(directory: Path, host: str, port: int) -> None:
       deadlinecal build && deadlinecal serve --host 0.0.0.0 --port 8000
       curl 'http://127.0.0.1:8000/feed.ics?track=quant&eligibility=phd'
     """
-    from ..errors import OutputError
-    from ..serve import make_server, raise_open_file_limit, url_of
+    from deadlinecal.commands.serve import make_server, raise_open_file_limit, url_of
+    from deadlinecal.errors import OutputError
 
     if not directory.is_dir():
         raise OutputError(f"{directory} is not a folder; run `deadlinecal build` first")
@@ -72,8 +72,8 @@ def lint(files: tuple[Path, ...]) -> None:
     Example:
       deadlinecal lint calendars/all.ics calendars/tracks/*.ics
     """
-    from ..lint import MAX_BYTES
-    from ..lint import lint as lint_bytes
+    from deadlinecal.ical.lint import MAX_BYTES
+    from deadlinecal.ical.lint import lint as lint_bytes
 
     problems = 0
     for file in files:
@@ -94,7 +94,7 @@ def lint(files: tuple[Path, ...]) -> None:
 
 def _read_feed(path: Path, limit: int) -> bytes | str:
     """The bytes of the file to lint, or why it is not read (one line)."""
-    from ..files import NotRegular, TooLarge, read_regular
+    from deadlinecal.dataset.files import NotRegular, TooLarge, read_regular
 
     try:
         return read_regular(path, limit)

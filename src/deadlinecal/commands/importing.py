@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from .common import as_of_option, collector_paused, read, run, to_stdout
+from deadlinecal.commands.common import as_of_option, collector_paused, read, run, to_stdout
 
 
 @click.group(name="import")
@@ -19,7 +19,7 @@ def import_group() -> None:
 
 
 def _zone_option(context: click.Context, parameter: click.Parameter, value: str) -> str:
-    from ..dates import DateSyntaxError, load_zone
+    from deadlinecal.dataset.dates import DateSyntaxError, load_zone
 
     try:
         load_zone(value)
@@ -81,9 +81,9 @@ def simplify(source: str, output: Path | None, terms: tuple[str, ...],
       deadlinecal import simplify listings.json -o data/postings.yaml --term "Summer 2027"
       deadlinecal build data/ml-internships-summer-2027.yaml data/postings.yaml
     """
-    from ..importer import Settings
-    from ..importing import run_import
-    from ..trackwords import DEFAULT_RULES
+    from deadlinecal.postings.importer import Settings
+    from deadlinecal.postings.run import run_import
+    from deadlinecal.postings.trackwords import DEFAULT_RULES
 
     _check_arguments(output, dataset_id, title, confirm)
     rules = DEFAULT_RULES if keywords is None else _keyword_map(keywords)
@@ -103,9 +103,9 @@ def _check_arguments(output: Path | None, dataset_id: str | None,
                      title: str | None, confirm: tuple[Path, ...]) -> None:
     """Refuse arguments that would make a file `build` (and the next import) refuses, or
     that the terminal cannot show. Raises click.BadParameter."""
-    from ..errors import escape, quoted
-    from ..validate import MAX_TEXT_CHARS
-    from ..validate.collector import is_slug
+    from deadlinecal.dataset.validate import MAX_TEXT_CHARS
+    from deadlinecal.dataset.validate.collector import is_slug
+    from deadlinecal.errors import escape, quoted
 
     if dataset_id is not None and not is_slug(dataset_id):
         raise click.BadParameter(f"{escape(quoted(dataset_id))} is not a dataset id; use "
@@ -144,8 +144,8 @@ def _keyword_map(path: Path) -> Any:
     """The keyword map of `--keywords` (trackwords.parse_rules). Raises DataError."""
     import yaml
 
-    from ..errors import DataError, Problem
-    from ..trackwords import parse_rules
+    from deadlinecal.errors import DataError, Problem
+    from deadlinecal.postings.trackwords import parse_rules
 
     try:
         text = read(str(path))

@@ -1,5 +1,8 @@
 """What subscribers already have: the previous build's feeds read back, and what changed.
 
+May import: ical, events, dataset, errors, model, text (its modules import icalendar's
+parser: the ledger and the ended feeds, which every build imports, stay outside it).
+
 render.py writes iCalendar; this module is the other side, the only one that reads it: the
 content lines of each event for comparing revisions, icalendar's parser for the values a
 diff shows. It takes bytes, never paths: the CLI reads the output folder and passes its
@@ -26,8 +29,15 @@ history is ignored, as if the property were absent (RFC 5545's defaults):
 - An event whose dates cannot be read shows "?" in a diff (with a warning).
 """
 
-from .changes import Change, FeedChanges, compare, format_changes, unreadable_details, when_text
-from .feeds import (
+from deadlinecal.history.changes import (
+    Change,
+    FeedChanges,
+    compare,
+    format_changes,
+    unreadable_details,
+    when_text,
+)
+from deadlinecal.history.feeds import (
     BOOKKEEPING,
     MAX_SEQUENCE,
     Seen,

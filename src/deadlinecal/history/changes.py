@@ -7,9 +7,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import Problem
-from ..text import plural
-from .feeds import LineCounter, Seen, offset_of
+from deadlinecal.errors import Problem
+from deadlinecal.history.feeds import LineCounter, Seen, offset_of
+from deadlinecal.text import plural
 
 # How the UID of an ended calendar's notice ends (ended.py).
 _ENDED = ".ended@deadlinecal"
@@ -185,7 +185,7 @@ def _shown(summary: str) -> str:
 
 def _unmarked(summary: str) -> str:
     """A summary without the estimate mark, whose change the status already shows."""
-    from ..expand import ESTIMATE_MARK
+    from deadlinecal.events.expand import ESTIMATE_MARK
 
     return summary.removeprefix(ESTIMATE_MARK).removesuffix(" (est.)")
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import icalendar
 
-from ..errors import Problem
-from ..model import Event
+from deadlinecal.errors import Problem
+from deadlinecal.model import Event
 
 # Revision bookkeeping, not content: a change here alone is not a change of the event.
 BOOKKEEPING = frozenset({"DTSTAMP", "SEQUENCE", "LAST-MODIFIED"})
@@ -216,7 +216,7 @@ def cancelled_copy(seen: Seen, when: dt.datetime, mark: str) -> bytes:
     one and DTSTAMP/LAST-MODIFIED move to `when` (or a second after the last revision). An
     event already cancelled is returned as it is, so a rebuild changes nothing.
     """
-    from .. import fastical
+    from deadlinecal.ical import fastical
 
     lines = _lines(seen.block)
     if any(_name(line) == "STATUS" and line.split(":", 1)[-1].strip().upper() == "CANCELLED"

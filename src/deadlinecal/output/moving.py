@@ -1,0 +1,192 @@
+"""Staging a build's files beside their targets, then moving them into place: all, or none.
+
+Before the first file moves, every target is checked (a regular file or nothing, on its
+folder's file system, not read-only), so a build stops before it starts rather than
+half-way. While they move, the file each one replaces keeps a second name (a hard link)
+until all are in place, so a failure half-way (a file bind-mounted over a feed, a file
+system gone read-only) puts back the ones already moved.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import secrets
+import shutil
+import stat
+from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
+
+from deadlinecal.errors import OutputError
+
+# Temporaries carry this suffix, so a killed build's leftovers can be told from anyone's file.
+TEMP_SUFFIX = ".deadlinecal-tmp"
+
+
+def refuse_unwritable(target: Path, paths: Sequence[str]) -> None:
+    """Raise OutputError unless every file to replace or remove is a regular file on its
+    folder's file system (not a mount point) that is not read-only, and no folder to change
+    is read-only. Checked before anything moves, so that a build stops before the first
+    file, not half-way. Judged by mode, not access(): a read-only file or folder is the
+    user's decision, even for root."""
+    folders = {target}
+    for relative in paths:
+        path = target / relative
+        folders.update(parent for parent in path.parents if parent.is_relative_to(target))
+        try:
+            status = os.lstat(path)
+            device = os.lstat(path.parent).st_dev
+        except OSError:
+            continue  # absent: nothing to replace
+        if not stat.S_ISREG(status.st_mode):
+            raise OutputError(f"{path} is {_kind(status.st_mode)}, not a file deadlinecal can "
+                              "replace; nothing was written")
+        if status.st_dev != device:
+            raise OutputError(f"{path} is a mount point; nothing was written")
+        if not status.st_mode & stat.S_IWUSR:
+            raise OutputError(f"{path} is read-only, and deadlinecal never replaces or "
+                              "removes a read-only file; nothing was written")
+    for folder in sorted(folders):
+        with contextlib.suppress(OSError):
+            if not os.stat(folder).st_mode & stat.S_IWUSR:
+                raise OutputError(f"{folder} is read-only; nothing was written")
+
+
+def _kind(mode: int) -> str:
+    kinds = {stat.S_IFDIR: "a folder", stat.S_IFLNK: "a symbolic link",
+             stat.S_IFIFO: "a named pipe", stat.S_IFSOCK: "a socket"}
+    return kinds.get(stat.S_IFMT(mode), "a device")
+
+
+class Unmoved(Exception):
+    """Moving the staged files into place failed; `stuck` were replaced and not put back."""
+
+    def __init__(self, final: Path, error: OSError, stuck: list[Path]) -> None:
+        super().__init__(str(error))
+        self.final, self.error, self.stuck = final, error, stuck
+
+    def message(self) -> str:
+        failed = f"could not write {self.final}: {self.error.strerror or self.error}"
+        if not self.stuck:
+            return f"{failed}; the previous files are unchanged"
+        return (f"{failed}; these files were already replaced and could not be put back: "
+                + ", ".join(str(path) for path in self.stuck))
+
+
+def move_all(staged: Sequence[tuple[Path, Path]]) -> None:
+    """Move each staged file over its target; all of them, or none.
+
+    The file each one replaces keeps a second name (a hard link) until all are in place, so
+    a failure half-way (a file bind-mounted over a feed, a file system that went read-only)
+    puts back the ones already moved. Raises Unmoved; leaves no temporary file.
+    """
+    moved: list[tuple[Path, Path | None]] = []
+    kept: list[Path] = []
+    try:
+        for temporary, final in staged:
+            try:
+                # Keeping the old file can fail too (a full disk for the copy): then the
+                # ones already moved go back like after a failed replace.
+                old = _keep(final)
+                if old is not None:
+                    kept.append(old)
+                os.replace(temporary, final)
+            except OSError as exc:
+                stuck = _put_back(moved)
+                raise Unmoved(final, exc, stuck) from None
+            moved.append((final, old))
+    finally:
+        for path in [*kept, *(temporary for temporary, _ in staged)]:
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+def _keep(final: Path) -> Path | None:
+    """A second name beside `final` for the file there (None when there is none)."""
+    if not os.path.lexists(final):
+        return None
+    for _ in range(100):
+        name = final.with_name(f".{final.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+        try:
+            os.link(final, name, follow_symlinks=False)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EXDEV):
+                raise
+            shutil.copy2(final, name)  # no hard links here: a copy
+            return name
+        return name
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(final))
+
+
+def _put_back(moved: Sequence[tuple[Path, Path | None]]) -> list[Path]:
+    """Undo the moves (last first); the files that could not be put back."""
+    stuck = []
+    for final, old in reversed(moved):
+        try:
+            if old is None:
+                final.unlink()
+            else:
+                os.replace(old, final)
+        except OSError:
+            stuck.append(final)
+    return stuck
+
+
+def make_folders(target: Path, relative: str) -> list[str]:
+    """Create the missing folders above `relative`; the ones created, outermost first."""
+    made = []
+    parent = PurePosixPath(relative).parent
+    for depth in range(1, len(parent.parts) + 1):
+        folder = PurePosixPath(*parent.parts[:depth])
+        path = target / folder
+        if not os.path.lexists(path):
+            path.mkdir()
+            made.append(folder.as_posix())
+        elif not path.is_dir():
+            raise OutputError(f"{path} is not a folder; nothing was written")
+    return made
+
+
+def sync_directory(folder: Path) -> None:
+    """Make the moves in `folder` durable (best effort: not every file system can)."""
+    with contextlib.suppress(OSError):
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def stage(final: Path, content: bytes | Sequence[bytes]) -> Path:
+    """Write `content` to a new temporary file beside `final`, fsynced; its path.
+
+    A file we replace keeps its mode; a new one is created 0o666 and the kernel takes the
+    umask off, as for any program's new file (reading the umask means setting it).
+    """
+    kept = None
+    with contextlib.suppress(OSError):
+        existing = os.stat(final, follow_symlinks=False)
+        kept = stat.S_IMODE(existing.st_mode) if stat.S_ISREG(existing.st_mode) else None
+    for _ in range(100):
+        name = final.with_name(f".{final.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+        with contextlib.suppress(FileExistsError):
+            descriptor = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+                                 | os.O_CLOEXEC, 0o600 if kept is not None else 0o666)
+            break
+    else:
+        raise FileExistsError(errno.EEXIST, "no free temporary name", str(final))
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.writelines((content,) if isinstance(content, bytes) else content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if kept is not None:
+            os.chmod(name, kept)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+        raise
+    return name
