@@ -292,7 +292,7 @@ class Event:
     url: str | None
     stamp: dt.datetime
     cancelled: bool = False
-    # Revision of this event as subscribers have seen it (see history.py): SEQUENCE and
+    # Revision of this event as subscribers have seen it (see history/): SEQUENCE and
     # LAST-MODIFIED. A first revision has sequence 0 and is modified at `stamp`.
     sequence: int = 0
     modified: dt.datetime | None = None

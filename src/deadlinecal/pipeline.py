@@ -74,7 +74,7 @@ def against_previous(events: Sequence[Event], previous: Mapping[str, bytes] | No
     from deadlinecal import history
     from deadlinecal.ical.render import event_bytes
 
-    # What cannot be read is a warning and that piece of history is ignored (history.py);
+    # What cannot be read is a warning and that piece of history is ignored (history/);
     # a stamp after `horizon` cannot come from this data and is ignored too.
     old, problems = history.read_feeds(previous or {}, not_after=history.horizon(events))
     warnings.extend(problems)

@@ -90,7 +90,7 @@ def build_all(paths: Sequence[str], read: Read, *,
     the core stays free of the filesystem. The first dataset's title, time zone and refresh
     rate head every feed; each dataset keeps its own id, which namespaces its UIDs.
     `previous` is the output folder's current files (path -> bytes): events whose content
-    changed get SEQUENCE + 1 (see history.py). `retired` is the last revision published of
+    changed get SEQUENCE + 1 (see history/). `retired` is the last revision published of
     UIDs no longer in those feeds (`Build.retired` of the builds before): a UID that comes
     back continues from there, so its SEQUENCE never goes down; `retired_from` names the file
     it was read from in warnings. `alarms=False` leaves every
@@ -119,7 +119,7 @@ def build_all(paths: Sequence[str], read: Read, *,
         picked = picked or {path: content for path, content in previous.items()
                             if path.startswith(f"{FOLDER}/")}
         # An ended address holds cancelled copies of events other feeds may still hold
-        # live: they are not history those events continue from (as output.py does).
+        # live: they are not history those events continue from (as output/plan.py does).
         ended_addresses = set(ended_before(record))
         previous = {path: content for path, content in previous.items()
                     if path not in ended_addresses}
@@ -191,7 +191,7 @@ def _with_revived(previous: Mapping[str, bytes] | None, dataset: Dataset,
                   published: Sequence[tuple[str, Choice, str]],
                   picked: Mapping[str, bytes] | None) -> Mapping[str, bytes] | None:
     """`previous` and the files of ended addresses whose choice is back: their cancelled
-    events are history the choice's events continue from (output.py leaves ended files out
+    events are history the choice's events continue from (output/plan.py leaves ended files out
     of `previous`, so that their cancelled copies never count against the live events)."""
     if not picked:
         return previous

@@ -2,7 +2,7 @@
 
 Each event is copied into every feed that holds it, with each of its reminders, so feeds
 grow as events times feeds: 4,800 reminders in 53 KB of data once made 233 MB of feeds.
-Reminders, ids and texts have their own limits (see spec.py and validate.py); this is the
+Reminders, ids and texts have their own limits (see spec.py and dataset/validate); this is the
 bound on what they add up to. The feeds of a build may hold at most OUTPUT_RATIO bytes for
 each byte of its data files, and MIN_BUDGET whatever the data's size. The realistic
 benchmark data (benchmarks/generate.py) makes about 40 bytes of feeds per byte, the default

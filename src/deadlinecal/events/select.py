@@ -171,8 +171,8 @@ def in_range(event: Event, chosen: Filter) -> bool:
 
 
 # Where a build writes its feeds, `*` standing for one name: every path `standard_feeds`
-# gives (and validate.py gives a named feed, `feeds/<key>.ics`) matches one of these. A
-# folder's files are known as a build's by their place in this layout (output.py), so a new
+# gives (and dataset/validate gives a named feed, `feeds/<key>.ics`) matches one of these. A
+# folder's files are known as a build's by their place in this layout (output/plan.py), so a new
 # kind of feed adds its pattern here.
 ALL_FEED = "all.ics"
 TRACK_FEEDS = "tracks/*.ics"

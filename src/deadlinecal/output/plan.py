@@ -57,7 +57,7 @@ if TYPE_CHECKING:
     # retired revisions to carry over needs it.
     from deadlinecal.history import Seen
 
-# The subscribe page says who made it (page.py); that is how a build knows the page is its.
+# The subscribe page says who made it (page/index.py); that is how a build knows the page is its.
 GENERATOR_TAG = b'<meta name="generator" content="deadlinecal">'
 # Pages built before they carried the tag end their title so (within their first bytes).
 _OLD_PAGE_TITLE = "\u2014 calendars to subscribe to</title>".encode()

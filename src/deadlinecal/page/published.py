@@ -10,7 +10,7 @@
 - `ended`: addresses whose choice names a term the data no longer declares -> that choice,
   the day it ended and the address to subscribe to instead.
 
-A build reads the record of the build before (output.py passes it in) and writes every
+A build reads the record of the build before (output/plan.py passes it in) and writes every
 address in it again, so no address a build published ever disappears. An unreadable or
 hostile record is a warning and is ignored as a whole; entries that do not look like ours
 (an address outside `picked/`, a term that is no slug) are dropped one by one.

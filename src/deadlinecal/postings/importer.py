@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_BUDGET_BYTES", "DEFAULT_KEEP_CLOSED_DAYS", "MARKER", "Entry", "Imported",
            "Settings", "import_list", "posting_report"]
 
-# What validate.py accepts as a link.
+# What dataset/validate accepts as a link.
 # category -> (track key, title). The keys match the default data where the meaning does.
 CATEGORIES = {
     "ai/ml/data": ("ai-ml-data", "AI, ML and data"),
