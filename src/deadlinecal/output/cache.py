@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from deadlinecal.dataset.load import MAX_INPUT_BYTES
-from deadlinecal.output.ownership import read_regular
+from deadlinecal.output.ownership import read_if_regular
 from deadlinecal.output.write import RECORD, Folder
 
 MANIFEST = RECORD
@@ -63,7 +63,7 @@ def inputs(folder: Folder, named: Sequence[str]) -> list[tuple[str, bytes]] | No
 
 
 def _read_input(path: Path) -> bytes | None:
-    data = read_regular(path, MAX_INPUT_BYTES + 1, follow_links=True)
+    data = read_if_regular(path, MAX_INPUT_BYTES + 1, follow_links=True)
     return data if data is not None and len(data) <= MAX_INPUT_BYTES else None
 
 

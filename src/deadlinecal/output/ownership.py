@@ -112,7 +112,7 @@ def search(target: Path, layout: Layout) -> list[str]:
     budget = [_SEARCH_ENTRIES]
     for pattern in layout.patterns:
         for relative in _expand(target, (), PurePosixPath(pattern).parts, device, budget):
-            head = read_regular(target / relative, HEAD_BYTES)
+            head = read_if_regular(target / relative, HEAD_BYTES)
             if head is not None and layout(relative, head):
                 found.add(relative)
     return sorted(found)
@@ -156,9 +156,12 @@ def names(folder: Path) -> list[str]:
                           ) from None
 
 
-def read_regular(path: Path, limit: int | None = None, *,
-                 follow_links: bool = False) -> bytes | None:
+def read_if_regular(path: Path, limit: int | None = None, *,
+                    follow_links: bool = False) -> bytes | None:
     """A regular file's bytes (up to `limit`); None for a device, pipe, no file, or a link.
+
+    For files a build may find in its folder; a file the user names is read with
+    dataset.files.read_regular, which raises saying what is wrong instead.
 
     Opened without blocking and checked before reading: a FIFO or /dev/zero is never read.
     """

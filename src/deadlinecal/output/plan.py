@@ -35,7 +35,7 @@ from deadlinecal.errors import DataError, OutputError, Problem
 from deadlinecal.events.select import FEED_PATTERNS
 from deadlinecal.ical.render import PRODID
 from deadlinecal.output import cache
-from deadlinecal.output.ownership import Layout, read_regular
+from deadlinecal.output.ownership import Layout, read_if_regular
 from deadlinecal.output.write import (
     RECORD,
     Folder,
@@ -128,7 +128,7 @@ def build(paths: Sequence[str], read: Read, output: Path,
             # Same data, same code, files untouched since the last build: nothing to render.
             tidy(folder)
             result = _build(named, read, settings, render=False,
-                            record=read_regular(output / CHOICES_PATH, MAX_RECORD_BYTES))
+                            record=read_if_regular(output / CHOICES_PATH, MAX_RECORD_BYTES))
             _refuse_warnings(result, strict)
             return Outcome(result=result,
                            report=WriteReport(written=(), unchanged=current, removed=()))
@@ -204,7 +204,7 @@ def locked_single(path: Path) -> AbstractContextManager[Folder]:
 def retired_single(path: Path) -> tuple[dict[str, Seen], list[Problem]]:
     """The revisions `feed -o path` dropped before, from the hidden file beside it, and
     warnings about what in it cannot be trusted (and is ignored)."""
-    content = read_regular(ledger.sidecar(path), ledger.MAX_BYTES + 1)
+    content = read_if_regular(ledger.sidecar(path), ledger.MAX_BYTES + 1)
     complaints: list[tuple[str, str]] = []
     found = (ledger.decode(content, complaints) or {}) if content is not None else {}
     return found, ledger.problems(str(ledger.sidecar(path)), complaints)

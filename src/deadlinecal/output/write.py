@@ -51,7 +51,7 @@ from deadlinecal.output.ownership import (
     others,
     plain,
     plain_relative,
-    read_regular,
+    read_if_regular,
     search,
 )
 
@@ -91,7 +91,7 @@ class Folder:
         """The bytes of every file of ours that is a regular file (never a device or link)."""
         files = {}
         for relative in sorted(self.owned):
-            content = read_regular(self.target / relative) if plain(
+            content = read_if_regular(self.target / relative) if plain(
                 self.target, relative) else None
             if content is not None:
                 files[relative] = content
@@ -172,7 +172,7 @@ class Folder:
         """Whether the layout knows the file at `relative` as a build's (place and bytes)."""
         if self.layout is None or not self.layout.places(relative):
             return False
-        head = read_regular(self.target / relative, HEAD_BYTES)
+        head = read_if_regular(self.target / relative, HEAD_BYTES)
         return head is not None and self.layout(relative, head)
 
 
@@ -319,7 +319,7 @@ def replace_file(path: Path, content: bytes) -> bool:
 
 def read_head(path: Path) -> bytes | None:
     """The first bytes of a regular file (for recognising it); None for anything else."""
-    return read_regular(path, HEAD_BYTES)
+    return read_if_regular(path, HEAD_BYTES)
 
 
 # -- what is there --------------------------------------------------------------------------
@@ -353,7 +353,7 @@ def _load_record(target: Path) -> tuple[_Record | None, str | None]:
     broken), and what is wrong with it when it is broken."""
     if not os.path.lexists(target / RECORD):
         return None, None
-    text = read_regular(target / RECORD, MAX_RECORD_BYTES + 1)
+    text = read_if_regular(target / RECORD, MAX_RECORD_BYTES + 1)
     if text is None or len(text) > MAX_RECORD_BYTES:
         return None, "not a regular file of at most 64 MiB"
     try:

@@ -124,13 +124,13 @@ def _read_list(path: Path) -> bytes:
     Not the CLI's reader of data files: that one imports the YAML loader for its limit,
     which a JSON list does not need. Raises DataError.
     """
-    from deadlinecal.output.ownership import read_regular
+    from deadlinecal.output.ownership import read_if_regular
 
     if not os.path.lexists(path):
         problem = ("no such file", "a posting list (listings.json) or an https:// address")
     else:
         # Only a regular file is opened, without blocking: a named pipe would wait forever.
-        data = read_regular(path, MAX_POSTINGS_BYTES + 1, follow_links=True)
+        data = read_if_regular(path, MAX_POSTINGS_BYTES + 1, follow_links=True)
         if data is not None:
             return data
         problem = ("cannot read it: not a readable regular file",
