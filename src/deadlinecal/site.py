@@ -118,11 +118,13 @@ def build_all(paths: Sequence[str], read: Read, *,
         record = previous[CHOICES_PATH]
         picked = picked or {path: content for path, content in previous.items()
                             if path.startswith(f"{FOLDER}/")}
-        # An ended address holds cancelled copies of events other feeds may still hold
-        # live: they are not history those events continue from (as output/plan.py does).
-        ended_addresses = set(ended_before(record))
-        previous = {path: content for path, content in previous.items()
-                    if path not in ended_addresses}
+    # An ended personal address holds cancelled copies of events other feeds may still hold
+    # live: they are not history those events continue from (see published.py).
+    prefix = f"{folder}/" if folder else ""
+    ended_addresses = {prefix + path for path in ended_before(record)}
+    if previous and ended_addresses:
+        previous = {key: content for key, content in previous.items()
+                    if key not in ended_addresses}
     published, problems = read_record(record)
     warnings.extend(problems)
     if not render:

@@ -48,7 +48,6 @@ from deadlinecal.output.write import (
 from deadlinecal.page.index import PAGE_PATH
 from deadlinecal.page.picker import CHOICES_PATH
 from deadlinecal.page.picker import FOLDER as PICKED_FOLDER
-from deadlinecal.page.published import ended_before
 from deadlinecal.pipeline import Read
 from deadlinecal.site import Build, build_all
 
@@ -311,10 +310,6 @@ def _build(paths: Sequence[str], read: Read, settings: Settings,
         record = previous.pop(CHOICES_PATH, None)
         picked = {relative: content for relative, content in previous.items()
                   if relative.startswith(f"{PICKED_FOLDER}/")}
-        # An ended address holds cancelled copies of events other feeds may still hold
-        # live: they are not history those events continue from (see published.py).
-        for relative in ended_before(record):
-            previous.pop(relative, None)
         # Keyed as the user sees them, so a warning about a previous feed names
         # `calendars/all.ics:33`, not `all.ics:33`.
         previous = {f"{folder.target}/{relative}": content
