@@ -49,3 +49,14 @@ def program(id: str = "p1", *, track: str = "research", eligibility: str = "[und
         text += "  windows:\n" + textwrap.indent(textwrap.dedent(windows).strip("\n") + "\n",
                                                  "    ")
     return text
+
+
+def two_programs() -> bytes:
+    """A small valid file: an exact window in research, an estimated one in applied (PhD,
+    US citizens) — what the CLI tests build, check and diff."""
+    return dataset_yaml(
+        program("alpha", extra="citizenship: []",
+                windows='- opens: "2026-10-14"\n  closes: "2026-10-31"'),
+        program("beta", track="applied", eligibility="[phd]",
+                extra="citizenship: [us]", windows='- opens: "mid 2026-11"'),
+    )

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from deadlinecal.cli import main
 
 from .conftest import CASES, DEFAULT_DATA
-from .helpers import dataset_yaml, program
+from .helpers import dataset_yaml, program, two_programs
 
 
 @pytest.fixture
@@ -22,12 +22,7 @@ def runner() -> CliRunner:
 @pytest.fixture
 def data_file(tmp_path: Path) -> Path:
     path = tmp_path / "data.yaml"
-    path.write_bytes(dataset_yaml(
-        program("alpha", extra="citizenship: []",
-                windows='- opens: "2026-10-14"\n  closes: "2026-10-31"'),
-        program("beta", track="applied", eligibility="[phd]",
-                extra="citizenship: [us]", windows='- opens: "mid 2026-11"'),
-    ))
+    path.write_bytes(two_programs())
     return path
 
 

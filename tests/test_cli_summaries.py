@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from deadlinecal.cli import main
 
-from .helpers import dataset_yaml, program
+from .helpers import two_programs
 
 AS_OF = ["--as-of", "2026-08-01"]
 
@@ -18,12 +18,7 @@ AS_OF = ["--as-of", "2026-08-01"]
 @pytest.fixture
 def data_file(tmp_path: Path) -> Path:
     path = tmp_path / "data.yaml"
-    path.write_bytes(dataset_yaml(
-        program("alpha", extra="citizenship: []",
-                windows='- opens: "2026-10-14"\n  closes: "2026-10-31"'),
-        program("beta", track="applied", eligibility="[phd]",
-                extra="citizenship: [us]", windows='- opens: "mid 2026-11"'),
-    ))
+    path.write_bytes(two_programs())
     return path
 
 
