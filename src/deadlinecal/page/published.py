@@ -25,6 +25,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 
+from deadlinecal.ended import notice_uid
 from deadlinecal.errors import Problem
 from deadlinecal.model import Dataset, FeedSpec
 from deadlinecal.page.picker import CHOICES_PATH, FOLDER, Choice, Ended, Picker
@@ -157,12 +158,6 @@ def choices_json(dataset: Dataset, picker: Picker) -> bytes:
                               "instead": each.instead.address} for each in picker.ended},
     }
     return (json.dumps(document, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
-
-
-def notice_uid(dataset: Dataset, path: str) -> str:
-    """The UID of an ended address's notice: derived from the address, so it never changes."""
-    name = path.removeprefix(f"{FOLDER}/").removesuffix(".ics")
-    return f"{dataset.id}.{FOLDER}.{name}.ended@deadlinecal"
 
 
 def ended_file(dataset: Dataset, ended: Ended, previous: bytes | None,
