@@ -325,6 +325,7 @@ def _groups(dataset: Dataset, events: Sequence[Event], feeds: Sequence[tuple[Fee
             base_url: str | None, selected: Mapping[str, Sequence[Event]],
             styles: Mapping[str, timeline.TrackStyle]) -> Iterator[Group]:
     members: dict[str, list[tuple[FeedSpec, int]]] = {}
+    same = _SameProgram()
     for spec, count in feeds:
         members.setdefault(_group_of(spec.path), []).append((spec, count))
     for heading, intro in _GROUPS:
@@ -337,19 +338,40 @@ def _groups(dataset: Dataset, events: Sequence[Event], feeds: Sequence[tuple[Fee
             if chosen is None:
                 chosen = select(events, spec.filter)
             cards.append(_card(dataset, spec, count, chosen, base_url, styles,
-                               3 if featured else 4))
+                               3 if featured else 4, same))
         yield Group(heading=heading, slug=heading.lower().replace(" ", "-"), intro=intro,
                     featured=featured, cards=tuple(cards))
 
 
+class _SameProgram:
+    """One key for programs equal by value (two included files may hold the same program).
+
+    A frozen dataclass hashes every field each time it is hashed: each program is hashed
+    once here, not once for every feed that holds it.
+    """
+
+    def __init__(self) -> None:
+        self._by_id: dict[int, int] = {}
+        self._by_value: dict[Program, int] = {}
+
+    def key(self, program: Program) -> int:
+        found = self._by_id.get(id(program))
+        if found is None:
+            found = self._by_id[id(program)] = self._by_value.setdefault(program, id(program))
+        return found
+
+
 def _card(dataset: Dataset, spec: FeedSpec, count: int, chosen: Sequence[Event],
           base_url: str | None, styles: Mapping[str, timeline.TrackStyle],
-          level: int) -> Card:
+          level: int, same: _SameProgram) -> Card:
     """One feed's card; `chosen` are its events."""
     # Distinct by identity first (a list's `in` made this quadratic in the events), then
-    # by value.
+    # by value, keeping the first of programs equal by value.
     distinct = {id(event.program): event.program for event in chosen}
-    programs = list(dict.fromkeys(distinct.values()))
+    unique: dict[int, Program] = {}
+    for program in distinct.values():
+        unique.setdefault(same.key(program), program)
+    programs = list(unique.values())
     accent = ""
     if spec.path.startswith("tracks/"):
         style = styles.get(spec.path.removeprefix("tracks/").removesuffix(".ics"))

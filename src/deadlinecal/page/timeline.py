@@ -26,7 +26,7 @@ TRACK_ROW = 30
 # Above this many programs with dates, each track charts only its first ones: ten thousand
 # rows are no chart a student reads, and at that size they were most of the page's bytes
 # and of its time. No data of a golden test or the default data comes near it.
-MAX_CHARTED = 1_000
+MAX_CHARTED = 500
 # The line under a track's rows that says how many of its programs are not charted.
 MORE_ROW = 26
 
