@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
@@ -308,9 +309,11 @@ class _Kinds:
 
     def __init__(self, events: Sequence[Event]) -> None:
         self.programs: list[Program] = []  # one representative per group
-        self._ids: list[set[int]] = []
-        # Each group's events with their place in `events`, to merge back in order.
-        self._events: list[list[tuple[int, Event]]] = []
+        self._programs: list[int] = []  # how many programs each group holds
+        # Each group's events as their places in `events` (compact arrays, not a tuple per
+        # event), to merge back in order.
+        self._all = events
+        self._events: list[array[int]] = []
         self._kept: dict[str, frozenset[int]] = {}
         self._by_field: dict[Filter, frozenset[int]] = {}
         index: dict[tuple[str, frozenset[str], frozenset[str], frozenset[str]], int] = {}
@@ -326,11 +329,11 @@ class _Kinds:
                 if group is None:
                     group = index[kind] = len(self.programs)
                     self.programs.append(program)
-                    self._ids.append(set())
-                    self._events.append([])
+                    self._programs.append(0)
+                    self._events.append(array("q"))
                 seen[id(program)] = group
-                self._ids[group].add(id(program))
-            self._events[group].append((position, event))
+                self._programs[group] += 1
+            self._events[group].append(position)
 
     def kept(self, choice: Choice) -> frozenset[int]:
         """The groups a choice keeps."""
@@ -362,11 +365,12 @@ class _Kinds:
     def chosen(self, kept: frozenset[int]) -> tuple[Event, ...]:
         """The events of the groups in `kept`, in their original order (what `select`
         gives, without looking at every event again)."""
-        merged = heapq.merge(*(self._events[i] for i in sorted(kept)), key=lambda pair: pair[0])
-        return tuple(event for _, event in merged)
+        everything = self._all
+        return tuple(everything[position] for position in
+                     heapq.merge(*(self._events[i] for i in sorted(kept))))
 
     def programs_in(self, kept: frozenset[int]) -> int:
-        return sum(len(self._ids[i]) for i in kept)
+        return sum(self._programs[i] for i in kept)
 
 
 def check_addresses(dataset: Dataset, paths: Sequence[str]) -> None:
