@@ -115,3 +115,9 @@ class TestBelowTheLimit:
         path = ROOT / "data" / "ml-internships-summer-2027.yaml"
         charted, _ = split_programs(load_dataset(path.read_bytes(), file=str(path)).dataset)
         assert 0 < len(charted) <= timeline.MAX_CHARTED // 10
+
+    def test_the_limit_is_the_one_the_docs_give(self) -> None:
+        commands = (ROOT / "docs" / "commands.md").read_text(encoding="utf-8")
+        assert f"up to {timeline.MAX_CHARTED} of them" in commands
+        readme = (ROOT / "README.md").read_text(encoding="utf-8")
+        assert f"(of {timeline.MAX_CHARTED} programs at most;" in readme
