@@ -17,6 +17,7 @@ from deadlinecal.commands.serve import serve_in_thread
 from deadlinecal.errors import DataError
 from deadlinecal.events.select import select
 from deadlinecal.ical.lint import lint
+from deadlinecal.model import Event
 from deadlinecal.output.write import write_tree
 from deadlinecal.page import picker as picking
 from deadlinecal.page.index import MAX_ADDRESS, feed_url, webcal_url
@@ -153,6 +154,35 @@ class TestLimits:
         result = _build()
         assert result.picker is not None and result.picker.feeds == ()
         assert "events in all, more than 100" in result.picker.report
+
+    def test_beyond_the_events_limit_only_the_addresses_written_are_gathered(
+            self, monkeypatch: pytest.MonkeyPatch, default: Build) -> None:
+        monkeypatch.setattr(picking, "MAX_PICKED_EVENTS", 100)
+        gathered: list[frozenset[int]] = []
+        chosen = picking._Kinds.chosen
+
+        def spy(kinds: picking._Kinds, kept: frozenset[int]) -> tuple[Event, ...]:
+            gathered.append(kept)
+            return chosen(kinds, kept)
+
+        monkeypatch.setattr(picking._Kinds, "chosen", spy)
+        events = [event for event in default.events if not event.feed]
+        before = Choice(("research",), "phd")
+        result = picking.plan(default.dataset, events, [("picked/old.ics", before, "")])
+        assert result.choices == () and "more than 100" in result.skipped
+        assert [each.spec.path for each in result.feeds] == ["picked/old.ics"]
+        assert list(result.feeds[0].events) == select(events, before.filter)
+        assert len(gathered) == 1
+
+    def test_each_choice_keeps_the_programs_the_feed_filter_keeps(self,
+                                                                   default: Build) -> None:
+        events = [event for event in default.events if not event.feed]
+        result = picking.plan(default.dataset, events,
+                              [("picked/two.ics", Choice(("research", "applied"), "phd"), "")])
+        assert len(result.feeds) == len(result.choices) + 1
+        wrong = [each.spec.path for each in result.feeds
+                 if list(each.events) != select(events, each.spec.filter)]
+        assert wrong == []
 
     def test_a_term_named_any_leaves_the_picker_out(self) -> None:
         text = dataset_yaml(program("alpha", windows='- opens: "2026-10-14"'))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import io
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -152,6 +153,7 @@ class PageView:
     groups: tuple[Group, ...]
     picker: PickerView | None = None
     employers: tuple[EmployerFeed, ...] = ()
+    chart_note: str = ""  # what the timeline leaves out, when it charts only some programs
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,13 +217,14 @@ def render_page(dataset: Dataset, events: Sequence[Event],
         view = dataclasses.replace(view, picker=picker_view(dataset, picker, base_url))
     # Encoded piece by piece as the template writes it: the whole page as one str would
     # take up to four bytes a character (one emoji is enough), on top of its UTF-8 bytes.
-    out = bytearray()
+    # BytesIO hands its buffer over as the result (a bytearray's would be copied).
+    out = io.BytesIO()
     pieces = _environment().get_template("page.html.j2").generate(
         page=view, google=GOOGLE_FROM_URL, outlook=OUTLOOK_ADD_FROM_WEB)
     # A few thousand pieces at a time: one encode each would cost more than the writing.
     while batch := list(itertools.islice(pieces, 4096)):
-        out += "".join(batch).encode("utf-8")
-    return bytes(out)
+        out.write("".join(batch).encode("utf-8"))
+    return out.getvalue()
 
 
 @functools.cache
@@ -244,6 +247,7 @@ def page_view(dataset: Dataset, events: Sequence[Event],
               ) -> PageView:
     """The page's view model: plain values (and lazy rows) for the template."""
     charted, watched = split_programs(dataset)
+    shown, left_out = timeline.sample(charted)
     styles = timeline.styles(dataset)
     source = dataset.source
     return PageView(
@@ -262,7 +266,9 @@ def page_view(dataset: Dataset, events: Sequence[Event],
         dataset_id=dataset.id,
         refresh=plural(dataset.refresh_hours, "hour"),
         follow_up=span(dataset.follow_up_days),
-        charts=(timeline.chart(dataset, charted), timeline.chart(dataset, charted, narrow=True)),
+        charts=(timeline.chart(dataset, shown, left_out=left_out),
+                timeline.chart(dataset, shown, narrow=True, left_out=left_out)),
+        chart_note=_chart_note(len(shown), left_out),
         has_watched=bool(watched),
         watched=_listed(watched, styles),
         charted=_listed(charted, styles),
@@ -272,6 +278,16 @@ def page_view(dataset: Dataset, events: Sequence[Event],
             count=plural(count, "event"), subscribe=subscribe(spec.path, spec.title, base_url))
             for spec, count in feeds if _group_of(spec.path) == _EMPLOYERS),
     )
+
+
+def _chart_note(shown: int, left_out: Mapping[str, int]) -> str:
+    """What the timeline leaves out ("" when it charts every program with dates)."""
+    if not left_out:
+        return ""
+    return (f"At this size the timeline charts {shown:,} of the {shown + sum(left_out.values()):,} "
+            "programs with dates: the first ones of each track, in the order of the data. "
+            "Every program's dates are listed under \u201cAll dates as text\u201d below, and "
+            "every program is in the calendars.")
 
 
 def split_programs(dataset: Dataset) -> tuple[list[Program], list[Program]]:
@@ -309,6 +325,7 @@ def _groups(dataset: Dataset, events: Sequence[Event], feeds: Sequence[tuple[Fee
             base_url: str | None, selected: Mapping[str, Sequence[Event]],
             styles: Mapping[str, timeline.TrackStyle]) -> Iterator[Group]:
     members: dict[str, list[tuple[FeedSpec, int]]] = {}
+    same = _SameProgram()
     for spec, count in feeds:
         members.setdefault(_group_of(spec.path), []).append((spec, count))
     for heading, intro in _GROUPS:
@@ -321,19 +338,40 @@ def _groups(dataset: Dataset, events: Sequence[Event], feeds: Sequence[tuple[Fee
             if chosen is None:
                 chosen = select(events, spec.filter)
             cards.append(_card(dataset, spec, count, chosen, base_url, styles,
-                               3 if featured else 4))
+                               3 if featured else 4, same))
         yield Group(heading=heading, slug=heading.lower().replace(" ", "-"), intro=intro,
                     featured=featured, cards=tuple(cards))
 
 
+class _SameProgram:
+    """One key for programs equal by value (two included files may hold the same program).
+
+    A frozen dataclass hashes every field each time it is hashed: each program is hashed
+    once here, not once for every feed that holds it.
+    """
+
+    def __init__(self) -> None:
+        self._by_id: dict[int, int] = {}
+        self._by_value: dict[Program, int] = {}
+
+    def key(self, program: Program) -> int:
+        found = self._by_id.get(id(program))
+        if found is None:
+            found = self._by_id[id(program)] = self._by_value.setdefault(program, id(program))
+        return found
+
+
 def _card(dataset: Dataset, spec: FeedSpec, count: int, chosen: Sequence[Event],
           base_url: str | None, styles: Mapping[str, timeline.TrackStyle],
-          level: int) -> Card:
+          level: int, same: _SameProgram) -> Card:
     """One feed's card; `chosen` are its events."""
     # Distinct by identity first (a list's `in` made this quadratic in the events), then
-    # by value.
+    # by value, keeping the first of programs equal by value.
     distinct = {id(event.program): event.program for event in chosen}
-    programs = list(dict.fromkeys(distinct.values()))
+    unique: dict[int, Program] = {}
+    for program in distinct.values():
+        unique.setdefault(same.key(program), program)
+    programs = list(unique.values())
     accent = ""
     if spec.path.startswith("tracks/"):
         style = styles.get(spec.path.removeprefix("tracks/").removesuffix(".ics"))

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
@@ -220,26 +221,34 @@ def plan(dataset: Dataset, events: Sequence[Event],
     count = choice_count(dataset)
     skipped = _why_not(dataset, count)
     kinds = _Kinds(events)
-    picker = _plan(dataset, kinds, published, [] if skipped else list(choices(dataset)),
-                   count, skipped)
-    total = sum(len(each.events) for each in picker.feeds)
-    if total > MAX_PICKED_EVENTS and picker.choices:
-        return _plan(dataset, kinds, published, [], count,
-                     f"they would hold {total:,} events in all, more than "
-                     f"{MAX_PICKED_EVENTS:,}")
-    return picker
+    offered = [] if skipped else list(choices(dataset))
+    kept, ended = _published(dataset, published, {choice.address for choice in offered})
+    # Counted before any feed's events are gathered: at scale the picker is dropped, and
+    # merging a million events only to count them was most of its time.
+    total = sum(kinds.events(kinds.kept(choice)) for choice in offered) + sum(
+        kinds.events(kinds.kept(choice)) for _, choice in kept)
+    if total > MAX_PICKED_EVENTS and offered:
+        offered = []
+        kept, ended = _published(dataset, published, set())
+        skipped = (f"they would hold {total:,} events in all, more than "
+                   f"{MAX_PICKED_EVENTS:,}")
+    return Picker(tuple((choice, choice.address) for choice in offered),
+                  _feeds(dataset, kinds, [(choice.address, choice) for choice in offered]
+                         + kept),
+                  count, skipped, tuple(kept), tuple(ended))
 
 
-def _plan(dataset: Dataset, kinds: _Kinds, published: Sequence[tuple[str, Choice, str]],
-          offered: list[Choice], count: int, skipped: str) -> Picker:
+def _published(dataset: Dataset, published: Sequence[tuple[str, Choice, str]],
+               offered: set[str]) -> tuple[list[tuple[str, Choice]], list[Ended]]:
+    """The addresses published before that the picker does not offer: those whose terms
+    are all still declared (kept), and the others (ended)."""
     declared = {"track": {t.key for t in dataset.tracks},
                 "eligibility": {g.key for g in dataset.eligibility},
                 "citizenship": {c.key for c in dataset.citizenship}}
-    paths = {choice.address for choice in offered}
     kept: list[tuple[str, Choice]] = []
     ended: list[Ended] = []
     for path, choice, since in published:
-        if path in paths:
+        if path in offered:
             continue
         missing = tuple((name, term) for name, term in choice.terms
                         if term not in declared[name])
@@ -254,12 +263,18 @@ def _plan(dataset: Dataset, kinds: _Kinds, published: Sequence[tuple[str, Choice
         ended.append(Ended(path=path, choice=choice,
                            since=since or dataset.updated.isoformat(),
                            instead=instead, missing=missing))
+    return kept, ended
+
+
+def _feeds(dataset: Dataset, kinds: _Kinds,
+           addresses: Sequence[tuple[str, Choice]]) -> tuple[Picked, ...]:
+    """One personal feed per address, with the events its choice keeps."""
     from deadlinecal.pipeline import describe_filter
 
     feeds = []
     # Many choices keep the same groups of programs: their events are gathered once.
     gathered: dict[frozenset[int], tuple[tuple[Event, ...], int]] = {}
-    for path, choice in [(choice.address, choice) for choice in offered] + kept:
+    for path, choice in addresses:
         groups = kinds.kept(choice)
         if groups not in gathered:
             gathered[groups] = (kinds.chosen(groups), kinds.programs_in(groups))
@@ -270,8 +285,7 @@ def _plan(dataset: Dataset, kinds: _Kinds, published: Sequence[tuple[str, Choice
                           description=f"{dataset.title}, picked: {words}.",
                           filter=choice.filter),
             events=chosen, programs=programs))
-    return Picker(tuple((choice, choice.address) for choice in offered), tuple(feeds), count,
-                  skipped, tuple(kept), tuple(ended))
+    return tuple(feeds)
 
 
 def _why_not(dataset: Dataset, count: int) -> str:
@@ -295,9 +309,13 @@ class _Kinds:
 
     def __init__(self, events: Sequence[Event]) -> None:
         self.programs: list[Program] = []  # one representative per group
-        self._ids: list[set[int]] = []
-        # Each group's events with their place in `events`, to merge back in order.
-        self._events: list[list[tuple[int, Event]]] = []
+        self._programs: list[int] = []  # how many programs each group holds
+        # Each group's events as their places in `events` (compact arrays, not a tuple per
+        # event), to merge back in order.
+        self._all = events
+        self._events: list[array[int]] = []
+        self._kept: dict[str, frozenset[int]] = {}
+        self._by_field: dict[Filter, frozenset[int]] = {}
         index: dict[tuple[str, frozenset[str], frozenset[str], frozenset[str]], int] = {}
         seen: dict[int, int] = {}
         for position, event in enumerate(events):
@@ -311,17 +329,35 @@ class _Kinds:
                 if group is None:
                     group = index[kind] = len(self.programs)
                     self.programs.append(program)
-                    self._ids.append(set())
-                    self._events.append([])
+                    self._programs.append(0)
+                    self._events.append(array("q"))
                 seen[id(program)] = group
-                self._ids[group].add(id(program))
-            self._events[group].append((position, event))
+                self._programs[group] += 1
+            self._events[group].append(position)
 
     def kept(self, choice: Choice) -> frozenset[int]:
         """The groups a choice keeps."""
-        chosen = choice.filter
-        return frozenset(i for i, program in enumerate(self.programs)
-                         if program_matches(program, chosen))
+        key = choice.key
+        found = self._kept.get(key)
+        if found is None:
+            # A filter is AND across its fields (select.program_matches): each field's
+            # verdicts are found once and shared by every choice naming the same terms.
+            chosen = choice.filter
+            found = frozenset(range(len(self.programs)))
+            for part in (Filter(tracks=chosen.tracks), Filter(eligibility=chosen.eligibility),
+                         Filter(citizenship=chosen.citizenship)):
+                if not part.is_empty:
+                    found &= self._matching(part)
+            self._kept[key] = found
+        return found
+
+    def _matching(self, part: Filter) -> frozenset[int]:
+        """The groups one field of a filter keeps."""
+        found = self._by_field.get(part)
+        if found is None:
+            found = self._by_field[part] = frozenset(
+                i for i, program in enumerate(self.programs) if program_matches(program, part))
+        return found
 
     def events(self, kept: frozenset[int]) -> int:
         return sum(len(self._events[i]) for i in kept)
@@ -329,11 +365,12 @@ class _Kinds:
     def chosen(self, kept: frozenset[int]) -> tuple[Event, ...]:
         """The events of the groups in `kept`, in their original order (what `select`
         gives, without looking at every event again)."""
-        merged = heapq.merge(*(self._events[i] for i in sorted(kept)), key=lambda pair: pair[0])
-        return tuple(event for _, event in merged)
+        everything = self._all
+        return tuple(everything[position] for position in
+                     heapq.merge(*(self._events[i] for i in sorted(kept))))
 
     def programs_in(self, kept: frozenset[int]) -> int:
-        return sum(len(self._ids[i]) for i in kept)
+        return sum(self._programs[i] for i in kept)
 
 
 def check_addresses(dataset: Dataset, paths: Sequence[str]) -> None:

@@ -2,13 +2,15 @@
 
 Pure: plain values for `templates/timeline.svg.j2`, which writes (and escapes) the SVG.
 Coordinates are SVG user units, formatted here once so the template stays simple. Rows are
-produced lazily, so a chart of tens of thousands of programs is never held whole.
+produced lazily. Above MAX_CHARTED programs with dates the chart shows each track's first
+ones only (`sample`) and says how many it leaves out; the page's table lists them all.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from deadlinecal.dataset import dates
@@ -21,6 +23,12 @@ TRACK_COLOURS = ("#1d5fc4", "#0b7a5f", "#b44a10", "#7b3fb3", "#b0235f", "#5b6b00
 TRACK_TINTS = ("#dce8fa", "#d6efe7", "#f8e1d3", "#ebe0f6", "#f6dbe6", "#e9edcc")
 AXIS_HEIGHT = 62
 TRACK_ROW = 30
+# Above this many programs with dates, each track charts only its first ones: ten thousand
+# rows are no chart a student reads, and at that size they were most of the page's bytes
+# and of its time. No data of a golden test or the default data comes near it.
+MAX_CHARTED = 500
+# The line under a track's rows that says how many of its programs are not charted.
+MORE_ROW = 26
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +107,9 @@ class Band:
     colour: str
     y: int
     rows: Iterable[Row]
+    more: str = ""  # "and 1,234 more ...": the band's programs left out of the chart
+    more_x: str = ""
+    more_y: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,41 +147,79 @@ def styles(dataset: Dataset, prefix: str = "") -> dict[str, TrackStyle]:
             for i, t in enumerate(dataset.tracks)}
 
 
-def chart(dataset: Dataset, programs: Sequence[Program], *, narrow: bool = False) -> Chart:
-    """The wide timeline (names beside the bars) or the narrow one (phones, names above)."""
+def sample(programs: Sequence[Program]) -> tuple[list[Program], dict[str, int]]:
+    """The programs the timeline charts, and how many of each track's it leaves out.
+
+    All of them when there are at most MAX_CHARTED; else each track's first ones in the
+    data's order, an equal share of MAX_CHARTED per track that has programs.
+    """
+    if len(programs) <= MAX_CHARTED:
+        return list(programs), {}
+    totals = Counter(program.track for program in programs)
+    share = max(MAX_CHARTED // len(totals), 1)
+    taken: Counter[str] = Counter()
+    shown = []
+    for program in programs:
+        if taken[program.track] < share:
+            taken[program.track] += 1
+            shown.append(program)
+    return shown, {key: total - taken[key] for key, total in totals.items()
+                   if total > taken[key]}
+
+
+def chart(dataset: Dataset, programs: Sequence[Program], *, narrow: bool = False,
+          left_out: Mapping[str, int] | None = None) -> Chart:
+    """The wide timeline (names beside the bars) or the narrow one (phones, names above).
+
+    `left_out`: how many programs of each track `programs` leaves out (see `sample`).
+    """
     prefix = "n-" if narrow else "w-"
     width, label_width = (420, 10) if narrow else (1000, 300)
     row = 42 if narrow else 28
     axis = Axis(first=dataset.cycle_starts, last=dataset.cycle_ends, left=label_width,
                 right=width - (10 if narrow else 16))
     by_track = styles(dataset, prefix)
+    left_out = left_out or {}
     counts = {key: 0 for key in by_track}
     for program in programs:
         counts[program.track] += 1
-    height = AXIS_HEIGHT + sum(TRACK_ROW + n * row for n in counts.values() if n) + 10
+    height = AXIS_HEIGHT + sum(TRACK_ROW + n * row + (MORE_ROW if left_out.get(key) else 0)
+                               for key, n in counts.items() if n) + 10
     return Chart(
         kind="narrow" if narrow else "wide", prefix=prefix, width=width, height=height,
         axis=axis, title=f"Timeline of {dataset.title}",
-        description=(
-            f"From {dates.human_day(dataset.cycle_starts)} to "
-            f"{dates.human_day(dataset.cycle_ends)}, {plural(len(programs), 'program')} "
-            "with dates, by track. The same dates are listed as text in the table below "
-            "the chart."),
+        description=_description(dataset, len(programs), sum(left_out.values())),
         styles=tuple(by_track.values()),
         months=tuple(_months(axis)),
-        bands=_bands(programs, by_track, counts, axis, row, narrow),
+        bands=_bands(programs, by_track, counts, axis, row, narrow, left_out),
     )
 
 
+def _description(dataset: Dataset, charted: int, left_out: int) -> str:
+    which = plural(charted, "program")
+    if left_out:
+        which = f"{charted:,} of the {charted + left_out:,} programs"
+    return (f"From {dates.human_day(dataset.cycle_starts)} to "
+            f"{dates.human_day(dataset.cycle_ends)}, {which} with dates, by track. "
+            + ("Every program's dates are listed as text in the table below the chart."
+               if left_out else "The same dates are listed as text in the table below "
+               "the chart."))
+
+
 def _bands(programs: Sequence[Program], by_track: dict[str, TrackStyle],
-           counts: dict[str, int], axis: Axis, row: int, narrow: bool) -> Iterator[Band]:
+           counts: dict[str, int], axis: Axis, row: int, narrow: bool,
+           left_out: Mapping[str, int]) -> Iterator[Band]:
     y = AXIS_HEIGHT
     for key, style in by_track.items():
         if not counts[key]:
             continue
+        bottom = y + TRACK_ROW + counts[key] * row
+        more = left_out.get(key, 0)
         yield Band(title=style.title, colour=style.colour, y=y,
-                   rows=_rows(programs, style, axis, y + TRACK_ROW, row, narrow))
-        y += TRACK_ROW + counts[key] * row
+                   rows=_rows(programs, style, axis, y + TRACK_ROW, row, narrow),
+                   more=f"\u2026 and {more:,} more: see all dates as text" if more else "",
+                   more_x=str(axis.left) if narrow else "16", more_y=str(bottom + 17))
+        y = bottom + (MORE_ROW if more else 0)
 
 
 def _rows(programs: Sequence[Program], style: TrackStyle, axis: Axis, y: int, row: int,
