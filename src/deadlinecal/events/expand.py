@@ -63,7 +63,8 @@ def _told_apart(events: list[Event]) -> list[Event]:
     get " (2)", " (3)" ... so that a month view tells them apart."""
     seen: dict[tuple[dt.date, str], int] = {}
     for index, event in enumerate(events):
-        key = (event.first_day, event.summary)
+        start = event.start  # the event's first_day, without a property call per event
+        key = (start.date() if isinstance(start, dt.datetime) else start, event.summary)
         count = seen[key] = seen.get(key, 0) + 1
         if count > 1:
             events[index] = dataclasses.replace(event, summary=f"{event.summary} ({count})")
@@ -160,6 +161,7 @@ class _ProgramEvents:
     def window(self, window: Window) -> bool:
         """Add the window's events; False when it has no date at all."""
         title, updated = self.title, self.dataset.updated
+        closes = window_closes(window)
         if window.opens is not None:
             opens = window.opens
             day = dates.shown_day(opens, updated)
@@ -168,8 +170,7 @@ class _ProgramEvents:
             self.add(EventKind.OPENS, window, "Opens", confirmed=opens.exact, lead=lead,
                      dates_text=f"Applications open{_when(opens, window, day)}."
                      + _rolling_note(window), start=day, latest=opens.latest)
-            self.follow_up(window, opens, day)
-        closes = window_closes(window)
+            self.follow_up(window, opens, day, closes)
         if closes is not None:
             start, end = _span_of(closes, updated)
             self.add(EventKind.CLOSES, window, "Closes", confirmed=closes.exact,
@@ -202,11 +203,12 @@ class _ProgramEvents:
                      start=self.watch_days.next(), latest=self.dataset.cycle_ends)
         return True
 
-    def follow_up(self, window: Window, opens: FuzzyDate, opened: dt.date) -> None:
-        """The apply-soon reminder, always before the earliest day the window may close."""
+    def follow_up(self, window: Window, opens: FuzzyDate, opened: dt.date,
+                  closes: FuzzyDate | None) -> None:
+        """The apply-soon reminder, always before the earliest day the window may close
+        (`closes`, its `window_closes`)."""
         offset = self.offset
         day = opened + dt.timedelta(days=offset)
-        closes = window_closes(window)
         placed = f"This reminder is {span(offset)} after the opening entry on " \
                  f"{dates.human_day(opened)}."
         if closes is not None and day >= closes.earliest:
