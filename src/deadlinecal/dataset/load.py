@@ -178,6 +178,8 @@ def _compose(loader: Any, file: str) -> yaml.Node | None:
     stack: list[tuple[Any, list[Any]]] = []
     children: list[Any] = root
     count = 0
+    # A key and its value share a line: one int object for both (an int is 28 bytes).
+    last_line = -1
     get_event, new = loader.get_event, object.__new__
     resolvers, shared, allowed = _RESOLVERS.get, _SHARED_UP_TO, _ALLOWED_TAGS
     scalar_event, sequence_start, mapping_start = (
@@ -209,8 +211,13 @@ def _compose(loader: Any, file: str) -> yaml.Node | None:
             # Built without a Python __init__: a large file makes hundreds of thousands.
             node = new(_Scalar)
             mark = event.start_mark
+            line = mark.line
+            if line == last_line:
+                line = last_line
+            else:
+                last_line = line
             node.tag, node.value, node.line, node.column, node.style = (
-                tag, value, mark.line, mark.column, event.style)
+                tag, value, line, mark.column, event.style)
             children.append(node)
         elif kind is mapping_start or kind is sequence_start:
             if event.anchor is not None:

@@ -63,8 +63,7 @@ def _told_apart(events: list[Event]) -> list[Event]:
     get " (2)", " (3)" ... so that a month view tells them apart."""
     seen: dict[tuple[dt.date, str], int] = {}
     for index, event in enumerate(events):
-        start = event.start  # the event's first_day, without a property call per event
-        key = (start.date() if isinstance(start, dt.datetime) else start, event.summary)
+        key = (event.first_day, event.summary)
         count = seen[key] = seen.get(key, 0) + 1
         if count > 1:
             events[index] = dataclasses.replace(event, summary=f"{event.summary} ({count})")
@@ -78,17 +77,15 @@ class _Terms:
         self.tracks = {term.key: term.title for term in dataset.tracks}
         self.eligibility = {term.key: term.title for term in dataset.eligibility}
         self.citizenship = {term.key: term.title for term in dataset.citizenship}
-        # Programs share a few tracks and employers: one categories tuple per pair.
         self._categories: dict[tuple[str, str], tuple[str, ...]] = {}
 
     def categories(self, program: Program) -> tuple[str, ...]:
-        """The program's categories, spelled so that clients keep each one whole."""
+        """The program's categories, spelled so that clients keep each one whole; one tuple
+        per track and employer, which many programs share."""
         pair = (program.track, program.employer)
-        found = self._categories.get(pair)
-        if found is None:
-            found = self._categories[pair] = (category(self.tracks[program.track]),
-                                              category(program.employer))
-        return found
+        if pair not in self._categories:
+            self._categories[pair] = (category(self.tracks[pair[0]]), category(pair[1]))
+        return self._categories[pair]
 
 
 class _WatchDays:
@@ -118,8 +115,7 @@ def summary_for(action: str, program: Program, *, confirmed: bool, cancelled: bo
     prefix = (CANCELLED_MARK if cancelled else "") + ("" if confirmed else ESTIMATE_MARK)
     prefix += f"{action}: "
     room = max(MAX_SUMMARY - len(prefix) - len(suffix), 4)
-    if name is None:
-        name = program.short_title
+    name = program.short_title if name is None else name
     if len(name) > room:
         name = name[: room - 1].rstrip() + "…"
     return prefix + name + suffix
@@ -135,8 +131,7 @@ class _ProgramEvents:
         self.watch_days = watch_days
         self.about = _about(dataset, program, terms)
         self.categories = terms.categories(program)
-        # Derived from the program's names on each call: worked out once per program.
-        self.title, self.short_title = program.title, program.short_title
+        self.title, self.short_title = program.title, program.short_title  # once, not per event
         self.offset = dataset.follow_up_days_for(program)
         self.reminders = (program.reminders if program.reminders is not None
                           else dataset.reminders)
@@ -205,8 +200,7 @@ class _ProgramEvents:
 
     def follow_up(self, window: Window, opens: FuzzyDate, opened: dt.date,
                   closes: FuzzyDate | None) -> None:
-        """The apply-soon reminder, always before the earliest day the window may close
-        (`closes`, its `window_closes`)."""
+        """The apply-soon reminder, before the earliest day the window may close (`closes`)."""
         offset = self.offset
         day = opened + dt.timedelta(days=offset)
         placed = f"This reminder is {span(offset)} after the opening entry on " \
@@ -254,8 +248,7 @@ class _ProgramEvents:
         if window is not None and window.projected_from is not None:
             confirmed = False  # a projection is a guess, whatever the original's dates were
         details = "\n\n".join([lead, dates_text, *_notes(program, window, cancelled)])
-        if end is None:
-            end = start + _ONE_DAY
+        end = start + _ONE_DAY if end is None else end
         self.built.append(Event(
             uid=f"{self.dataset.id}.{program.id}{window_part}.{uid_kind._value_}@deadlinecal",
             kind=kind,
@@ -381,11 +374,8 @@ def alarms_for(reminders: tuple[dt.timedelta, ...], start: dt.date | dt.datetime
         assert isinstance(end, dt.datetime)
         anchor = end - start
     else:
-        anchor = _ALL_DAY_ANCHOR
+        anchor = dt.timedelta(hours=ALL_DAY_REMINDER_HOUR)
     return _triggers(reminders, anchor)
-
-
-_ALL_DAY_ANCHOR = dt.timedelta(hours=ALL_DAY_REMINDER_HOUR)
 
 
 @functools.lru_cache(maxsize=256)
