@@ -159,14 +159,6 @@ class _Mapping(_Node, yaml.MappingNode):  # type: ignore[misc,override]
 
 
 
-def _plain_tag(value: str) -> str:
-    """The tag of a plain (unquoted) scalar: what `_PlainLoader.resolve` gives, faster."""
-    for tag, pattern in _RESOLVERS.get(value[:1], ()):
-        if pattern.match(value):
-            return tag
-    return _STR
-
-
 def _compose(loader: Any, file: str) -> yaml.Node | None:
     """Build the node tree from parser events with an explicit stack, never recursing.
 
@@ -180,73 +172,105 @@ def _compose(loader: Any, file: str) -> yaml.Node | None:
     if loader.check_event(yaml.StreamEndEvent):
         return None
     loader.get_event()  # DocumentStart
-    root: yaml.Node | None = None
-    # Open collections, each with the key node waiting for its value (mappings only).
-    stack: list[list[Any]] = []
+    root: list[Any] = []  # the document's one node, once it is read
+    # Open collections, innermost last; each one's children so far (a mapping's keys and
+    # values alternate until it ends) and the children of the innermost, `children`.
+    stack: list[tuple[Any, list[Any]]] = []
+    children: list[Any] = root
     count = 0
-    get_event = loader.get_event
+    # A key and its value share a line: one int object for both (an int is 28 bytes).
+    last_line = -1
+    get_event, new = loader.get_event, object.__new__
+    resolvers, shared, allowed = _RESOLVERS.get, _SHARED_UP_TO, _ALLOWED_TAGS
     scalar_event, sequence_start, mapping_start = (
         yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)
-    document_end, alias_event = yaml.DocumentEndEvent, yaml.AliasEvent
+    sequence_end, mapping_end = yaml.SequenceEndEvent, yaml.MappingEndEvent
+    # The checks of one event come in this order: an anchor, the count, the tag, the depth.
     while True:
         event: Any = get_event()
         kind = type(event)
-        if kind is document_end:
-            break
-        # libyaml's marks are their own class; both have .line and .column.
-        mark: Any = event.start_mark
-        if kind is alias_event or getattr(event, "anchor", None) is not None:
-            raise _error(file, mark.line + 1, mark.column + 1,
-                         "anchors and aliases (&name, *name) are not supported",
-                         "each value written out in full")
-        node: Any
-        if kind is scalar_event or kind is sequence_start or kind is mapping_start:
+        if kind is scalar_event:
+            if event.anchor is not None:
+                raise _anchor_error(file, event)
             count += 1
-            if count > MAX_NODES:
-                raise _error(file, mark.line + 1, mark.column + 1,
-                             f"the file holds more than {MAX_NODES:,} values",
-                             "a smaller file")
-            if event.tag not in _ALLOWED_TAGS:
-                raise _error(file, mark.line + 1, mark.column + 1,
-                             f"YAML tags such as {_short_tag(event.tag)!r} are not supported",
-                             "plain values without a !tag")
-            if kind is scalar_event:
-                value = event.value
-                if len(value) <= _SHARED_UP_TO:
-                    value = intern(value)
-                # A plain scalar is typed by the resolvers; "!", "!!str" and quotes mean text.
-                tag = _plain_tag(value) if event.tag is None and event.implicit[0] else _STR
-                node = _Scalar(tag, value, mark.line, mark.column, event.style)
+            tag = event.tag
+            if count > MAX_NODES or (tag is not None and tag not in allowed):
+                raise _node_error(file, event, count)
+            value = event.value
+            if len(value) <= shared:
+                value = intern(value)
+            # A plain scalar is typed by the resolvers; "!", "!!str" and quotes mean text.
+            if tag is None and event.implicit[0]:
+                tag = _STR
+                for candidate, pattern in resolvers(value[:1], ()):
+                    if pattern.match(value):
+                        tag = candidate
+                        break
             else:
-                if len(stack) >= MAX_DEPTH:
-                    raise _error(file, mark.line + 1, mark.column + 1,
-                                 f"the data nests more than {MAX_DEPTH} levels deep",
-                                 f"at most {MAX_DEPTH} levels; a valid data file needs 5")
-                if kind is sequence_start:
-                    collection: Any = _Sequence(mark.line, mark.column, event.flow_style)
-                else:
-                    collection = _Mapping(mark.line, mark.column, event.flow_style)
-                stack.append([collection, None])
-                continue
-        else:  # SequenceEnd or MappingEnd
-            node = stack.pop()[0]
-        if not stack:
-            root = node
-            continue
-        parent = stack[-1]
-        if type(parent[0]) is _Sequence:
-            parent[0].value.append(node)
-        elif parent[1] is None:
-            parent[1] = node
-        else:
-            parent[0].value.append((parent[1], node))
-            parent[1] = None
+                tag = _STR
+            # Built without a Python __init__: a large file makes hundreds of thousands.
+            node = new(_Scalar)
+            mark = event.start_mark
+            line = mark.line
+            if line == last_line:
+                line = last_line
+            else:
+                last_line = line
+            node.tag, node.value, node.line, node.column, node.style = (
+                tag, value, line, mark.column, event.style)
+            children.append(node)
+        elif kind is mapping_start or kind is sequence_start:
+            if event.anchor is not None:
+                raise _anchor_error(file, event)
+            count += 1
+            if count > MAX_NODES or event.tag not in allowed:
+                raise _node_error(file, event, count)
+            if len(stack) >= MAX_DEPTH:
+                mark = event.start_mark
+                raise _error(file, mark.line + 1, mark.column + 1,
+                             f"the data nests more than {MAX_DEPTH} levels deep",
+                             f"at most {MAX_DEPTH} levels; a valid data file needs 5")
+            mark = event.start_mark
+            collection: Any = (_Sequence if kind is sequence_start else _Mapping)(
+                mark.line, mark.column, event.flow_style)
+            children.append(collection)
+            stack.append((collection, children))
+            children = collection.value if kind is sequence_start else []
+        elif kind is mapping_end:
+            collection, outer = stack.pop()
+            pairs = iter(children)
+            collection.value = list(zip(pairs, pairs, strict=True))
+            children = outer
+        elif kind is sequence_end:
+            children = stack.pop()[1]
+        elif kind is yaml.DocumentEndEvent:
+            break
+        else:  # an alias
+            raise _anchor_error(file, event)
     if not loader.check_event(yaml.StreamEndEvent):
         mark = loader.peek_event().start_mark
         raise _error(file, mark.line + 1, mark.column + 1,
                      "the file holds more than one YAML document",
                      "one document (remove the second '---')")
-    return root
+    return root[0] if root else None
+
+
+def _anchor_error(file: str, event: Any) -> DataError:
+    mark = event.start_mark
+    return _error(file, mark.line + 1, mark.column + 1,
+                  "anchors and aliases (&name, *name) are not supported",
+                  "each value written out in full")
+
+
+def _node_error(file: str, event: Any, count: int) -> DataError:
+    """One value too many, or a tag that is not text."""
+    mark = event.start_mark
+    if count > MAX_NODES:
+        return _error(file, mark.line + 1, mark.column + 1,
+                      f"the file holds more than {MAX_NODES:,} values", "a smaller file")
+    return _error(file, mark.line + 1, mark.column + 1,
+                  f"YAML tags such as {_short_tag(event.tag)!r} are not supported",
+                  "plain values without a !tag")
 
 
 def _position(data: bytes, offset: int, start: int = 0) -> tuple[int, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -42,12 +43,14 @@ class Shape:
     name: str
     doc: str
     fields: tuple[Field, ...]
+    # The fields by name: the validator looks one up for every key of every mapping.
+    by_name: dict[str, Field] = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_name", {each.name: each for each in self.fields})
 
     def field(self, name: str) -> Field | None:
-        for candidate in self.fields:
-            if candidate.name == name:
-                return candidate
-        return None
+        return self.by_name.get(name)
 
 
 SOURCE = Shape("source", "Where facts come from.", (

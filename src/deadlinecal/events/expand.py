@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 
 from dateutil.relativedelta import relativedelta
@@ -37,6 +38,10 @@ CANCELLED_MARK = "✕ "
 _YEAR_SUFFIX = re.compile(r"([0-9]{4})$")
 # The events a student must act on get reminders; openings and watch-list entries do not.
 REMINDED = frozenset({EventKind.DEADLINE, EventKind.CLOSES, EventKind.FOLLOW_UP})
+# The same, as a tuple: `in` compares members by identity (an Enum hashes in Python).
+_RINGS = tuple(REMINDED)
+_OPENS, _WATCH = EventKind.OPENS, EventKind.WATCH
+_ONE_DAY = dt.timedelta(days=1)
 # All-day events start at midnight; their reminders count back from this hour instead, so
 # "P1D" rings at 09:00 the day before rather than at midnight.
 ALL_DAY_REMINDER_HOUR = 9
@@ -72,6 +77,15 @@ class _Terms:
         self.tracks = {term.key: term.title for term in dataset.tracks}
         self.eligibility = {term.key: term.title for term in dataset.eligibility}
         self.citizenship = {term.key: term.title for term in dataset.citizenship}
+        self._categories: dict[tuple[str, str], tuple[str, ...]] = {}
+
+    def categories(self, program: Program) -> tuple[str, ...]:
+        """The program's categories, spelled so that clients keep each one whole; one tuple
+        per track and employer, which many programs share."""
+        pair = (program.track, program.employer)
+        if pair not in self._categories:
+            self._categories[pair] = (category(self.tracks[pair[0]]), category(pair[1]))
+        return self._categories[pair]
 
 
 class _WatchDays:
@@ -92,15 +106,16 @@ class _WatchDays:
 
 
 def summary_for(action: str, program: Program, *, confirmed: bool, cancelled: bool = False,
-                suffix: str = "") -> str:
+                suffix: str = "", name: str | None = None) -> str:
     """A month-view title: the action first, then the program's short name, in 32 characters.
 
     `~` before the action marks an estimate; the description says how uncertain it is.
+    `name` is the program's `short_title`, when the caller has it already.
     """
     prefix = (CANCELLED_MARK if cancelled else "") + ("" if confirmed else ESTIMATE_MARK)
     prefix += f"{action}: "
     room = max(MAX_SUMMARY - len(prefix) - len(suffix), 4)
-    name = program.short_title
+    name = program.short_title if name is None else name
     if len(name) > room:
         name = name[: room - 1].rstrip() + "…"
     return prefix + name + suffix
@@ -115,8 +130,8 @@ class _ProgramEvents:
         self.program = program
         self.watch_days = watch_days
         self.about = _about(dataset, program, terms)
-        # Spelled so that clients keep each one whole (text.category).
-        self.categories = (category(terms.tracks[program.track]), category(program.employer))
+        self.categories = terms.categories(program)
+        self.title, self.short_title = program.title, program.short_title  # once, not per event
         self.offset = dataset.follow_up_days_for(program)
         self.reminders = (program.reminders if program.reminders is not None
                           else dataset.reminders)
@@ -132,7 +147,7 @@ class _ProgramEvents:
             dated = self.window(window) or dated
         if not dated:
             self.add(EventKind.WATCH, None, "Watch", confirmed=False,
-                     lead=f"Keep an eye on {self.program.title}{self.link_line}",
+                     lead=f"Keep an eye on {self.title}{self.link_line}",
                      dates_text="The source gives no application date; the entry will "
                      "move to the real date once one is known.",
                      start=self.watch_days.next(), latest=self.dataset.cycle_ends)
@@ -140,7 +155,8 @@ class _ProgramEvents:
 
     def window(self, window: Window) -> bool:
         """Add the window's events; False when it has no date at all."""
-        title, updated = self.program.title, self.dataset.updated
+        title, updated = self.title, self.dataset.updated
+        closes = window_closes(window)
         if window.opens is not None:
             opens = window.opens
             day = dates.shown_day(opens, updated)
@@ -149,8 +165,7 @@ class _ProgramEvents:
             self.add(EventKind.OPENS, window, "Opens", confirmed=opens.exact, lead=lead,
                      dates_text=f"Applications open{_when(opens, window, day)}."
                      + _rolling_note(window), start=day, latest=opens.latest)
-            self.follow_up(window, opens, day)
-        closes = window_closes(window)
+            self.follow_up(window, opens, day, closes)
         if closes is not None:
             start, end = _span_of(closes, updated)
             self.add(EventKind.CLOSES, window, "Closes", confirmed=closes.exact,
@@ -183,11 +198,11 @@ class _ProgramEvents:
                      start=self.watch_days.next(), latest=self.dataset.cycle_ends)
         return True
 
-    def follow_up(self, window: Window, opens: FuzzyDate, opened: dt.date) -> None:
-        """The apply-soon reminder, always before the earliest day the window may close."""
+    def follow_up(self, window: Window, opens: FuzzyDate, opened: dt.date,
+                  closes: FuzzyDate | None) -> None:
+        """The apply-soon reminder, before the earliest day the window may close (`closes`)."""
         offset = self.offset
         day = opened + dt.timedelta(days=offset)
-        closes = window_closes(window)
         placed = f"This reminder is {span(offset)} after the opening entry on " \
                  f"{dates.human_day(opened)}."
         if closes is not None and day >= closes.earliest:
@@ -199,7 +214,7 @@ class _ProgramEvents:
             placed = (f"This reminder is {span((day - opened).days)} after the opening entry "
                       f"on {dates.human_day(opened)}, not the usual {span(offset)}, so that it "
                       f"comes before the window {before}.")
-        title = self.program.title
+        title = self.title
         within = span(offset).replace("1 week", "a week")
         unsure = (opens.latest - opens.earliest).days > offset
         if unsure:
@@ -227,32 +242,32 @@ class _ProgramEvents:
         # A watch-list entry takes the UID its window's opening will have, so when the date
         # is entered the subscribed entry moves instead of being replaced by a new one.
         window_part = f".{window.key}" if window is not None else f".{DEFAULT_WINDOW_KEY}"
-        uid_kind = EventKind.OPENS if kind is EventKind.WATCH else kind
+        uid_kind = _OPENS if kind is _WATCH else kind
         cancelled = program.cancelled or (window is not None and window.cancelled)
         suffix = _suffix(window, self.several)
         if window is not None and window.projected_from is not None:
             confirmed = False  # a projection is a guess, whatever the original's dates were
         details = "\n\n".join([lead, dates_text, *_notes(program, window, cancelled)])
+        end = start + _ONE_DAY if end is None else end
         self.built.append(Event(
-            uid=f"{self.dataset.id}.{program.id}{window_part}.{uid_kind.value}@deadlinecal",
+            uid=f"{self.dataset.id}.{program.id}{window_part}.{uid_kind._value_}@deadlinecal",
             kind=kind,
             program=program,
             window=window,
-            summary=summary_for(action, program, confirmed=confirmed or kind is EventKind.WATCH,
-                                cancelled=cancelled, suffix=suffix),
+            summary=summary_for(action, program, confirmed=confirmed or kind is _WATCH,
+                                cancelled=cancelled, suffix=suffix, name=self.short_title),
             details=details,
             about=self.about,
             start=start,
-            end=end if end is not None else _next_day(start),
+            end=end,
             confirmed=confirmed,
             categories=self.categories,
             url=program.link,
             stamp=self.stamp,
             cancelled=cancelled,
             # A struck-out entry must not ring.
-            alarms=(alarms_for(self.reminders, start, end if end is not None else
-                               _next_day(start))
-                    if kind in REMINDED and not cancelled else ()),
+            alarms=(alarms_for(self.reminders, start, end)
+                    if kind in _RINGS and not cancelled else ()),
             latest=latest,
         ))
 
@@ -279,10 +294,6 @@ def _notes(program: Program, window: Window | None, cancelled: bool) -> list[str
     if window is not None and window.note:
         notes.append(f"About this window: {window.note}")
     return notes
-
-
-def _next_day(start: dt.date | dt.datetime) -> dt.date | dt.datetime:
-    return start + dt.timedelta(days=1)
 
 
 def _day(start: dt.date | dt.datetime) -> dt.date:
@@ -364,6 +375,13 @@ def alarms_for(reminders: tuple[dt.timedelta, ...], start: dt.date | dt.datetime
         anchor = end - start
     else:
         anchor = dt.timedelta(hours=ALL_DAY_REMINDER_HOUR)
+    return _triggers(reminders, anchor)
+
+
+@functools.lru_cache(maxsize=256)
+def _triggers(reminders: tuple[dt.timedelta, ...], anchor: dt.timedelta
+              ) -> tuple[dt.timedelta, ...]:
+    """A few reminder lists and anchors make every event's triggers: each is worked out once."""
     return tuple(sorted({anchor - before for before in reminders}))
 
 

@@ -40,6 +40,9 @@ MAX_SHORT_CHARS = 20
 # huge value multiplies (5 MB of notes made 47 MB of feeds). The default data's longest is 403.
 MAX_TEXT_CHARS = 10_000
 _BOOL_WORDS = {"yes", "no", "on", "off", "y", "n"}
+_NULL = "tag:yaml.org,2002:null"
+_DATE_KINDS = frozenset({"day", "fuzzy", "moment", "verified"})
+_WANTED = {"day": "a day as YYYY-MM-DD", "verified": VERIFIED}
 
 
 def scalar(c: Collector, node: yaml.Node, path: str, kind: str, field: Field,
@@ -49,16 +52,16 @@ def scalar(c: Collector, node: yaml.Node, path: str, kind: str, field: Field,
         c.problem(node, path, f"{describe(node)} where a single value is needed",
                   expected(kind, field))
         return None
-    if node.tag == "tag:yaml.org,2002:null":
+    if node.tag == _NULL:
         c.problem(node, path, "no value given", expected(kind, field))
         return None
-    if kind in ("day", "fuzzy", "moment", "verified"):
+    if kind in _DATE_KINDS:
         return date(c, node, path, kind, zone)
     if kind == "key" and len(node.value) <= MAX_ID_CHARS:
         # A term used against a vocabulary: check_terms refuses what is not declared,
         # with the declared spelling ("Quant" -> 'quant') rather than "not an identifier".
         return node.value
-    if kind in ("slug", "key"):
+    if kind == "slug" or kind == "key":
         return node.value if slug(c, node, path, node.value, "identifier",
                                   "'google-step'") else None
     convert = _CONVERTERS.get(kind)
@@ -104,18 +107,19 @@ def _text(c: Collector, node: yaml.ScalarNode, path: str, field: Field) -> str |
     text: str = node.value
     if not plain_text(c, node, path, text):
         return None
-    if field.required and not text.strip():
+    stripped = text.strip()
+    if field.required and not stripped:
         c.problem(node, path, "the text is empty", "some text")
         return None
-    if field.name in _ONE_LINE and "\n" in text.strip():
+    if field.name in _ONE_LINE and "\n" in stripped:
         c.problem(node, path, f"the text has a line break; {field.name} is one line",
                   "one line of text (fold a long one with >-)")
         return None
-    if field.name == "short" and len(text.strip()) > MAX_SHORT_CHARS:
-        c.problem(node, path, f"the short name is {len(text.strip())} characters "
+    if field.name == "short" and len(stripped) > MAX_SHORT_CHARS:
+        c.problem(node, path, f"the short name is {len(stripped)} characters "
                   "long", f"at most {MAX_SHORT_CHARS} characters, like 'Google STEP'")
         return None
-    return text.strip()
+    return stripped
 
 
 def _url(c: Collector, node: yaml.ScalarNode, path: str, field: Field) -> str | None:
@@ -194,7 +198,7 @@ def date(c: Collector, node: yaml.Node, path: str, kind: str, zone: str | None) 
     """A day (`day`), a day or a month (`verified`: a FuzzyDate for a month), or a fuzzy
     date that may hold a time (`fuzzy`, `moment`)."""
     text: str = node.value
-    wanted = {"day": "a day as YYYY-MM-DD", "verified": VERIFIED}.get(kind, dates.DATE_FORMS)
+    wanted = _WANTED.get(kind, dates.DATE_FORMS)
     if not short(c, node, path, wanted):
         return None
     try:

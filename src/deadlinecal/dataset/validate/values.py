@@ -26,6 +26,9 @@ from deadlinecal.dataset.validate.scalars import expected, scalar, short, slug
 from deadlinecal.errors import quoted
 
 Keyed = list[tuple[yaml.Node, str, dict[str, Any]]]
+# The kinds `scalar` converts (a single value each); the rest are mappings and lists.
+_SCALAR_KINDS = frozenset({"bool", "int", "text", "url", "duration", "slug", "key", "day",
+                           "fuzzy", "moment", "verified"})
 
 
 class Values:
@@ -44,6 +47,8 @@ class Values:
             return None
         values: dict[str, Any] = {}
         seen: set[str] = set()
+        by_name, value, problems = shape.by_name, self.value, self.problems
+        zone = self.zone
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str):
@@ -55,7 +60,7 @@ class Values:
                         f"duplicate key {quoted(key, KEY_EXCERPT_CHARS)}", "each key once")
                 continue
             seen.add(key)
-            field = shape.field(key)
+            field = by_name.get(key)
             if field is None:
                 names = [f.name for f in shape.fields]
                 close = difflib.get_close_matches(key[:KEY_EXCERPT_CHARS], names, n=1)
@@ -64,7 +69,11 @@ class Values:
                         f"unknown key {quoted(key, KEY_EXCERPT_CHARS)}{hint}",
                         f"one of {', '.join(names)}")
                 continue
-            values[key] = self.value(value_node, join(path, key), field)
+            where = f"{path}.{key}" if path else key
+            kind = field.kind
+            # Most values are single scalars: straight to their converter.
+            values[key] = (scalar(problems, value_node, where, kind, field, zone)
+                           if kind in _SCALAR_KINDS else value(value_node, where, field))
         for field in shape.fields:
             if field.required and field.name not in seen:
                 problem(node, join(path, field.name), f"missing required key {field.name!r}",
@@ -73,6 +82,8 @@ class Values:
 
     def value(self, node: yaml.Node, path: str, field: Field) -> Any:
         kind = field.kind
+        if kind in _SCALAR_KINDS:
+            return self.scalar(node, path, kind, field)
         if kind == "object":
             assert field.shape is not None
             return self.fields(node, path, field.shape)

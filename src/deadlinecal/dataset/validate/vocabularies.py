@@ -33,7 +33,12 @@ def check_terms(problems: Collector, vocabularies: Declared, node: yaml.Node, pa
     """Refuse terms of `values[name]` that `vocabulary` does not declare (they become None)."""
     terms = vocabularies.get(vocabulary, {})
     raw = values.get(name)
-    entries = raw if isinstance(raw, list) else [(child(node, name), raw)]
+    if isinstance(raw, list):
+        entries = raw
+    elif raw is None or raw in terms:
+        return  # the usual case: no node to look up
+    else:
+        entries = [(child(node, name), raw)]
     for index, (item_node, key) in enumerate(entries):
         if key is None or key in terms:
             continue

@@ -21,11 +21,12 @@ def warn_follow_ups(problems: Collector, dataset: Dataset,
     for index, (node, program) in enumerate(zip(nodes, dataset.programs, strict=True)):
         offset = dataset.follow_up_days_for(program)
         for w_index, window in enumerate(program.windows):
-            where = f"{program_path(index, program.id)}.windows[{w_index}]"
-            window_node = item(child(node, "windows"), w_index)
-
-            def warn(name: str, message: str, expected: str,
-                     window_node: yaml.Node | None = window_node, where: str = where) -> None:
+            # Most windows warn of nothing: their node and path are found only for a warning.
+            def warn(name: str, message: str, expected: str, node: yaml.Node = node,
+                     index: int = index, program: Program = program, w_index: int = w_index
+                     ) -> None:
+                where = f"{program_path(index, program.id)}.windows[{w_index}]"
+                window_node = item(child(node, "windows"), w_index)
                 problems.problem(child(window_node, name), f"{where}.{name}", message,
                                  expected, warning=True)
 
