@@ -5,17 +5,24 @@ folder's file system, not read-only), so a build stops before it starts rather t
 half-way. While they move, the file each one replaces keeps a second name (a hard link)
 until all are in place, so a failure half-way (a file bind-mounted over a feed, a file
 system gone read-only) puts back the ones already moved.
+
+The staged files are made durable together, before the first move (`sync_files`): one
+`syncfs` of their file system where Linux offers it, which writes them out in one pass and
+one journal commit, where an fsync of each costs a commit and a disk flush per file (1,100
+files of a posting list's build: about 4 s of fsync on a busy disk).
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import os
 import secrets
 import shutil
 import stat
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 
 from deadlinecal.errors import OutputError
@@ -160,8 +167,9 @@ def sync_directory(folder: Path) -> None:
             os.close(descriptor)
 
 
-def stage(final: Path, content: bytes | Sequence[bytes]) -> Path:
-    """Write `content` to a new temporary file beside `final`, fsynced; its path.
+def stage(final: Path, content: bytes | Sequence[bytes], *, sync: bool = True) -> Path:
+    """Write `content` to a new temporary file beside `final`, fsynced unless `sync` is
+    false (then `sync_files` must make it durable before it moves); its path.
 
     A file we replace keeps its mode; a new one is created 0o666 and the kernel takes the
     umask off, as for any program's new file (reading the umask means setting it).
@@ -182,7 +190,8 @@ def stage(final: Path, content: bytes | Sequence[bytes]) -> Path:
         with os.fdopen(descriptor, "wb") as handle:
             handle.writelines((content,) if isinstance(content, bytes) else content)
             handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                os.fsync(handle.fileno())
         if kept is not None:
             os.chmod(name, kept)
     except BaseException:
@@ -190,3 +199,54 @@ def stage(final: Path, content: bytes | Sequence[bytes]) -> Path:
             os.unlink(name)
         raise
     return name
+
+
+def sync_files(paths: Sequence[Path]) -> None:
+    """Make the bytes of the files at `paths` durable: with one `syncfs` of each file system
+    they are on where Linux offers it, else with an fsync of each. Raises OSError."""
+    syncfs = _syncfs()
+    if syncfs is None or len(paths) < 2:
+        for path in paths:
+            _fsync(path)
+        return
+    folders: dict[int, Path] = {}
+    for path in paths:
+        folders.setdefault(os.lstat(path).st_dev, path.parent)
+    for folder in folders.values():
+        descriptor = os.open(folder, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        try:
+            if syncfs(descriptor) != 0:
+                import ctypes
+
+                code = ctypes.get_errno()
+                raise OSError(code, os.strerror(code), str(folder))
+        finally:
+            os.close(descriptor)
+
+
+def _fsync(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+@functools.cache
+def _syncfs() -> Callable[[int], int] | None:
+    """The C library's syncfs (Linux 2.6.39 and later), or None where there is none.
+
+    It writes back everything unwritten on the file system, others' files too; since Linux
+    5.8 it reports a write error that happened meanwhile, as fsync does.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        function = ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int]
+    function.restype = ctypes.c_int
+    return function

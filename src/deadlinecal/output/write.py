@@ -9,9 +9,10 @@ patterns) and only when its content says so; a recognisable file anywhere else (
 an archive folder, another build's output further down) is never ours. The search for them
 never enters a hidden folder, follows a link or crosses into another file system.
 
-Writing: every changed file is staged as a temporary file beside its target (same folder,
-fsynced); only when all are staged, and the record already names them, is each one moved
-over its target with `os.replace`, all or none (moving.py). A failure removes the
+Writing: every changed file is staged as a temporary file beside its target (same folder),
+and all of them are synced together (moving.sync_files); only when all are staged and
+synced, and the record already names them, is each one moved over its target with
+`os.replace`, all or none (moving.py). A failure removes the
 temporaries and leaves every old file, and the old record, as they were. While files move
 the record holds two stamps (size, time) for each: the file's before and the staged one's
 (a rename keeps both), so after a kill a file someone wrote there since is still theirs.
@@ -44,6 +45,7 @@ from deadlinecal.output.moving import (
     refuse_unwritable,
     stage,
     sync_directory,
+    sync_files,
 )
 from deadlinecal.output.ownership import (
     HEAD_BYTES,
@@ -198,7 +200,9 @@ def _write(folder: Folder, files: Mapping[str, bytes], key: str | None,
         for relative, content in changed.items():
             final = folder.target / relative
             made.extend(make_folders(folder.target, relative))
-            staged.append((stage(final, content), final))
+            staged.append((stage(final, content, sync=False), final))
+        # Durable before anything moves, all in one pass (see moving.sync_files).
+        sync_files([temporary for temporary, _ in staged])
         created = set(folder.created) | set(made)
         if staged or removed:
             # Named in the record before anything moves: a crash from here on leaves
