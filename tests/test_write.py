@@ -125,3 +125,20 @@ class TestSyncTogether:
         monkeypatch.setattr(os, "fsync", fsync)
         write_tree(tmp_path, FILES)
         assert len(fsynced) == 8 + 3
+
+
+class TestStagedBytes:
+    def test_short_writes_still_write_every_byte_in_order(
+            self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        real_writev = os.writev
+
+        def short(descriptor: int, buffers: list[bytes]) -> int:
+            # At most 7 bytes a call, so a call ends inside a chunk and between them.
+            return real_writev(descriptor, [bytes(b"".join(buffers)[:7])])
+
+        chunks = [b"BEGIN", b"", b"0123456789" * 3, b"x", b"END\r\n"] * 300
+        monkeypatch.setattr(os, "writev", short)
+        write_tree(tmp_path, {"a.ics": b"one piece", "b.ics": b"two"})
+        staged = moving.stage(tmp_path / "c.ics", chunks)
+        assert staged.read_bytes() == b"".join(chunks)
+        assert (tmp_path / "a.ics").read_bytes() == b"one piece"

@@ -22,7 +22,7 @@ import secrets
 import shutil
 import stat
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path, PurePosixPath
 
 from deadlinecal.errors import OutputError
@@ -58,6 +58,37 @@ def refuse_unwritable(target: Path, paths: Sequence[str]) -> None:
         with contextlib.suppress(OSError):
             if not os.stat(folder).st_mode & stat.S_IWUSR:
                 raise OutputError(f"{folder} is read-only; nothing was written")
+
+
+def refuse_outside(target: Path, paths: Iterable[str]) -> None:
+    """Raise OutputError for the first of `paths` that is not inside `target` once links
+    are followed (the folder itself is not inside it)."""
+    # realpath, not resolve: a loop of links is left as it is (and refused as a link
+    # later), where Path.resolve raises RuntimeError before Python 3.13.
+    base = os.path.realpath(target)
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    folders: dict[str, str] = {}
+    for relative in paths:
+        final = _real(target, relative, folders)
+        if not final.startswith(prefix):
+            raise OutputError(f"refusing to write {relative!r} outside {target}")
+
+
+def _real(target: Path, relative: str, folders: dict[str, str]) -> str:
+    """os.path.realpath(target / relative), each folder's resolved once (in `folders`):
+    below a resolved folder, a name that is no link adds itself."""
+    parent, _, name = relative.rpartition("/")
+    if name in ("", ".", "..") or os.sep != "/":
+        return os.path.realpath(target / relative)
+    real_parent = folders.get(parent)
+    if real_parent is None:
+        real_parent = folders[parent] = os.path.realpath(target / parent)
+    final = os.path.join(real_parent, name)
+    try:
+        is_link = stat.S_ISLNK(os.lstat(final).st_mode)
+    except OSError:
+        is_link = False  # nothing there yet: realpath adds the name as it is
+    return os.path.realpath(final) if is_link else final
 
 
 def _kind(mode: int) -> str:
@@ -187,11 +218,12 @@ def stage(final: Path, content: bytes | Sequence[bytes], *, sync: bool = True) -
     else:
         raise FileExistsError(errno.EEXIST, "no free temporary name", str(final))
     try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.writelines((content,) if isinstance(content, bytes) else content)
-            handle.flush()
+        try:
+            _write_all(descriptor, [content] if isinstance(content, bytes) else content)
             if sync:
-                os.fsync(handle.fileno())
+                os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
         if kept is not None:
             os.chmod(name, kept)
     except BaseException:
@@ -199,6 +231,42 @@ def stage(final: Path, content: bytes | Sequence[bytes], *, sync: bool = True) -
             os.unlink(name)
         raise
     return name
+
+
+def _iov_max() -> int:
+    """Byte strings one writev takes (1,024 on Linux and macOS; POSIX promises 16)."""
+    with contextlib.suppress(AttributeError, ValueError, OSError):
+        found = os.sysconf("SC_IOV_MAX")
+        if found >= 16:
+            return min(found, 1024)
+    return 16
+
+
+_IOV_MAX = _iov_max()
+
+
+def _write_all(descriptor: int, chunks: Sequence[bytes]) -> None:
+    """Write `chunks` one after another: up to _IOV_MAX of them per system call, none
+    copied into a buffer first (a feed is thousands of events' shared bytes)."""
+    if not hasattr(os, "writev"):  # Windows
+        for chunk in chunks:
+            view = memoryview(chunk)
+            while view:
+                view = view[os.write(descriptor, view):]
+        return
+    index, offset = 0, 0  # the first byte not yet written: chunks[index][offset]
+    while index < len(chunks):
+        batch: list[bytes | memoryview] = [memoryview(chunks[index])[offset:],
+                                           *chunks[index + 1:index + _IOV_MAX]]
+        written = os.writev(descriptor, batch)
+        if not written and any(batch):
+            raise OSError(errno.EIO, "nothing was written")
+        for part in batch:
+            if written < len(part):
+                offset += written  # a short write: the rest of this chunk comes next
+                break
+            written -= len(part)
+            index, offset = index + 1, 0
 
 
 def sync_files(paths: Sequence[Path]) -> None:

@@ -42,6 +42,7 @@ from deadlinecal.output.moving import (
     Unmoved,
     make_folders,
     move_all,
+    refuse_outside,
     refuse_unwritable,
     stage,
     sync_directory,
@@ -128,8 +129,7 @@ class Folder:
         place. A path that holds a file not ours is refused unless `adopt`. Raises
         OutputError; on error no file in the folder has changed.
         """
-        for relative in files:
-            _inside(self.target, relative)
+        refuse_outside(self.target, files)
         foreign = [] if adopt else self.foreign(files)
         if foreign and not adopt:
             raise OutputError(f"{self.target}/{foreign[0]} exists and was not written by "
@@ -165,9 +165,11 @@ class Folder:
                  for temporary, final in staged}
         pending = {}
         for relative in sorted({*files, *removed}):
-            path = self.target / relative
-            now = _stamp(path) if (relative not in after or self._ours(relative)) else []
-            pending[relative] = [*(now if now != [-1, -1] else []), *after.get(relative, [])]
+            now = _stamp(self.target / relative)
+            # The file a staged one replaces is stamped only when it is ours (not adopted).
+            if now == [-1, -1] or (relative in after and not self._ours(relative)):
+                now = []
+            pending[relative] = [*now, *after.get(relative, [])]
         return pending
 
     def _recognised(self, relative: str) -> bool:
@@ -463,15 +465,6 @@ def _lock(descriptor: int, exclusive: bool) -> None:
     except ImportError:  # pragma: no cover - Windows has no flock
         return
     fcntl.flock(descriptor, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
-
-
-def _inside(target: Path, relative: str) -> Path:
-    # realpath, not resolve: a loop of links is left as it is (and refused as a link
-    # later), where Path.resolve raises RuntimeError before Python 3.13.
-    final, base = Path(os.path.realpath(target / relative)), Path(os.path.realpath(target))
-    if not final.is_relative_to(base) or final == base:
-        raise OutputError(f"refusing to write {relative!r} outside {target}")
-    return target / relative
 
 
 def _same_content(path: Path, content: bytes | Sequence[bytes]) -> bool:
