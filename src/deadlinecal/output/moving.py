@@ -135,7 +135,8 @@ def move_all(staged: Sequence[tuple[Path, Path]]) -> None:
                 raise Unmoved(final, exc, stuck) from None
             moved.append((final, old))
     finally:
-        for path in [*kept, *(temporary for temporary, _ in staged)]:
+        # The temporaries moved are gone; those after them, and the second names, go now.
+        for path in [*kept, *(temporary for temporary, _ in staged[len(moved):])]:
             with contextlib.suppress(OSError):
                 path.unlink()
 
@@ -277,9 +278,10 @@ def sync_files(paths: Sequence[Path]) -> None:
         for path in paths:
             _fsync(path)
         return
+    # A new file is on its folder's file system: a syncfs of each distinct one.
     folders: dict[int, Path] = {}
-    for path in paths:
-        folders.setdefault(os.lstat(path).st_dev, path.parent)
+    for parent in dict.fromkeys(path.parent for path in paths):
+        folders.setdefault(os.stat(parent).st_dev, parent)
     for folder in folders.values():
         descriptor = os.open(folder, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
         try:
