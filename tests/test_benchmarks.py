@@ -45,13 +45,23 @@ class TestQuickRun:
                        "50k build / floor (peak RSS)", "50k build time / 10k build time",
                        "distinct events/s, build / yaml2ics (100)",
                        "100 rebuild, data unchanged, writes nothing",
-                       "default-data build / python -c 'import yaml, click'"):
+                       "default-data build / python -c 'import yaml, click'",
+                       "default-data unchanged rebuild / python -c 'import yaml, click'",
+                       "posting list of 300: import + build / floor"):
             assert f"| {target} |" in table
 
     def test_sizes_it_did_not_run_are_not_measured_rather_than_met(
             self, quick: tuple[str, dict[str, object]]) -> None:
         table, _ = quick
         assert "| 10k build / floor (time) | not measured | ≤ 1.5× | not measured |" in table
+
+    def test_posting_floor_wrote_the_builds_bytes(
+            self, quick: tuple[str, dict[str, object]]) -> None:
+        _, raw = quick
+        postings = raw["postings"]
+        assert postings["checks"] == [  # type: ignore[index]
+            "posting list of 300: the floor wrote the build's files byte for byte"]
+        assert [len(postings[case]) for case in ("ours", "floor")] == [1, 1]  # type: ignore[index]
 
     def test_floor_wrote_the_builds_events_in_every_feed(
             self, quick: tuple[str, dict[str, object]]) -> None:

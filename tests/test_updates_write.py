@@ -157,9 +157,15 @@ class TestFailedBuild:
     def test_a_full_disk_while_recording_leaves_files_and_record_as_they_were(
             self, target: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         before = snapshot(target)
-        real_fsync = os.fsync
-        # The two feeds stage fine; the record's temporary file is the third fsync.
-        monkeypatch.setattr(os, "fsync", fail_on_call(3, real_fsync))
+        real_stage = write.stage
+
+        def stage(final: Path, *args: object, **kwargs: object) -> Path:
+            if final.name == RECORD:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return real_stage(final, *args, **kwargs)  # type: ignore[arg-type]
+
+        # The two feeds stage and sync fine; staging the record's temporary file fails.
+        monkeypatch.setattr(write, "stage", stage)
         with pytest.raises(OutputError, match="No space left on device"):
             write_tree(target, NEW)
         assert (snapshot(target), litter(target.parent)) == (before, [])

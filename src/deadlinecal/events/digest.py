@@ -66,6 +66,7 @@ def arrange(datasets: Sequence[Dataset], events: Sequence[Event],
     kept: list[Event] = []
     opened: list[Event] = []
     own: list[Event] = []
+    texts = _Texts()
     for event in events:
         if id(event.program) not in listed:
             kept.append(event)
@@ -74,21 +75,23 @@ def arrange(datasets: Sequence[Dataset], events: Sequence[Event],
             opened.append(event)
         if event.kind in (EventKind.OPENS, EventKind.FOLLOW_UP):
             own.append(event)
-    kept.extend(distinct(own))
+    kept.extend(distinct(own, texts))
     broad = [spec for spec in feeds if is_broad(spec)]
     chosen = select_feeds(opened, {spec.path: spec.filter for spec in broad})
     for spec in broad:
-        kept.extend(_days(spec, chosen[spec.path], listed))
+        kept.extend(_days(spec, chosen[spec.path], listed, texts))
     kept.sort(key=lambda event: event.sort_key)
     return kept
 
 
-def distinct(events: Sequence[Event]) -> list[Event]:
+def distinct(events: Sequence[Event], texts: _Texts | None = None) -> list[Event]:
     """Postings' own events, titled by `posting_title`, no two of an employer's day alike.
 
     Where two would share a title, the first location tells them apart, else a number.
     """
-    made = [dataclasses.replace(event, feed=POSTING, summary=posting_title(event))
+    texts = texts or _Texts()
+    made = [dataclasses.replace(event, feed=POSTING,
+                                summary=_title(event, texts.role(event.program)))
             for event in events]
     for numbered in (False, True):
         groups: dict[tuple[str, dt.date, str], list[int]] = {}
@@ -104,19 +107,25 @@ def distinct(events: Sequence[Event]) -> list[Event]:
                 place = _LOCATIONS.search(event.program.notes)
                 where = (f"#{number}" if numbered else
                          place[1].split(";")[0].strip() if place else f"#{number}")
-                made[index] = dataclasses.replace(event, summary=posting_title(event, where))
+                made[index] = dataclasses.replace(
+                    event, summary=_title(event, texts.role(event.program), where))
     return made
 
 
 def posting_title(event: Event, where: str = "") -> str:
     """'Opens: Amazon · Data Engineer Intern': who posts it first (a phone's month view
     shows ~14-20 characters), then the role."""
+    return _title(event, role(event.program), where)
+
+
+def _title(event: Event, role_text: str, where: str = "") -> str:
+    """`posting_title` with the program's role already worked out."""
     program = event.program
     action = "Apply" if event.kind is EventKind.FOLLOW_UP else "Opens"
     if event.cancelled:
         action = "✕ " + action
     tail = f" ({where})" if where else ""
-    return _squeeze(f"{action}: {program.employer} · ", role(program), tail)
+    return _squeeze(f"{action}: {program.employer} · ", role_text, tail)
 
 
 def role(program: Program) -> str:
@@ -146,8 +155,8 @@ def _cut(title: str) -> str:
     return title if len(title) <= MAX_TITLE else title[: MAX_TITLE - 1].rstrip() + "…"
 
 
-def _days(spec: FeedSpec, opened: Iterable[Event], listed: dict[int, Dataset]
-          ) -> list[Event]:
+def _days(spec: FeedSpec, opened: Iterable[Event], listed: dict[int, Dataset],
+          texts: _Texts) -> list[Event]:
     """One "New" and one "Apply" entry per data file and day of the feed's postings."""
     by_day: dict[tuple[str, dt.date], list[Event]] = {}
     for event in opened:
@@ -158,26 +167,26 @@ def _days(spec: FeedSpec, opened: Iterable[Event], listed: dict[int, Dataset]
         dataset = listed[id(postings[0].program)]
         postings.sort(key=lambda event: (event.program.employer.casefold(),
                                          event.program.program.casefold(), event.uid))
-        made.extend(_pair(spec, dataset, dataset_id, day, postings))
+        made.extend(_pair(spec, dataset, dataset_id, day, postings, texts))
     return made
 
 
 def _pair(spec: FeedSpec, dataset: Dataset, dataset_id: str, day: dt.date,
-          postings: list[Event]) -> list[Event]:
+          postings: list[Event], texts: _Texts) -> list[Event]:
     follow = day + dt.timedelta(days=dataset.follow_up_days)
     still = [event for event in postings if _open_on(event.program, follow)]
     count = len(postings)
     names = _names(postings)
     stamp = max(event.stamp for event in postings)
     key = f"{dataset_id}.{feed_key(spec.path)}.{day.isoformat()}"
-    lines = [posting_line(event.program) for event in postings]
+    lines = [texts.line(event.program) for event in postings]
     # Who comes first: a phone's month view shows the first ~14-20 characters.
     first = postings[0].program
-    new_title = (_squeeze(f"New: {first.employer} · ", role(first), "") if count == 1
+    new_title = (_squeeze(f"New: {first.employer} · ", texts.role(first), "") if count == 1
                  else _squeeze("New: ", names, f" ({count} postings)"))
     when = f"{day.day} {day:%b}"
     if still:
-        apply_title = (_squeeze(f"Apply: {first.employer} · ", role(first), "")
+        apply_title = (_squeeze(f"Apply: {first.employer} · ", texts.role(first), "")
                        if count == 1 else
                        _squeeze("Apply: ", _names(still),
                                 f" ({len(still)} of {count} from {when})"))
@@ -199,7 +208,7 @@ def _pair(spec: FeedSpec, dataset: Dataset, dataset_id: str, day: dt.date,
     apply = _entry(
         uid=f"{key}.apply@deadlinecal", kind=EventKind.FOLLOW_UP, spec=spec, start=follow,
         summary=apply_title, stamp=stamp, about=about,
-        details="\n".join([follow_details, *(posting_line(event.program, brief=True)
+        details="\n".join([follow_details, *(texts.line(event.program, brief=True)
                                               for event in still)]))
     return [new, apply]
 
@@ -257,3 +266,28 @@ def posting_line(program: Program, *, brief: bool = False) -> str:
     if program.link:
         parts.append(program.link)
     return " — ".join(parts)
+
+
+class _Texts:
+    """A posting's role and lines, worked out once: a posting is in several broad feeds,
+    and its own events share its program. Keyed by the program's identity, for one call of
+    `arrange` (or `distinct`), while every program is alive."""
+
+    __slots__ = ("_lines", "_roles")
+
+    def __init__(self) -> None:
+        self._lines: dict[tuple[int, bool], str] = {}
+        self._roles: dict[int, str] = {}
+
+    def role(self, program: Program) -> str:
+        found = self._roles.get(id(program))
+        if found is None:
+            found = self._roles[id(program)] = role(program)
+        return found
+
+    def line(self, program: Program, *, brief: bool = False) -> str:
+        key = (id(program), brief)
+        found = self._lines.get(key)
+        if found is None:
+            found = self._lines[key] = posting_line(program, brief=brief)
+        return found

@@ -5,17 +5,24 @@ folder's file system, not read-only), so a build stops before it starts rather t
 half-way. While they move, the file each one replaces keeps a second name (a hard link)
 until all are in place, so a failure half-way (a file bind-mounted over a feed, a file
 system gone read-only) puts back the ones already moved.
+
+The staged files are made durable together, before the first move (`sync_files`): one
+`syncfs` of their file system where Linux offers it, which writes them out in one pass and
+one journal commit, where an fsync of each costs a commit and a disk flush per file (1,100
+files of a posting list's build: about 4 s of fsync on a busy disk).
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import os
 import secrets
 import shutil
 import stat
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path, PurePosixPath
 
 from deadlinecal.errors import OutputError
@@ -51,6 +58,37 @@ def refuse_unwritable(target: Path, paths: Sequence[str]) -> None:
         with contextlib.suppress(OSError):
             if not os.stat(folder).st_mode & stat.S_IWUSR:
                 raise OutputError(f"{folder} is read-only; nothing was written")
+
+
+def refuse_outside(target: Path, paths: Iterable[str]) -> None:
+    """Raise OutputError for the first of `paths` that is not inside `target` once links
+    are followed (the folder itself is not inside it)."""
+    # realpath, not resolve: a loop of links is left as it is (and refused as a link
+    # later), where Path.resolve raises RuntimeError before Python 3.13.
+    base = os.path.realpath(target)
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    folders: dict[str, str] = {}
+    for relative in paths:
+        final = _real(target, relative, folders)
+        if not final.startswith(prefix):
+            raise OutputError(f"refusing to write {relative!r} outside {target}")
+
+
+def _real(target: Path, relative: str, folders: dict[str, str]) -> str:
+    """os.path.realpath(target / relative), each folder's resolved once (in `folders`):
+    below a resolved folder, a name that is no link adds itself."""
+    parent, _, name = relative.rpartition("/")
+    if name in ("", ".", "..") or os.sep != "/":
+        return os.path.realpath(target / relative)
+    real_parent = folders.get(parent)
+    if real_parent is None:
+        real_parent = folders[parent] = os.path.realpath(target / parent)
+    final = os.path.join(real_parent, name)
+    try:
+        is_link = stat.S_ISLNK(os.lstat(final).st_mode)
+    except OSError:
+        is_link = False  # nothing there yet: realpath adds the name as it is
+    return os.path.realpath(final) if is_link else final
 
 
 def _kind(mode: int) -> str:
@@ -97,7 +135,8 @@ def move_all(staged: Sequence[tuple[Path, Path]]) -> None:
                 raise Unmoved(final, exc, stuck) from None
             moved.append((final, old))
     finally:
-        for path in [*kept, *(temporary for temporary, _ in staged)]:
+        # The temporaries moved are gone; those after them, and the second names, go now.
+        for path in [*kept, *(temporary for temporary, _ in staged[len(moved):])]:
             with contextlib.suppress(OSError):
                 path.unlink()
 
@@ -160,8 +199,9 @@ def sync_directory(folder: Path) -> None:
             os.close(descriptor)
 
 
-def stage(final: Path, content: bytes | Sequence[bytes]) -> Path:
-    """Write `content` to a new temporary file beside `final`, fsynced; its path.
+def stage(final: Path, content: bytes | Sequence[bytes], *, sync: bool = True) -> Path:
+    """Write `content` to a new temporary file beside `final`, fsynced unless `sync` is
+    false (then `sync_files` must make it durable before it moves); its path.
 
     A file we replace keeps its mode; a new one is created 0o666 and the kernel takes the
     umask off, as for any program's new file (reading the umask means setting it).
@@ -179,10 +219,12 @@ def stage(final: Path, content: bytes | Sequence[bytes]) -> Path:
     else:
         raise FileExistsError(errno.EEXIST, "no free temporary name", str(final))
     try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.writelines((content,) if isinstance(content, bytes) else content)
-            handle.flush()
-            os.fsync(handle.fileno())
+        try:
+            _write_all(descriptor, [content] if isinstance(content, bytes) else content)
+            if sync:
+                os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
         if kept is not None:
             os.chmod(name, kept)
     except BaseException:
@@ -190,3 +232,91 @@ def stage(final: Path, content: bytes | Sequence[bytes]) -> Path:
             os.unlink(name)
         raise
     return name
+
+
+def _iov_max() -> int:
+    """Byte strings one writev takes (1,024 on Linux and macOS; POSIX promises 16)."""
+    with contextlib.suppress(AttributeError, ValueError, OSError):
+        found = os.sysconf("SC_IOV_MAX")
+        if found >= 16:
+            return min(found, 1024)
+    return 16
+
+
+_IOV_MAX = _iov_max()
+
+
+def _write_all(descriptor: int, chunks: Sequence[bytes]) -> None:
+    """Write `chunks` one after another: up to _IOV_MAX of them per system call, none
+    copied into a buffer first (a feed is thousands of events' shared bytes)."""
+    if not hasattr(os, "writev"):  # Windows
+        for chunk in chunks:
+            view = memoryview(chunk)
+            while view:
+                view = view[os.write(descriptor, view):]
+        return
+    index, offset = 0, 0  # the first byte not yet written: chunks[index][offset]
+    while index < len(chunks):
+        batch: list[bytes | memoryview] = [memoryview(chunks[index])[offset:],
+                                           *chunks[index + 1:index + _IOV_MAX]]
+        written = os.writev(descriptor, batch)
+        if not written and any(batch):
+            raise OSError(errno.EIO, "nothing was written")
+        for part in batch:
+            if written < len(part):
+                offset += written  # a short write: the rest of this chunk comes next
+                break
+            written -= len(part)
+            index, offset = index + 1, 0
+
+
+def sync_files(paths: Sequence[Path]) -> None:
+    """Make the bytes of the files at `paths` durable: with one `syncfs` of each file system
+    they are on where Linux offers it, else with an fsync of each. Raises OSError."""
+    syncfs = _syncfs()
+    if syncfs is None or len(paths) < 2:
+        for path in paths:
+            _fsync(path)
+        return
+    # A new file is on its folder's file system: a syncfs of each distinct one.
+    folders: dict[int, Path] = {}
+    for parent in dict.fromkeys(path.parent for path in paths):
+        folders.setdefault(os.stat(parent).st_dev, parent)
+    for folder in folders.values():
+        descriptor = os.open(folder, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        try:
+            if syncfs(descriptor) != 0:
+                import ctypes
+
+                code = ctypes.get_errno()
+                raise OSError(code, os.strerror(code), str(folder))
+        finally:
+            os.close(descriptor)
+
+
+def _fsync(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+@functools.cache
+def _syncfs() -> Callable[[int], int] | None:
+    """The C library's syncfs (Linux 2.6.39 and later), or None where there is none.
+
+    It writes back everything unwritten on the file system, others' files too; since Linux
+    5.8 it reports a write error that happened meanwhile, as fsync does.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        function = ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int]
+    function.restype = ctypes.c_int
+    return function

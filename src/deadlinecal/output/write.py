@@ -9,9 +9,10 @@ patterns) and only when its content says so; a recognisable file anywhere else (
 an archive folder, another build's output further down) is never ours. The search for them
 never enters a hidden folder, follows a link or crosses into another file system.
 
-Writing: every changed file is staged as a temporary file beside its target (same folder,
-fsynced); only when all are staged, and the record already names them, is each one moved
-over its target with `os.replace`, all or none (moving.py). A failure removes the
+Writing: every changed file is staged as a temporary file beside its target (same folder),
+and all of them are synced together (moving.sync_files); only when all are staged and
+synced, and the record already names them, is each one moved over its target with
+`os.replace`, all or none (moving.py). A failure removes the
 temporaries and leaves every old file, and the old record, as they were. While files move
 the record holds two stamps (size, time) for each: the file's before and the staged one's
 (a rename keeps both), so after a kill a file someone wrote there since is still theirs.
@@ -41,9 +42,11 @@ from deadlinecal.output.moving import (
     Unmoved,
     make_folders,
     move_all,
+    refuse_outside,
     refuse_unwritable,
     stage,
     sync_directory,
+    sync_files,
 )
 from deadlinecal.output.ownership import (
     HEAD_BYTES,
@@ -126,8 +129,7 @@ class Folder:
         place. A path that holds a file not ours is refused unless `adopt`. Raises
         OutputError; on error no file in the folder has changed.
         """
-        for relative in files:
-            _inside(self.target, relative)
+        refuse_outside(self.target, files)
         foreign = [] if adopt else self.foreign(files)
         if foreign and not adopt:
             raise OutputError(f"{self.target}/{foreign[0]} exists and was not written by "
@@ -163,9 +165,11 @@ class Folder:
                  for temporary, final in staged}
         pending = {}
         for relative in sorted({*files, *removed}):
-            path = self.target / relative
-            now = _stamp(path) if (relative not in after or self._ours(relative)) else []
-            pending[relative] = [*(now if now != [-1, -1] else []), *after.get(relative, [])]
+            now = _stamp(self.target / relative)
+            # The file a staged one replaces is stamped only when it is ours (not adopted).
+            if now == [-1, -1] or (relative in after and not self._ours(relative)):
+                now = []
+            pending[relative] = [*now, *after.get(relative, [])]
         return pending
 
     def _recognised(self, relative: str) -> bool:
@@ -198,7 +202,9 @@ def _write(folder: Folder, files: Mapping[str, bytes], key: str | None,
         for relative, content in changed.items():
             final = folder.target / relative
             made.extend(make_folders(folder.target, relative))
-            staged.append((stage(final, content), final))
+            staged.append((stage(final, content, sync=False), final))
+        # Durable before anything moves, all in one pass (see moving.sync_files).
+        sync_files([temporary for temporary, _ in staged])
         created = set(folder.created) | set(made)
         if staged or removed:
             # Named in the record before anything moves: a crash from here on leaves
@@ -459,15 +465,6 @@ def _lock(descriptor: int, exclusive: bool) -> None:
     except ImportError:  # pragma: no cover - Windows has no flock
         return
     fcntl.flock(descriptor, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
-
-
-def _inside(target: Path, relative: str) -> Path:
-    # realpath, not resolve: a loop of links is left as it is (and refused as a link
-    # later), where Path.resolve raises RuntimeError before Python 3.13.
-    final, base = Path(os.path.realpath(target / relative)), Path(os.path.realpath(target))
-    if not final.is_relative_to(base) or final == base:
-        raise OutputError(f"refusing to write {relative!r} outside {target}")
-    return target / relative
 
 
 def _same_content(path: Path, content: bytes | Sequence[bytes]) -> bool:

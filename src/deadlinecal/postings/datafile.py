@@ -134,9 +134,11 @@ class Header:
             lines.extend(_program_lines(entry))
         return ("\n".join(lines) + "\n").encode()
 
-    def dataset(self, entries: Sequence[Entry], file: str) -> Dataset:
+    def dataset(self, entries: Sequence[Entry], file: str, *, listed: bool = False
+                ) -> Dataset:
         """The records `load_dataset` makes of `text(entries)`, made directly (the budget
-        renders them; a test checks the two are equal)."""
+        renders them; a test checks the two are equal); with `listed`, its programs are
+        marked as postings, as a build marks an imported file's."""
         from deadlinecal.dataset.dates import parse_fuzzy
         from deadlinecal.model import ImportRecord, Source, Vocabulary, Window
         zone = self.settings.zone
@@ -162,7 +164,7 @@ class Header:
                              else {"eligibility"}),
             windows=(Window(key="main", opens=day(entry.opens, False),
                             closes=day(entry.closes, True) if entry.closes else None),),
-            cancelled=entry.cancelled,
+            cancelled=entry.cancelled, listed=listed,
         ) for entry in sorted(entries, key=lambda e: (e.opens, e.id)))
         starts, ends = self.cycle(entries)
         settings = self.settings

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from deadlinecal.errors import DataError, Problem
@@ -101,9 +100,7 @@ def _measure(entries: list[Entry], header: Header, file: str
     from deadlinecal.ical.render import _END, Renderer, _utc_zone, header_bytes
     from deadlinecal.model import EventKind
 
-    dataset = header.dataset(entries, file)
-    dataset = replace(dataset, programs=tuple(replace(program, listed=True)
-                                              for program in dataset.programs))
+    dataset = header.dataset(entries, file, listed=True)
     # All of `pipeline.current_events`: the cycle of an import ends on or after its
     # `updated` day, so cancelled postings stay.
     assert dataset.updated <= dataset.cycle_ends
@@ -115,6 +112,8 @@ def _measure(entries: list[Entry], header: Header, file: str
     opened = [event for event in events if event.kind is EventKind.OPENS]
     chosen = select_feeds(opened, {spec.path: spec.filter for spec in feeds
                                    if is_broad(spec)})
+    # A posting's two lines are the same in each broad feed: worked out once.
+    line_bytes: dict[str, int] = {}
     for path, kept in chosen.items():
         per_day: dict[dt.date, int] = {}
         for event in kept:
@@ -122,9 +121,11 @@ def _measure(entries: list[Entry], header: Header, file: str
         for event in kept:
             sizes = measured[event.program.id]
             program = event.program
-            lines = _folded(posting_line(program)) + (
-                _folded(posting_line(program, brief=True))
-                if _open_at_follow_up(program, dataset.follow_up_days) else 0)
+            lines = line_bytes.get(program.id)
+            if lines is None:
+                lines = line_bytes[program.id] = _folded(posting_line(program)) + (
+                    _folded(posting_line(program, brief=True))
+                    if _open_at_follow_up(program, dataset.follow_up_days) else 0)
             # The day's two entries (UID, dates, title ...) are shared by its postings.
             share = _DAY_FRAME // per_day[event.first_day] + 40
             sizes[path] = sizes.get(path, 0) + lines + share
