@@ -163,12 +163,15 @@ def show_warnings(warnings: Any, strict: bool, *, verbose: bool = True) -> None:
 
     if strict and warnings:
         raise DataError(warnings)
-    if verbose:
-        for warning in warnings:
-            click.echo(warning.format(), err=True)
-        return
-    for line in summarised(warnings):
+    for line in warning_lines(warnings, verbose=verbose):
         click.echo(line, err=True)
+
+
+def warning_lines(warnings: Any, *, verbose: bool) -> list[str]:
+    """The lines `show_warnings` prints."""
+    if verbose:
+        return [warning.format() for warning in warnings]
+    return summarised(warnings)
 
 
 # What varies between warnings of one kind: words with digits (numbers, days, ids), and
