@@ -182,3 +182,27 @@ class TestTheReplayStaysSmall:
     def test_its_copies_of_other_modules_constants_agree(self) -> None:
         assert (cache.RECORD, cache.TEMP_SUFFIX, cache.MAX_INPUT_BYTES) == (
             write.RECORD, moving.TEMP_SUFFIX, load.MAX_INPUT_BYTES)
+
+
+class TestDaysAreReadAsStrptimeReadsThem:
+    @pytest.mark.parametrize("text", [
+        "2026-08-01", "2026-8-1", "2026-08- 1", "2026-12-31", "2026-02-29", "2028-02-29",
+        "2026-13-01", "2026-00-10", "2026-1-032", "0000-01-01", "9999-12-31", "226-01-01",
+        "2026-08-01 ", " 2026-08-01", "2026/08/01", "20260801", "2026-08-1x", "2026-011-1",
+        "\u0662\u0660\u0662\u0666-08-01", "2026-08-\u0661", "", "2026--01", "2026-1-10",
+        "2026-10-1", "2026-11-5", "2026-01-311", "2026-04-31",
+    ])
+    def test_the_same_day_or_the_same_refusal(self, text: str) -> None:
+        import datetime as dt
+
+        from deadlinecal.commands.common import parse_day
+
+        try:
+            expected: object = dt.datetime.strptime(text, "%Y-%m-%d")
+        except ValueError:
+            expected = ValueError
+        try:
+            found: object = parse_day(text)
+        except ValueError:
+            found = ValueError
+        assert found == expected
