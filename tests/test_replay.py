@@ -103,6 +103,19 @@ class TestTheReplayPrintsWhatTheFullRebuildPrints:
         assert replayed and fast == slow and "SEQUENCE + 1" not in fast[1]
         assert REU_OPENS.encode() in (out / "all.ics").read_bytes()
 
+    def test_after_a_build_over_its_own_personal_feeds(self, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch
+                                                       ) -> None:
+        # The second build plans the picker with the addresses the first published: the
+        # summary reuses that plan (site.as_rebuilt).
+        data, out = tmp_path / "data.yaml", tmp_path / "out"
+        data.write_bytes(DEFAULT_DATA.read_bytes())
+        built(str(data), "-o", str(out), *AS_OF)
+        data.write_bytes(DEFAULT_DATA.read_bytes() + b"# edited\n")
+        built(str(data), "-o", str(out), *AS_OF)
+        fast, slow, replayed = rebuilt(monkeypatch, str(data), "-o", str(out), *AS_OF)
+        assert replayed and fast == slow and "personal feeds" in fast[1]
+
     def test_a_posting_list(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         data, out = tmp_path / "postings.yaml", tmp_path / "out"
         code, printed, _ = invoke("import", "simplify", str(SAMPLE), "-o", str(data))

@@ -54,6 +54,8 @@ class Build:
     picker: Picker | None = None
     # The warnings about the data files themselves (the first of `warnings`).
     data_warnings: tuple[Problem, ...] = ()
+    # Every address published before, as the picker was planned with (published.py).
+    published: tuple[tuple[str, Choice, str], ...] = ()
 
     @property
     def undated(self) -> tuple[Program, ...]:
@@ -187,6 +189,7 @@ def build_all(paths: Sequence[str], read: Read, *,
         retired=gone,
         picker=picker,
         data_warnings=data_warnings,
+        published=tuple(published),
     )
 
 
@@ -196,13 +199,25 @@ def as_rebuilt(result: Build, record: bytes | None) -> Build:
     nothing to render.
 
     Made from `result` without loading the data again, for the summary such a rebuild
-    prints (output/cache.py). Raises DataError.
+    prints (output/cache.py). Its picker is `result`'s when the record lists the addresses
+    `result` was planned with (the same plan; only the events of its personal feeds differ,
+    by the days of postings). Its counts are `result`'s when no event was made for one feed
+    (select_feeds then keeps what `select` keeps); else they are counted as such a rebuild
+    counts them (every event a feed's filter keeps, where `result` counted a posting
+    list's days). Raises DataError.
     """
     from deadlinecal.page.published import read_record
 
     published, problems = read_record(record)
-    return _planned(result.dataset, result.events, result.feeds,
-                    [*result.data_warnings, *problems], published, result.data_warnings)
+    warnings = (*result.data_warnings, *problems)
+    counts = {} if any(event.feed for event in result.events) else result.counts
+    if result.picker is None or tuple(published) != result.published:
+        planned = _planned(result.dataset, result.events, result.feeds, warnings, published,
+                           result.data_warnings)
+        return replace(planned, counts=counts)
+    return Build(dataset=result.dataset, events=result.events, feeds=result.feeds, files={},
+                 warnings=warnings, counts=counts, picker=result.picker,
+                 data_warnings=result.data_warnings, published=tuple(published))
 
 
 def _planned(dataset: Dataset, events: Sequence[Event], feeds: tuple[FeedSpec, ...],
