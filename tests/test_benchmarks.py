@@ -45,7 +45,8 @@ class TestQuickRun:
                        "50k build / floor (peak RSS)", "50k build time / 10k build time",
                        "distinct events/s, build / yaml2ics (100)",
                        "100 rebuild, data unchanged, writes nothing",
-                       "default-data build / python -c 'import yaml, click'"):
+                       "default-data build / python -c 'import yaml, click'",
+                       "default-data rebuild, folder current / python -c 'import yaml, click'"):
             assert f"| {target} |" in table
 
     def test_sizes_it_did_not_run_are_not_measured_rather_than_met(
