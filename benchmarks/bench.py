@@ -487,10 +487,11 @@ def cpu_model() -> str:
 
 
 def compiled() -> None:
-    """Byte-compile the installed package, as `pip install .` does.
+    """Byte-compile the installed package, as `pip install .` does, and the page's
+    templates, as the first build of an installed package does (page/compiled.py).
 
     An editable install under PYTHONDONTWRITEBYTECODE would otherwise compile every module
-    from source on every run, and the start-up rows would measure the compiler.
+    and template from source on every run, and the start-up rows would measure the compiler.
     """
     import importlib.util
 
@@ -498,6 +499,7 @@ def compiled() -> None:
     if spec is not None and spec.origin is not None:
         subprocess.run([PYTHON, "-m", "compileall", "-q", str(Path(spec.origin).parent)],
                        check=False)
+        subprocess.run([PYTHON, "-m", "deadlinecal.page.compiled"], check=False)
     # The posting floor imports postings.py (see POSTING_FLOOR).
     subprocess.run([PYTHON, "-m", "compileall", "-q", str(HERE / "postings.py")], check=False)
 

@@ -52,6 +52,10 @@ class Build:
     retired: Mapping[str, Seen] = dataclasses.field(default_factory=dict)
     # The personal feeds under picked/ (not in `feeds`), or why there are none.
     picker: Picker | None = None
+    # The warnings about the data files themselves (the first of `warnings`).
+    data_warnings: tuple[Problem, ...] = ()
+    # Every address published before, as the picker was planned with (published.py).
+    published: tuple[tuple[str, Choice, str], ...] = ()
 
     @property
     def undated(self) -> tuple[Program, ...]:
@@ -110,6 +114,7 @@ def build_all(paths: Sequence[str], read: Read, *,
 
     dataset, events, warnings = load_selection(paths, read, as_of=as_of, alarms=alarms,
                                                max_age_days=max_age_days)
+    data_warnings = tuple(warnings)
     if base_url:
         dataset = replace(dataset, base_url=base_url)
     feeds = standard_feeds(dataset)
@@ -128,10 +133,7 @@ def build_all(paths: Sequence[str], read: Read, *,
     published, problems = read_record(record)
     warnings.extend(problems)
     if not render:
-        picker = plan(dataset, [event for event in events if not event.feed], published)
-        check_addresses(dataset, [spec.path for spec in _all_feeds(feeds, picker)])
-        return Build(dataset=dataset, events=tuple(events), feeds=feeds, files={},
-                     warnings=tuple(warnings), picker=picker)
+        return _planned(dataset, events, feeds, warnings, published, data_warnings)
     endings = ended.sort_out(previous, folder, feeds, events)
     revised, rendered, bumped, gone = against_previous(
         events, _with_revived(endings.history, dataset, published, picked), warnings,
@@ -186,7 +188,46 @@ def build_all(paths: Sequence[str], read: Read, *,
         counts={spec.path: count for spec, count in counted},
         retired=gone,
         picker=picker,
+        data_warnings=data_warnings,
+        published=tuple(published),
     )
+
+
+def as_rebuilt(result: Build, record: bytes | None) -> Build:
+    """What `build_all(render=False, record=record)` gives for the same data once `result`'s
+    files are in place (`record`: the picked/choices.json it reads then): a rebuild with
+    nothing to render.
+
+    Made from `result` without loading the data again, for the summary such a rebuild
+    prints (output/cache.py). Its picker is `result`'s when the record lists the addresses
+    `result` was planned with (the same plan; only the events of its personal feeds differ,
+    by the days of postings). Its counts are `result`'s when no event was made for one feed
+    (select_feeds then keeps what `select` keeps); else they are counted as such a rebuild
+    counts them (every event a feed's filter keeps, where `result` counted a posting
+    list's days). Raises DataError.
+    """
+    from deadlinecal.page.published import read_record
+
+    published, problems = read_record(record)
+    warnings = (*result.data_warnings, *problems)
+    counts = {} if any(event.feed for event in result.events) else result.counts
+    if result.picker is None or tuple(published) != result.published:
+        planned = _planned(result.dataset, result.events, result.feeds, warnings, published,
+                           result.data_warnings)
+        return replace(planned, counts=counts)
+    return Build(dataset=result.dataset, events=result.events, feeds=result.feeds, files={},
+                 warnings=warnings, counts=counts, picker=result.picker,
+                 data_warnings=result.data_warnings, published=tuple(published))
+
+
+def _planned(dataset: Dataset, events: Sequence[Event], feeds: tuple[FeedSpec, ...],
+             warnings: Sequence[Problem], published: Sequence[tuple[str, Choice, str]],
+             data_warnings: tuple[Problem, ...]) -> Build:
+    """The build with its feeds planned, none rendered (`files` is empty)."""
+    picker = plan(dataset, [event for event in events if not event.feed], published)
+    check_addresses(dataset, [spec.path for spec in _all_feeds(feeds, picker)])
+    return Build(dataset=dataset, events=tuple(events), feeds=feeds, files={},
+                 warnings=tuple(warnings), picker=picker, data_warnings=data_warnings)
 
 
 def _with_revived(previous: Mapping[str, bytes] | None, dataset: Dataset,

@@ -36,6 +36,7 @@ from deadlinecal.events.select import FEED_PATTERNS
 from deadlinecal.ical.render import PRODID
 from deadlinecal.output import cache
 from deadlinecal.output.ownership import Layout, read_if_regular
+from deadlinecal.output.places import refuse_unsafe
 from deadlinecal.output.write import (
     RECORD,
     Folder,
@@ -49,7 +50,7 @@ from deadlinecal.page.index import PAGE_PATH
 from deadlinecal.page.picker import CHOICES_PATH
 from deadlinecal.page.picker import FOLDER as PICKED_FOLDER
 from deadlinecal.pipeline import Read
-from deadlinecal.site import Build, build_all
+from deadlinecal.site import Build, as_rebuilt, build_all
 
 if TYPE_CHECKING:
     # history imports icalendar, most of a small build's start-up: only a build that has
@@ -65,6 +66,10 @@ ADOPT_FLAG = "--adopt"
 MAX_RECORD_BYTES = 16 << 20
 
 
+# A build as the command prints it: its stdout and stderr lines.
+Summarise = Callable[[Build], tuple[Sequence[str], Sequence[str]]]
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Settings:
     """What decides the feeds besides the data: the build's options."""
@@ -76,8 +81,7 @@ class Settings:
 
     def key(self, paths: Sequence[str]) -> tuple[str, ...]:
         """The options as they enter the build key (see cache.build_key)."""
-        return (f"alarms={self.alarms}", f"base_url={self.base_url or ''}",
-                *(f"data={path}" for path in paths))
+        return cache.options_key(paths, alarms=self.alarms, base_url=self.base_url)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -108,12 +112,15 @@ LAYOUT = Layout(patterns=(*FEED_PATTERNS, f"{PICKED_FOLDER}/*.ics", CHOICES_PATH
 
 
 def build(paths: Sequence[str], read: Read, output: Path,
-          settings: Settings, *, strict: bool = False, adopt: bool = False) -> Outcome:
+          settings: Settings, *, strict: bool = False, adopt: bool = False,
+          summarise: Summarise | None = None, given: Sequence[str] = ()) -> Outcome:
     """Build `paths` into `output`: render and write only what changed, own files only.
 
     `strict` refuses to write when there are warnings; `adopt` allows a folder holding
-    files deadlinecal did not write. Raises DataError, OutputError; on error nothing in
-    `output` has changed.
+    files deadlinecal did not write. `summarise` turns a build into what the command prints
+    (stdout and stderr lines, leaving out the line of files written): what a rebuild of the
+    same data with the same `given` options will print goes into the record, for
+    cache.replay. Raises DataError, OutputError; on error nothing in `output` has changed.
     """
     named = [posixpath.normpath(path) for path in paths]
     refuse_unsafe(output, named)
@@ -146,11 +153,29 @@ def build(paths: Sequence[str], read: Read, output: Path,
             raise OutputError(f"{output}/{foreign[0]} exists and was not written by "
                               f"deadlinecal; nothing was written (pass {ADOPT_FLAG} to "
                               "replace it)")
-        report = folder.write(
-            result.files, key=cache.build_key(cache.joined(seen), *options),
-            extra={"inputs": [path for path, _ in seen]},
-            adopt=True)
+        key = cache.build_key(cache.joined(seen), *options)
+        extra: dict[str, object] = {"inputs": [path for path, _ in seen]}
+        if summarise is not None:
+            extra.update(_summary(result, output, key, given, summarise))
+        report = folder.write(result.files, key=key, extra=extra, adopt=True)
     return Outcome(result=result, report=report)
+
+
+def _summary(result: Build, output: Path, key: str, given: Sequence[str],
+             summarise: Summarise) -> dict[str, object]:
+    """The record's entry for cache.replay: what a rebuild with nothing to render will print
+    once these files are in place, made from this build (see site.as_rebuilt)."""
+    record = result.files.get(CHOICES_PATH)
+    absent = [] if record is not None else [CHOICES_PATH]
+    if (any(os.path.lexists(output / path) for path in absent)
+            or (record is not None and len(record) > MAX_RECORD_BYTES)):
+        return {}  # such a rebuild reads what is there then: left to it
+    try:
+        again = as_rebuilt(result, record)
+    except DataError:
+        return {}
+    out, err = summarise(again)
+    return cache.summary(key, given, out, err, absent)
 
 
 def check(paths: Sequence[str], read: Read, output: Path,
@@ -217,54 +242,6 @@ def previous_single(path: Path, *, adopt: bool = False) -> bytes | None:
     _refuse_foreign_file(path, adopt)
     head = read_head(path)
     return path.read_bytes() if head is not None and recognise(path.name, head) else None
-
-
-def refuse_unsafe(output: Path, data: Sequence[str]) -> None:
-    """Raise OutputError when `output` is no folder for a build to use, whatever the flags.
-
-    The root, the current and home folders and every folder above them, and any folder
-    holding one of the `data` files.
-    """
-    where = _resolved(output)
-    if where is None:
-        raise OutputError(f"cannot build into {output}: the current folder no longer exists; "
-                          "change to an existing folder, or name the output by its full path")
-    reasons = []
-    if where == Path(where.anchor):
-        reasons.append("is the root of the file system")
-    for name, folder in (("current folder", _resolved(Path("."))),
-                         ("home folder", _home())):
-        if folder is None:
-            continue
-        if where == folder.resolve():
-            reasons.append(f"is the {name}")
-        elif where in folder.resolve().parents:
-            reasons.append(f"holds the {name}")
-    for path in data:
-        found = _resolved(Path(path))
-        if found is not None and where in found.parents:
-            reasons.append(f"holds the data file {path}")
-    if reasons:
-        raise OutputError(f"refusing to build into {output}: it {reasons[0]}; name a folder "
-                          "of its own for the feeds, like calendars")
-
-
-def _resolved(path: Path) -> Path | None:
-    """`path` made absolute, or None when it is relative and the current folder is gone.
-
-    A loop of links is left as it is (Path.resolve raises RuntimeError on one before 3.13).
-    """
-    try:
-        return Path(os.path.realpath(path))
-    except OSError:
-        return None
-
-
-def _home() -> Path | None:
-    try:
-        return Path.home()
-    except (KeyError, RuntimeError):
-        return None
 
 
 def _refuse_foreign_folder(output: Path, folder: Folder, adopt: bool) -> None:

@@ -229,16 +229,9 @@ def render_page(dataset: Dataset, events: Sequence[Event],
 
 @functools.cache
 def _environment() -> jinja2.Environment:
-    import jinja2
+    from deadlinecal.page.compiled import environment
 
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("deadlinecal.page", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    return environment()
 
 
 def page_view(dataset: Dataset, events: Sequence[Event],
