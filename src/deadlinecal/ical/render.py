@@ -230,8 +230,8 @@ def event_bytes(event: Event, *, escaped_about: str | None = None) -> bytes:
     # of it) escaped and encoded once for all of the program's events.
     before = (
         f"BEGIN:VEVENT\r\n{fold(f'SUMMARY:{summary}')}\r\n"
-        f"{_when_line('DTSTART', start, getattr(start, 'tzinfo', None))}"
-        f"{_when_line('DTEND', end, getattr(end, 'tzinfo', None))}"
+        f"{_when_line('DTSTART', start, _zone_key(start))}"
+        f"{_when_line('DTEND', end, _zone_key(end))}"
         f"{_when_line('DTSTAMP', stamp, stamp.tzinfo)}"
         f"{fold(f'UID:{fastical.text(event.uid)}')}\r\n"
         f"SEQUENCE:{event.sequence}\r\n"
@@ -287,6 +287,12 @@ def _trigger_line(trigger: dt.timedelta) -> str:
 @functools.lru_cache(maxsize=1024)
 def _url_line(url: str) -> str:
     return f"{fastical.fold_text(f'URL:{url}')}\r\n"
+
+
+def _zone_key(value: dt.date | dt.datetime) -> dt.tzinfo | None:
+    # Not getattr(value, "tzinfo", None): a date has none, and the error getattr formats
+    # for it costs more than the look-up it saves.
+    return value.tzinfo if isinstance(value, dt.datetime) else None
 
 
 @functools.lru_cache(maxsize=4096)
