@@ -44,6 +44,10 @@ class TestFold:
     def test_folds_exactly_like_icalendar(self, line: str) -> None:
         assert fastical.fold(line) == Contentline(line).to_ical()
 
+    @pytest.mark.parametrize("line", _lines())
+    def test_folding_the_utf8_bytes_is_folding_the_line(self, line: str) -> None:
+        assert fastical.fold_bytes(line.encode()) == Contentline(line).to_ical()
+
     def test_no_physical_line_exceeds_75_octets(self) -> None:
         folded = fastical.fold("DESCRIPTION:" + "研🚀é" * 200)
         assert max(len(part) for part in folded.split(b"\r\n")) <= 75
@@ -58,13 +62,18 @@ class TestFold:
         assert fastical.fold(line).replace(b"\r\n ", b"") == line.encode()
 
 
+TEXTS = ["plain", "a, b; c", "back\\slash", "line\nbreak", "windows\r\nbreak", "lone\rcr",
+         "literal \\N escape", "Zürich — 東京 🚀", "", ",;\\\n", "\r\r\n\n\\N\\\\N, é;"]
+
+
 class TestText:
-    @pytest.mark.parametrize("text", [
-        "plain", "a, b; c", "back\\slash", "line\nbreak", "windows\r\nbreak", "lone\rcr",
-        "literal \\N escape", "Zürich — 東京 🚀", "", ",;\\\n",
-    ])
+    @pytest.mark.parametrize("text", TEXTS)
     def test_escapes_like_icalendar_vtext(self, text: str) -> None:
         assert fastical.text(text) == _escaped(text)
+
+    @pytest.mark.parametrize("text", TEXTS)
+    def test_escaping_the_utf8_bytes_gives_the_escaped_texts_bytes(self, text: str) -> None:
+        assert fastical.text_utf8(text.encode()) == _escaped(text).encode()
 
     def test_list_joins_escaped_values_with_commas(self) -> None:
         assert fastical.texts(["A, B", "C;D"]) == "A\\, B,C\\;D"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -14,7 +15,12 @@ from deadlinecal.model import Dataset, Event, FeedSpec, Filter, Program
 
 def program_matches(program: Program, chosen: Filter) -> bool:
     """OR within one field of the filter, AND across fields; values compared `casefold`ed."""
-    return _Matcher(chosen).keeps(program)
+    return _matcher(chosen).keeps(program)
+
+
+# `casefold` normalizes twice; a dataset has few distinct keys and employers, and the page
+# asks about every program under every choice, so each name is folded once.
+_fold = functools.lru_cache(maxsize=1 << 14)(casefold)
 
 
 class _Matcher:
@@ -23,23 +29,39 @@ class _Matcher:
     __slots__ = ("citizenship", "eligibility", "employers", "tracks")
 
     def __init__(self, chosen: Filter) -> None:
-        self.tracks = {casefold(value) for value in chosen.tracks}
-        self.eligibility = {casefold(value) for value in chosen.eligibility}
-        self.employers = {casefold(value) for value in chosen.employers}
-        self.citizenship = {casefold(value) for value in chosen.citizenship}
+        self.tracks = frozenset(map(_fold, chosen.tracks))
+        self.eligibility = frozenset(map(_fold, chosen.eligibility))
+        self.employers = frozenset(map(_fold, chosen.employers))
+        self.citizenship = frozenset(map(_fold, chosen.citizenship))
 
     def keeps(self, program: Program) -> bool:
-        if self.tracks and casefold(program.track) not in self.tracks:
+        if self.tracks and _fold(program.track) not in self.tracks:
             return False
         # A group whose rule the source does not state keeps the program (its events say so).
         if self.eligibility and self.eligibility.isdisjoint(
-                map(casefold, (*program.eligibility, *program.not_stated))):
+                map(_fold, (*program.eligibility, *program.not_stated))):
             return False
-        if self.employers and casefold(program.employer) not in self.employers:
+        if self.employers and _fold(program.employer) not in self.employers:
             return False
         # A program without a citizenship rule is open to everyone.
         return not (self.citizenship and program.citizenship
-                    and self.citizenship.isdisjoint(map(casefold, program.citizenship)))
+                    and self.citizenship.isdisjoint(map(_fold, program.citizenship)))
+
+
+# Matchers by the identity of their filter (hashing a Filter costs more than matching):
+# callers test many programs against the same filter object. Each entry holds its filter,
+# so no other object can take its id while it is here.
+_matchers: dict[int, tuple[Filter, _Matcher]] = {}
+
+
+def _matcher(chosen: Filter) -> _Matcher:
+    """The matcher of `chosen`, made once for the many programs tested against it."""
+    known = _matchers.get(id(chosen))
+    if known is None or known[0] is not chosen:
+        if len(_matchers) >= 256:
+            _matchers.clear()
+        known = _matchers[id(chosen)] = (chosen, _Matcher(chosen))
+    return known[1]
 
 
 def select(events: Iterable[Event], chosen: Filter) -> list[Event]:
@@ -53,7 +75,7 @@ def select(events: Iterable[Event], chosen: Filter) -> list[Event]:
         return events
     # Keyed by the record itself, not its id: two included datasets may reuse a program id.
     verdicts: dict[int, bool] = {}
-    matcher = _Matcher(chosen)
+    matcher = _matcher(chosen)
     kept = []
     dated = chosen.date_from is not None or chosen.date_until is not None
     for event in events:
@@ -84,7 +106,7 @@ def select_feeds(events: Iterable[Event], filters: Mapping[str, Filter]
         for key, chosen in filters.items():
             kept[key] = _merged(list(events), extra[key]) if chosen.is_empty else extra[key]
     # Filters that keep a program's every event, and those that also look at each event.
-    judged = [(kept[key].append, _Matcher(chosen), chosen)
+    judged = [(kept[key].append, _matcher(chosen), chosen)
               for key, chosen in filters.items() if not chosen.is_empty]
     verdicts: dict[int, tuple[list[Callable[[Event], None]],
                               list[tuple[Callable[[Event], None], Filter]]]] = {}
@@ -197,7 +219,7 @@ def title_for(dataset: Dataset, chosen: Filter) -> str:
     of them when it keeps none."""
     if not dataset.parts:
         return dataset.title
-    matcher, start, holders = _Matcher(chosen), 0, []
+    matcher, start, holders = _matcher(chosen), 0, []
     for title, count in dataset.parts:
         if title not in holders and any(
                 map(matcher.keeps, dataset.programs[start:start + count])):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
@@ -53,8 +54,8 @@ class Renderer:
         self._zones: dict[str, bytes] = {}
         # The first and last day of every zone's events, and the events they were found in.
         self._spans: tuple[Sequence[Event], dict[str, tuple[dt.date, dt.date]]] | None = None
-        # The zone each event (by UID) needs a VTIMEZONE for, None for none.
-        self._zone_names: dict[str, str | None] = {}
+        # The zone each event (by UID) needs a VTIMEZONE for, "" for none.
+        self._zone_names: dict[str, str] = {}
 
     def feed(self, spec: FeedSpec, events: Sequence[Event]) -> bytes:
         """One complete VCALENDAR holding the events that `spec` selects."""
@@ -68,14 +69,18 @@ class Renderer:
         """
         if chosen is None:
             chosen = select(events, spec.filter)
-        cache = self._events
-        self._render([event for event in chosen if event.uid not in cache])
+        # Each pass over the events of every feed is a map in C where it can be.
+        uids = [event.uid for event in chosen]
+        known = list(map(self._events.get, uids))
+        if None in known:
+            self._render([event for event, entry in zip(chosen, known, strict=True)
+                          if entry is None])
         parts = [header_bytes(self.dataset, spec)]
-        parts.extend(self._zone(zone, events) for zone in self._zones_of(chosen))
+        parts.extend(self._zone(zone, events) for zone in self._zones_of(chosen, uids))
         if not chosen:
             # RFC 5545 wants at least one component; a time zone adds no false entry.
             parts.append(_utc_zone())
-        parts.extend([cache[event.uid] for event in chosen])
+        parts.extend(map(self._events.__getitem__, uids))
         parts.append(_END)
         return parts
 
@@ -89,23 +94,21 @@ class Renderer:
         """Render `events` (none rendered yet), a program's events one after another, so
         its description text (the larger part of every entry's) is escaped once."""
         events.sort(key=lambda event: id(event.about))
-        about: str | None = None
-        escaped = ""
+        cache, names = self._events, self._zone_names
         for event in events:
-            if event.about is not about:
-                about, escaped = event.about, fastical.text(event.about)
-            self._events[event.uid] = event_bytes(event, escaped_about=escaped)
+            cache[event.uid] = event_bytes(event)
+            names[event.uid] = _zone_of(event) or ""
 
-    def _zones_of(self, chosen: Sequence[Event]) -> list[str]:
-        """The zones `chosen` need a VTIMEZONE for, sorted."""
+    def _zones_of(self, chosen: Sequence[Event], uids: list[str]) -> list[str]:
+        """The zones `chosen` (whose UIDs are `uids`) need a VTIMEZONE for, sorted."""
         names = self._zone_names
-        zones = set()
-        for event in chosen:
-            uid = event.uid
-            name = names[uid] if uid in names else names.setdefault(uid, _zone_of(event))
-            if name:
-                zones.add(name)
-        return sorted(zones)
+        zones = set(map(names.get, uids))
+        if None in zones:  # events rendered before this renderer (`rendered`)
+            for event in chosen:
+                if event.uid not in names:
+                    names[event.uid] = _zone_of(event) or ""
+            zones = set(map(names.get, uids))
+        return sorted(name for name in zones if name)
 
     def _header(self, spec: FeedSpec) -> bytes:
         """The calendar's own properties as icalendar writes them (header_bytes mirrors it)."""
@@ -214,58 +217,91 @@ def event_bytes(event: Event, *, escaped_about: str | None = None) -> bytes:
     Keep the two in step: a test compares them on every event of the data and test cases.
     `escaped_about`: `fastical.text(event.about)`, when the caller has it already.
     """
-    fold, text, when = fastical.fold_text, fastical.text, fastical.when
-    start_params, start = when(event.start)
-    end_params, end = when(event.end)
-    stamp_params, stamp = when(event.stamp)
-    modified_params, modified = when(event.modified or event.stamp)
-    summary = text(event.summary)
+    fold = fastical.fold_text
+    start, end = event.start, event.end
+    stamp = event.stamp
+    modified = event.modified or stamp
+    summary = fastical.text(event.summary)
+    status = ("CANCELLED" if event.cancelled else
+              "CONFIRMED" if event.confirmed else "TENTATIVE")
     # icalendar's order: its canonical names first (SUMMARY ... SEQUENCE), then by name.
-    # The lines before and after DESCRIPTION are text, each side encoded once (an empty
-    # string at either end makes the line break there); the description, the longest line
-    # and seldom ASCII, is folded as bytes.
-    before = [
-        "BEGIN:VEVENT",
-        fold(f"SUMMARY:{summary}"),
-        fold(f"DTSTART{start_params}:{start}"),
-        fold(f"DTEND{end_params}:{end}"),
-        fold(f"DTSTAMP{stamp_params}:{stamp}"),
-        fold(f"UID:{text(event.uid)}"),
-        f"SEQUENCE:{event.sequence}",
-    ]
-    if event.categories:
-        before.append(fold(f"CATEGORIES:{fastical.texts(event.categories)}"))
-    before.append("")
-    description = fastical.fold(f"DESCRIPTION:{_description(event, escaped_about)}")
-    after = [
-        "",
-        fold(f"LAST-MODIFIED{modified_params}:{modified}"),
-        "STATUS:" + ("CANCELLED" if event.cancelled else
-                     "CONFIRMED" if event.confirmed else "TENTATIVE"),
-        "TRANSP:TRANSPARENT",
-    ]
-    if event.url:
-        after.append(fold(f"URL:{event.url}"))
+    # The text before and after DESCRIPTION is each encoded once; the description, the
+    # longest line and seldom ASCII, is folded as bytes, the program's part of it (most
+    # of it) escaped and encoded once for all of the program's events.
+    before = (
+        f"BEGIN:VEVENT\r\n{fold(f'SUMMARY:{summary}')}\r\n"
+        f"{_when_line('DTSTART', start, _zone_key(start))}"
+        f"{_when_line('DTEND', end, _zone_key(end))}"
+        f"{_when_line('DTSTAMP', stamp, stamp.tzinfo)}"
+        f"{fold(f'UID:{fastical.text(event.uid)}')}\r\n"
+        f"SEQUENCE:{event.sequence}\r\n"
+        f"{_categories_line(event.categories) if event.categories else ''}"
+    )
+    after = (f"{_when_line('LAST-MODIFIED', modified, modified.tzinfo)}"
+             f"STATUS:{status}\r\nTRANSP:TRANSPARENT\r\n"
+             f"{_url_line(event.url) if event.url else ''}")
     if event.alarms:
         # No canonical order in VALARM: icalendar sorts these by name.
         reminder = fold(f"DESCRIPTION:{summary}")
-        for trigger in event.alarms:
-            after += ["BEGIN:VALARM", "ACTION:DISPLAY", reminder,
-                      fold(f"TRIGGER:{fastical.duration(trigger)}"), "END:VALARM"]
-    after += ["END:VEVENT", ""]
-    return b"".join(("\r\n".join(before).encode(), description,
-                     "\r\n".join(after).encode()))
+        after += "".join([f"BEGIN:VALARM\r\nACTION:DISPLAY\r\n{reminder}\r\n"
+                          f"{_trigger_line(trigger)}END:VALARM\r\n"
+                          for trigger in event.alarms])
+    return b"".join((before.encode(), _description(event, escaped_about), b"\r\n",
+                     after.encode(), b"END:VEVENT\r\n"))
 
 
-def _description(event: Event, escaped_about: str | None) -> str:
-    """`fastical.text(event.description)`, reusing the program's escaped text if given.
+def _description(event: Event, escaped_about: str | None) -> bytes:
+    """The folded DESCRIPTION line (without its line break).
 
-    Escaping the parts gives the escaped whole: no escape spans the blank line between
+    `fastical.text(event.description)`, with the program's part escaped and encoded once:
+    escaping the parts gives the escaped whole, as no escape spans the blank line between
     them, unless the details end in a carriage return (then CR LF is one line break).
     """
-    if escaped_about is None or event.details.endswith("\r"):
-        return fastical.text(event.description)
-    return f"{fastical.text(event.details)}\\n\\n{escaped_about}"
+    details = event.details
+    if details.endswith("\r"):
+        return fastical.fold(f"DESCRIPTION:{fastical.text(event.description)}")
+    tail = (_about_tail(event.about) if escaped_about is None
+            else b"\\n\\n" + escaped_about.encode())
+    return fastical.fold_bytes(b"".join((b"DESCRIPTION:",
+                                         fastical.text_utf8(details.encode()), tail)))
+
+
+# Lines shared by many events, each written once. Keyed by the text (whose hash Python
+# keeps), so the same program's events, which come one after another, find theirs.
+@functools.lru_cache(maxsize=256)
+def _about_tail(about: str) -> bytes:
+    """The end of every description of a program: a blank line and its escaped text."""
+    return b"\\n\\n" + fastical.text_utf8(about.encode())
+
+
+@functools.lru_cache(maxsize=1024)
+def _categories_line(categories: tuple[str, ...]) -> str:
+    return f"{fastical.fold_text(f'CATEGORIES:{fastical.texts(categories)}')}\r\n"
+
+
+@functools.lru_cache(maxsize=256)
+def _trigger_line(trigger: dt.timedelta) -> str:
+    return f"{fastical.fold_text(f'TRIGGER:{fastical.duration(trigger)}')}\r\n"
+
+
+@functools.lru_cache(maxsize=1024)
+def _url_line(url: str) -> str:
+    return f"{fastical.fold_text(f'URL:{url}')}\r\n"
+
+
+def _zone_key(value: dt.date | dt.datetime) -> dt.tzinfo | None:
+    # Not getattr(value, "tzinfo", None): a date has none, and the error getattr formats
+    # for it costs more than the look-up it saves.
+    return value.tzinfo if isinstance(value, dt.datetime) else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _when_line(name: str, value: dt.date | dt.datetime, zone: dt.tzinfo | None) -> str:
+    """A DATE or DATE-TIME property's line: events share their stamps and many of their
+    days. `zone` is part of the key: two datetimes of one instant are equal in different
+    zones, which are written differently."""
+    params, written = fastical.when(value)
+    return f"{fastical.fold_text(f'{name}{params}:{written}')}\r\n"
 
 
 def header_bytes(dataset: Dataset, spec: FeedSpec) -> bytes:
