@@ -56,6 +56,7 @@ def stage_functions() -> list[tuple[object, str, str]]:
         (site, "render_page", "page"),
         (render.Renderer, "feed_parts", "render feeds"),
         (os, "fsync", "fsync"),
+        (write, "sync_files", "fsync"),  # the staged files' syncfs (write.py's own name)
         (write.Folder, "write", "write"),
     ]
 
