@@ -130,6 +130,7 @@ def build(paths: Sequence[str], read: Read, output: Path,
         inputs = cache.inputs(folder, named)
         current = (cache.unchanged(folder, cache.build_key(cache.joined(inputs), *options))
                    if inputs is not None else None)
+        del inputs  # the data's bytes, read again for the key: not held through the build
         if current is not None:
             # Same data, same code, files untouched since the last build: nothing to render.
             tidy(folder)
@@ -155,6 +156,8 @@ def build(paths: Sequence[str], read: Read, output: Path,
                               "replace it)")
         key = cache.build_key(cache.joined(seen), *options)
         extra: dict[str, object] = {"inputs": [path for path, _ in seen]}
+        # The data's bytes are not needed to write the feeds: not held while they render.
+        seen.clear()
         if summarise is not None:
             extra.update(_summary(result, output, key, given, summarise))
         report = folder.write(result.files, key=key, extra=extra, adopt=True)
