@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 from pathlib import Path
 
@@ -190,3 +191,27 @@ class TestTheBuildKeyCoversAllCode:
         assert {"output/cache.py", "dataset/validate/programs.py", "history/feeds.py",
                 "commands/data.py", "page/templates/page.html.j2",
                 "page/templates/page.css"} <= names
+
+
+class TestFeedsLookups:
+    """`path in files` and `files.size(path)` answer without rendering the feed again."""
+
+    def test_membership_and_size_render_nothing(self, data_file: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+        files = build(data_file.read_bytes(), file="data.yaml", as_of=dt.date(2026, 8, 1)).files
+        assert isinstance(files, deadlinecal.ical.render.Feeds)
+        written = {path: files[path] for path in files}  # as the writer looks them up
+        sizes = {path: len(content) for path, content in written.items()}
+
+        def refuse(*args: object, **kwargs: object) -> None:
+            raise AssertionError("rendered again")
+
+        monkeypatch.setattr(deadlinecal.ical.render.Renderer, "feed_parts", refuse)
+        assert all(path in files for path in written)
+        assert "tracks/no-such-track.ics" not in files
+        assert {path: files.size(path) for path in written} == sizes
+
+    def test_size_of_a_feed_not_yet_rendered(self, data_file: Path) -> None:
+        files = build(data_file.read_bytes(), file="data.yaml", as_of=dt.date(2026, 8, 1)).files
+        assert isinstance(files, deadlinecal.ical.render.Feeds)
+        assert [files.size(path) for path in files] == [len(files[path]) for path in files]

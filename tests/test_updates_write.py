@@ -180,6 +180,19 @@ class TestFailedBuild:
             os.chmod(target, 0o755)
         assert snapshot(target) == before
 
+    def test_a_read_only_subfolder_of_writable_feeds_is_refused(self, target: Path) -> None:
+        # Its files may be replaced, the folder may not: it is named whichever file of it
+        # comes first (each folder's parents are looked up once).
+        changed = {**NEW, "tracks/a.ics": b"new a\r\n", "tracks/c.ics": b"new c\r\n"}
+        before = snapshot(target)
+        os.chmod(target / "tracks", 0o555)
+        try:
+            with pytest.raises(OutputError, match=r"tracks is read-only"):
+                write_tree(target, changed)
+        finally:
+            os.chmod(target / "tracks", 0o755)
+        assert snapshot(target) == before
+
     def test_removed_feeds_stay_when_the_build_fails(self, target: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(write, "stage", fail_on_call(1, write.stage))

@@ -399,23 +399,37 @@ class Feeds(Mapping[str, bytes]):
         self._specs = {spec.path: spec for spec in specs}
         self._selected = selected or {}
         self._extra: dict[str, bytes] = {}
+        # Each feed's length once its parts were made: a report of sizes renders nothing.
+        self._sizes: dict[str, int] = {}
 
     def __getitem__(self, path: str) -> bytes:
         if path in self._extra:
             return self._extra[path]
         return b"".join(self.parts(path))
 
+    def __contains__(self, path: object) -> bool:
+        # Mapping's own would look the feed up, that is render it.
+        return path in self._extra or path in self._specs
+
+    def size(self, path: str) -> int:
+        """len(self[path]), without joining (or, once written, rendering) the feed."""
+        found = self._sizes.get(path)
+        return sum(map(len, self.parts(path))) if found is None else found
+
     def __setitem__(self, path: str, content: bytes) -> None:
         """Add a file that is not a feed (kept as given)."""
         self._specs.pop(path, None)
+        self._sizes.pop(path, None)
         self._extra[path] = content
 
     def parts(self, path: str) -> list[bytes]:
         """The file at `path` as byte strings to write one after another (see write_tree)."""
         if path in self._extra:
             return [self._extra[path]]
-        return self._renderer.feed_parts(self._specs[path], self._events,
-                                         self._selected.get(path))
+        parts = self._renderer.feed_parts(self._specs[path], self._events,
+                                          self._selected.get(path))
+        self._sizes[path] = sum(map(len, parts))
+        return parts
 
     def __iter__(self) -> Iterator[str]:
         yield from self._specs

@@ -38,12 +38,19 @@ def refuse_unwritable(target: Path, paths: Sequence[str]) -> None:
     file, not half-way. Judged by mode, not access(): a read-only file or folder is the
     user's decision, even for root."""
     folders = {target}
+    # A build's files share a few folders: each one's parents and device looked up once.
+    above: set[str] = set()
+    devices: dict[Path, int] = {}
     for relative in paths:
         path = target / relative
-        folders.update(parent for parent in path.parents if parent.is_relative_to(target))
+        if relative.rpartition("/")[0] not in above:
+            above.add(relative.rpartition("/")[0])
+            folders.update(parent for parent in path.parents if parent.is_relative_to(target))
         try:
             status = os.lstat(path)
-            device = os.lstat(path.parent).st_dev
+            device = devices.get(path.parent)
+            if device is None:
+                device = devices[path.parent] = os.lstat(path.parent).st_dev
         except OSError:
             continue  # absent: nothing to replace
         if not stat.S_ISREG(status.st_mode):

@@ -198,10 +198,13 @@ def _write(folder: Folder, files: Mapping[str, bytes], key: str | None,
     tidy(folder, files)
     staged: list[tuple[Path, Path]] = []
     made: list[str] = []
+    ready: set[str] = set()  # the folders (by the path above a file) made or found already
     try:
         for relative, content in changed.items():
             final = folder.target / relative
-            made.extend(make_folders(folder.target, relative))
+            if relative.rpartition("/")[0] not in ready:
+                made.extend(make_folders(folder.target, relative))
+                ready.add(relative.rpartition("/")[0])
             staged.append((stage(final, content, sync=False), final))
         # Durable before anything moves, all in one pass (see moving.sync_files).
         sync_files([temporary for temporary, _ in staged])

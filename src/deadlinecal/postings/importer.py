@@ -350,6 +350,7 @@ def posting_report(build: Build) -> list[str]:
     """What `build` says about the imported posting files it built: each feed's size
     against the import's budget, and what the import left out (nothing for other data)."""
     from deadlinecal.events.digest import is_broad
+    from deadlinecal.ical.render import Feeds
 
     records = build.dataset.imported
     if not records:
@@ -368,9 +369,12 @@ def posting_report(build: Build) -> list[str]:
     lines = [f"Posting feeds (the import keeps each under {budget // 1000:,} kB); "
              f"the import left out: {left}."]
     employers = []
+    files = build.files
+    # A feed's size without rendering it again (render.Feeds renders on each lookup).
+    size_of = files.size if isinstance(files, Feeds) else lambda path: len(files[path])
     for spec in build.feeds:
-        if spec.path in build.files:
-            size = len(build.files[spec.path])
+        if spec.path in files:
+            size = size_of(spec.path)
             if not is_broad(spec):
                 employers.append((size, spec.path))
                 continue
