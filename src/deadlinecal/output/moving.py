@@ -18,8 +18,6 @@ import contextlib
 import errno
 import functools
 import os
-import secrets
-import shutil
 import stat
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -153,7 +151,7 @@ def _keep(final: Path) -> Path | None:
     if not os.path.lexists(final):
         return None
     for _ in range(100):
-        name = final.with_name(f".{final.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+        name = final.with_name(f".{final.name}.{_random_hex()}{TEMP_SUFFIX}")
         try:
             os.link(final, name, follow_symlinks=False)
         except FileExistsError:
@@ -161,10 +159,18 @@ def _keep(final: Path) -> Path | None:
         except OSError as exc:
             if exc.errno not in (errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EXDEV):
                 raise
+            import shutil  # only here: its import pulls in bz2, lzma and zlib
+
             shutil.copy2(final, name)  # no hard links here: a copy
             return name
         return name
     raise FileExistsError(errno.EEXIST, "no free temporary name", str(final))
+
+
+def _random_hex() -> str:
+    """Eight random hex digits for a temporary name: what secrets.token_hex(4) returns,
+    without importing secrets (and with it random and hmac) at start-up."""
+    return os.urandom(4).hex()
 
 
 def _put_back(moved: Sequence[tuple[Path, Path | None]]) -> list[Path]:
@@ -218,7 +224,7 @@ def stage(final: Path, content: bytes | Sequence[bytes], *, sync: bool = True) -
         existing = os.stat(final, follow_symlinks=False)
         kept = stat.S_IMODE(existing.st_mode) if stat.S_ISREG(existing.st_mode) else None
     for _ in range(100):
-        name = final.with_name(f".{final.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+        name = final.with_name(f".{final.name}.{_random_hex()}{TEMP_SUFFIX}")
         with contextlib.suppress(FileExistsError):
             descriptor = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
                                  | os.O_CLOEXEC, 0o600 if kept is not None else 0o666)
