@@ -211,13 +211,25 @@ def as_rebuilt(result: Build, record: bytes | None) -> Build:
     published, problems = read_record(record)
     warnings = (*result.data_warnings, *problems)
     counts = {} if any(event.feed for event in result.events) else result.counts
-    if result.picker is None or tuple(published) != result.published:
+    if result.picker is None or not _planned_alike(result.picker, result.published, published):
         planned = _planned(result.dataset, result.events, result.feeds, warnings, published,
                            result.data_warnings)
         return replace(planned, counts=counts)
     return Build(dataset=result.dataset, events=result.events, feeds=result.feeds, files={},
                  warnings=warnings, counts=counts, picker=result.picker,
                  data_warnings=result.data_warnings, published=tuple(published))
+
+
+def _planned_alike(picker: Picker, planned_with: Sequence[tuple[str, Choice, str]],
+                   published: Sequence[tuple[str, Choice, str]]) -> bool:
+    """Whether picker.plan gives `picker`'s addresses again when given `published` instead
+    of `planned_with`: the same record, or (a fresh build's record) only addresses the picker
+    offers, none published before (plan passes over an offered address it finds there)."""
+    if tuple(published) == tuple(planned_with):
+        return True
+    offered = {address for _, address in picker.choices}
+    return (not planned_with and not picker.kept and not picker.ended
+            and all(path in offered for path, _, _ in published))
 
 
 def _planned(dataset: Dataset, events: Sequence[Event], feeds: tuple[FeedSpec, ...],
