@@ -3,11 +3,11 @@
 Pure: no filesystem, no clock. This module builds a small view model of plain values
 (`PageView`: feeds grouped in cards with their subscribe links, the timeline, the watch
 list, the table of dates); `templates/page.html.j2` turns it into HTML with Jinja2's
-autoescaping, so no value is ever escaped (or forgotten) by hand, except in the table of
-dates: its thousands of rows are written by `_date_rows` with the same escape function. Only http(s) addresses
-ever become a link. The page is self-contained: inline CSS, inline SVG, one small optional
-script. It is written out while the template runs, so a page of tens of thousands of
-programs is never held as one string.
+autoescaping, so no value is escaped (or forgotten) by hand, except in the table of dates:
+its thousands of rows are written by `_date_rows` with the escape function the template
+uses. Only http(s) addresses ever become a link. The page is self-contained: inline CSS,
+inline SVG, one small optional script. It is written out while the template runs, so a
+page of tens of thousands of programs is never held as one string.
 """
 
 from __future__ import annotations
