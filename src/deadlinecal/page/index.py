@@ -3,11 +3,10 @@
 Pure: no filesystem, no clock. This module builds a small view model of plain values
 (`PageView`: feeds grouped in cards with their subscribe links, the timeline, the watch
 list, the table of dates); `templates/page.html.j2` turns it into HTML with Jinja2's
-autoescaping, so no value is escaped (or forgotten) by hand, except in the table of dates:
-its thousands of rows are written by `_date_rows` with the escape function the template
-uses. Only http(s) addresses ever become a link. The page is self-contained: inline CSS,
-inline SVG, one small optional script. It is written out while the template runs, so a
-page of tens of thousands of programs is never held as one string.
+autoescaping, so no value is ever escaped (or forgotten) by hand. Only http(s) addresses
+ever become a link. The page is self-contained: inline CSS, inline SVG, one small optional
+script. It is written out while the template runs, so a page of tens of thousands of
+programs is never held as one string.
 """
 
 from __future__ import annotations
@@ -32,7 +31,6 @@ from deadlinecal.text import plural, span
 
 if TYPE_CHECKING:
     import jinja2
-    from markupsafe import Markup
 
     from deadlinecal.page.picker import Picker
 
@@ -151,7 +149,7 @@ class PageView:
     charts: tuple[timeline.Chart, ...]
     has_watched: bool
     watched: Iterable[Listed]
-    charted: Iterable[Markup]  # the table of dates: one row of HTML per program
+    charted: Iterable[Listed]
     groups: tuple[Group, ...]
     picker: PickerView | None = None
     employers: tuple[EmployerFeed, ...] = ()
@@ -266,7 +264,7 @@ def page_view(dataset: Dataset, events: Sequence[Event],
         chart_note=_chart_note(len(shown), left_out),
         has_watched=bool(watched),
         watched=_listed(watched, styles),
-        charted=_date_rows(_listed(charted, styles)),
+        charted=_listed(charted, styles),
         groups=tuple(_groups(dataset, events, feeds, base_url, selected, styles)),
         employers=tuple(EmployerFeed(
             name=(name := short_title(dataset, spec)), key=" ".join(name.casefold().split()),
@@ -314,22 +312,6 @@ def _listed(programs: Sequence[Program],
             sentences=tuple(sentence for window in program.windows
                             for sentence in timeline.window_sentences(window)),
         )
-
-
-def _date_rows(listed: Iterable[Listed]) -> Iterator[Markup]:
-    """The table of dates as HTML rows, escaped as the template's autoescape would.
-
-    One row per program with dates (8,934 at 10k programs): Jinja2 spent about ten
-    attribute look-ups, escapes and loop steps on each; one f-string does the same work.
-    """
-    from markupsafe import Markup, escape  # loaded with Jinja2, only when a page is written
-
-    for p in listed:
-        name = escape(p.name)
-        head = f'<a href="{escape(p.link)}">{name}</a>' if p.link else name
-        when = "<br>".join([escape(sentence) for sentence in p.sentences])
-        yield Markup(f'<tr><th scope="row">{head}</th><td>{escape(p.track)}</td>'
-                     f"<td>{when}</td></tr>")
 
 
 def _groups(dataset: Dataset, events: Sequence[Event], feeds: Sequence[tuple[FeedSpec, int]],
