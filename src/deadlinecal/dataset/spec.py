@@ -45,9 +45,14 @@ class Shape:
     fields: tuple[Field, ...]
     # The fields by name: the validator looks one up for every key of every mapping.
     by_name: dict[str, Field] = dataclasses.field(init=False, repr=False, compare=False)
+    # The required keys: a mapping holding them all (nearly every one) is not searched
+    # for the missing one, field by field.
+    required: frozenset[str] = dataclasses.field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_name", {each.name: each for each in self.fields})
+        object.__setattr__(self, "required",
+                           frozenset(each.name for each in self.fields if each.required))
 
     def field(self, name: str) -> Field | None:
         return self.by_name.get(name)

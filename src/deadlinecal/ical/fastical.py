@@ -21,6 +21,14 @@ from collections.abc import Iterable, Sequence
 _FOLD_AT = 74
 _QUOTABLE = re.compile("[,;:’]")
 _BACKSLASH, _CARET = ord("\\"), ord("^")
+# One physical line of a fold, found by the regex engine rather than a Python loop per line
+# (most descriptions hold a non-ASCII character or an escape on the grid of 74 octets):
+# the longest run of at most 74 octets that ends before a character starts (never inside
+# a UTF-8 sequence); when that run ends in a backslash or caret and text follows, the run
+# one octet shorter, so that an escape is never split.
+_PHYSICAL_LINE = re.compile(
+    rb"(?s)(?>.{1,%d}(?![\x80-\xbf]))(?:(?<![\\^])|\Z)"
+    rb"|(?>.{1,%d}(?=[\\^](?![\x80-\xbf])))" % (_FOLD_AT, _FOLD_AT - 1))
 _SEMICOLON, _COMMA, _CR, _LF = ord(";"), ord(","), ord("\r"), ord("\n")
 
 Property = tuple[str, str, str]
@@ -179,25 +187,12 @@ def _fold(data: bytes) -> bytes:
     size = len(data)
     if size <= _FOLD_AT:
         return data
-    ascii_only = data.isascii()
-    if ascii_only:
+    if data.isascii():
         # Every 74th octet ends a physical line unless one of them starts an escape.
         ends = data[_FOLD_AT - 1:size - 1:_FOLD_AT]
         if _BACKSLASH not in ends and _CARET not in ends:
             return b"\r\n ".join([data[at:at + _FOLD_AT] for at in range(0, size, _FOLD_AT)])
-    chunks = []
-    start = 0
-    while size - start > _FOLD_AT:
-        end = start + _FOLD_AT
-        if not ascii_only:
-            while data[end] & 0xC0 == 0x80:  # a continuation byte: the character straddles
-                end -= 1
-        if data[end - 1] in (_BACKSLASH, _CARET) and end - start > 1:
-            end -= 1
-        chunks.append(data[start:end])
-        start = end
-    chunks.append(data[start:])
-    return b"\r\n ".join(chunks)
+    return b"\r\n ".join(_PHYSICAL_LINE.findall(data))
 
 
 def ordered(properties: Iterable[Property], canonical: Sequence[str] = ()) -> list[Property]:

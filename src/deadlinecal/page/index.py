@@ -16,6 +16,7 @@ import datetime as dt
 import functools
 import io
 import itertools
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -38,6 +39,9 @@ __all__ = ["GOOGLE_FROM_URL", "OUTLOOK_ADD_FROM_WEB", "PAGE_PATH", "feed_url",
            "is_web_address", "outlook_url", "render_page", "webcal_url"]
 
 PAGE_PATH = "index.html"
+# The common shape of a link, which urlsplit would read as http(s) with a host: a plain
+# host name right after the scheme, then a path, query, fragment or nothing.
+_PLAIN_WEB_ADDRESS = re.compile(r"(?i)https?://[A-Za-z0-9.-]+(?=[/?#]|\Z)")
 GOOGLE_FROM_URL = "https://calendar.google.com/calendar/r/settings/addbyurl"
 OUTLOOK_ADD_FROM_WEB = "https://outlook.live.com/calendar/0/addfromweb"
 # Programs named on each feed's card before "and N more".
@@ -56,6 +60,8 @@ def is_web_address(text: str | None) -> bool:
     """True for an absolute http:// or https:// address with a host."""
     if not text:
         return False
+    if _PLAIN_WEB_ADDRESS.match(text):
+        return True  # what urlsplit would say, without its cost (once per program)
     parts = urlsplit(text.strip())
     return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 

@@ -74,6 +74,8 @@ class Values:
             # Most values are single scalars: straight to their converter.
             values[key] = (scalar(problems, value_node, where, kind, field, zone)
                            if kind in _SCALAR_KINDS else value(value_node, where, field))
+        if shape.required.issubset(seen):
+            return values
         for field in shape.fields:
             if field.required and field.name not in seen:
                 problem(node, join(path, field.name), f"missing required key {field.name!r}",
