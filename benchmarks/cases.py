@@ -110,7 +110,7 @@ def stages(data: str, out: str) -> dict[str, object]:
     finally:
         ended = time.perf_counter()
     return {"stages": own, "peak_rss_mb": peak, "startup": imported - START,
-            "order": [stage for _, _, stage in wrapped],
+            "order": list(dict.fromkeys(stage for _, _, stage in wrapped)),
             "total": ended - START, "missing": missing}
 
 
