@@ -19,7 +19,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.util
-import json
 import os
 import stat
 from collections.abc import Iterable, Mapping, Sequence
@@ -27,20 +26,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from deadlinecal.output.ownership import read_if_regular
+from deadlinecal.output.ownership import (
+    RECORD,
+    TEMP_SUFFIX,
+    parsed_record,
+    read_if_regular,
+    record_text,
+)
 from deadlinecal.output.places import refuse_unsafe
 
 if TYPE_CHECKING:
     from deadlinecal.output.write import Folder
 
-# write.RECORD, moving.TEMP_SUFFIX and dataset.load.MAX_INPUT_BYTES, not imported from
-# there (write.py and the loader cost more start-up than the whole replay; a test keeps
-# them equal).
-RECORD = ".deadlinecal-build.json"
+# dataset.load.MAX_INPUT_BYTES, not imported from there (the loader imports yaml, which
+# costs more start-up than the whole replay; a test keeps them equal).
 MANIFEST = RECORD
-TEMP_SUFFIX = ".deadlinecal-tmp"
 MAX_INPUT_BYTES = 64 * 1024 * 1024
-MAX_RECORD_BYTES = 64 * 1024 * 1024
 
 
 # What the build is made of: the code, and the page's templates, styles and script.
@@ -283,11 +284,11 @@ def _plain_and_untouched(output: Path, stamps: Mapping[str, Sequence[int]]) -> b
 def _record(output: Path) -> tuple[dict[str, list[int]], str, dict[str, Any], object] | None:
     """The record's files and their stamps, its key, its summary and the data files read,
     when every part is as a build writes it: anything else is left to the full build."""
-    text = read_if_regular(output / RECORD, MAX_RECORD_BYTES + 1)
-    if text is None or len(text) > MAX_RECORD_BYTES:
+    text = record_text(output)
+    if text is None:
         return None
     try:
-        record = json.loads(text, parse_constant=_no_constant)
+        record = parsed_record(text)
     except (ValueError, RecursionError):
         return None
     if not isinstance(record, dict):
@@ -339,7 +340,3 @@ def _shared_lock(descriptor: int) -> None:
     except ImportError:  # pragma: no cover - Windows has no flock
         return
     fcntl.flock(descriptor, fcntl.LOCK_SH)
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number a record holds")

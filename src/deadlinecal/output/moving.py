@@ -24,9 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path, PurePosixPath
 
 from deadlinecal.errors import OutputError
-
-# Temporaries carry this suffix, so a killed build's leftovers can be told from anyone's file.
-TEMP_SUFFIX = ".deadlinecal-tmp"
+from deadlinecal.output.ownership import TEMP_SUFFIX
 
 
 def refuse_unwritable(target: Path, paths: Sequence[str]) -> None:
@@ -151,7 +149,7 @@ def _keep(final: Path) -> Path | None:
     if not os.path.lexists(final):
         return None
     for _ in range(100):
-        name = final.with_name(f".{final.name}.{_random_hex()}{TEMP_SUFFIX}")
+        name = _temporary_name(final)
         try:
             os.link(final, name, follow_symlinks=False)
         except FileExistsError:
@@ -165,6 +163,11 @@ def _keep(final: Path) -> Path | None:
             return name
         return name
     raise FileExistsError(errno.EEXIST, "no free temporary name", str(final))
+
+
+def _temporary_name(final: Path) -> Path:
+    """A hidden name beside `final` that a killed build's tidying recognises (TEMP_SUFFIX)."""
+    return final.with_name(f".{final.name}.{_random_hex()}{TEMP_SUFFIX}")
 
 
 def _random_hex() -> str:
@@ -224,7 +227,7 @@ def stage(final: Path, content: bytes | Sequence[bytes], *, sync: bool = True) -
         existing = os.stat(final, follow_symlinks=False)
         kept = stat.S_IMODE(existing.st_mode) if stat.S_ISREG(existing.st_mode) else None
     for _ in range(100):
-        name = final.with_name(f".{final.name}.{_random_hex()}{TEMP_SUFFIX}")
+        name = _temporary_name(final)
         with contextlib.suppress(FileExistsError):
             descriptor = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
                                  | os.O_CLOEXEC, 0o600 if kept is not None else 0o666)

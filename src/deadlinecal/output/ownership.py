@@ -10,12 +10,21 @@ write the folder can edit, and a link in it would lead out of the folder.
 from __future__ import annotations
 
 import fnmatch
+import json
 import os
 import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any, NoReturn
 
+# The build's record in its folder, and the suffix its temporaries carry, so a killed
+# build's leftovers can be told from anyone's file. Named here, where a folder's own files
+# are told apart, for write.py, moving.py and cache.py alike.
+RECORD = ".deadlinecal-build.json"
+TEMP_SUFFIX = ".deadlinecal-tmp"
+# A record larger than this is not ours (it lists feeds and a few retired events).
+MAX_RECORD_BYTES = 64 * 1024 * 1024
 # Through how many entries the search for our files without a record goes.
 _SEARCH_ENTRIES = 20_000
 HEAD_BYTES = 4096
@@ -184,3 +193,20 @@ def read_if_regular(path: Path, limit: int | None = None, *,
             return handle.read() if limit is None else handle.read(limit)
         except OSError:
             return None
+
+
+def record_text(target: Path) -> bytes | None:
+    """The bytes of the record in `target`; None when it is no regular file of at most
+    MAX_RECORD_BYTES (write.py reports why, cache.py leaves it to the full build)."""
+    text = read_if_regular(target / RECORD, MAX_RECORD_BYTES + 1)
+    return None if text is None or len(text) > MAX_RECORD_BYTES else text
+
+
+def parsed_record(text: bytes) -> Any:
+    """The record's JSON. Raises ValueError for text no build writes (NaN and Infinity
+    included), RecursionError for nesting too deep to parse."""
+    return json.loads(text, parse_constant=_no_constant)
+
+
+def _no_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not a number a record holds")

@@ -35,10 +35,9 @@ from deadlinecal.errors import DataError, OutputError, Problem
 from deadlinecal.events.select import FEED_PATTERNS
 from deadlinecal.ical.render import PRODID
 from deadlinecal.output import cache
-from deadlinecal.output.ownership import Layout, read_if_regular
+from deadlinecal.output.ownership import RECORD, Layout, read_if_regular
 from deadlinecal.output.places import refuse_unsafe
 from deadlinecal.output.write import (
-    RECORD,
     Folder,
     WriteReport,
     opened,

@@ -34,11 +34,10 @@ import stat
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, NoReturn
+from typing import Any
 
 from deadlinecal.errors import OutputError
 from deadlinecal.output.moving import (
-    TEMP_SUFFIX,
     Unmoved,
     make_folders,
     move_all,
@@ -50,17 +49,17 @@ from deadlinecal.output.moving import (
 )
 from deadlinecal.output.ownership import (
     HEAD_BYTES,
+    RECORD,
+    TEMP_SUFFIX,
     Layout,
     others,
+    parsed_record,
     plain,
     plain_relative,
     read_if_regular,
+    record_text,
     search,
 )
-
-RECORD = ".deadlinecal-build.json"
-# A record larger than this is not ours (it lists feeds and a few retired events).
-MAX_RECORD_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -362,11 +361,11 @@ def _load_record(target: Path) -> tuple[_Record | None, str | None]:
     broken), and what is wrong with it when it is broken."""
     if not os.path.lexists(target / RECORD):
         return None, None
-    text = read_if_regular(target / RECORD, MAX_RECORD_BYTES + 1)
-    if text is None or len(text) > MAX_RECORD_BYTES:
+    text = record_text(target)
+    if text is None:
         return None, "not a regular file of at most 64 MiB"
     try:
-        record = json.loads(text, parse_constant=_no_constant)
+        record = parsed_record(text)
         files = {path: [int(number) for number in stamp]
                  for path, stamp in record["files"].items() if plain_relative(path)}
         created = [path for path in record.get("folders", []) if plain_relative(path)]
@@ -377,10 +376,6 @@ def _load_record(target: Path) -> tuple[_Record | None, str | None]:
             RecursionError) as exc:
         return None, f"{type(exc).__name__}: {str(exc)[:80]}"
     return (files, created, key if isinstance(key, str) else None, extra), None
-
-
-def _no_constant(name: str) -> NoReturn:
-    raise ValueError(f"{name} is not a number a record holds")
 
 
 # -- writing --------------------------------------------------------------------------------
